@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- matching control characters is the point of this file. */
 /**
  * Log content is attacker-controlled: a username or user agent can carry ANSI/OSC escape sequences that
  * rewrite the terminal (hide lines, set the title, plant hyperlinks). Everything taken from logs passes
