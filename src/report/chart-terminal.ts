@@ -58,8 +58,9 @@ export function renderTerminalChart(series: IncidentReport['series'], options: T
   const data = alignSeries(series, columns);
   if (data === null) return ['No write or failure data to chart.'];
   const paint = (code: string, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const writesMax = niceCeiling(data.writes.reduce((a, b) => Math.max(a, b), 0));
-  const failuresMax = niceCeiling(data.failures.reduce((a, b) => Math.max(a, b), 0));
+  // Scaled to the real peak (labelled), so the tallest bin reaches the top row: rows are few here.
+  const writesMax = Math.max(1, data.writes.reduce((a, b) => Math.max(a, b), 0));
+  const failuresMax = Math.max(1, data.failures.reduce((a, b) => Math.max(a, b), 0));
   const gutter = (label: string, tick: boolean): string => `${label.padStart(labelWidth)} ${tick ? '┤' : '│'}`;
 
   const lines = [`Writes and failures per ${formatDuration(data.binMs)} (UTC)`];
