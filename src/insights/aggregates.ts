@@ -1,0 +1,205 @@
+import type { Expr } from './ast.js';
+import type { CompiledExpr, Getter, Row } from './row.js';
+import { compareValues, toNumber, toText, type Value, type ValueKind } from './value-format.js';
+
+/**
+ * Aggregate functions of `stats` (docs CWL_QuerySyntax-Stats.html). One accumulator per group per
+ * aggregate; values that are absent never count (count(field) counts present values only).
+ */
+export interface Accumulator {
+  add(row: Row): void;
+  result(): Value;
+}
+
+/** A compiled aggregate: a factory of fresh accumulators plus the result's column kind. */
+export interface AggregateSpec {
+  create(): Accumulator;
+  kind: ValueKind;
+}
+
+/** Names of aggregate functions, lower case. */
+export const AGGREGATE_FUNCTIONS: ReadonlySet<string> = new Set([
+  'count',
+  'count_distinct',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'pct',
+  'earliest',
+  'latest',
+  'sortsfirst',
+  'sortslast',
+]);
+
+const timestampOf = (row: Row): number | undefined => row.record?.timestamp;
+
+/**
+ * Builds an aggregate from its (already compiled) argument. `arg` is undefined for count(*).
+ * Returns a string describing a bad argument.
+ */
+export function buildAggregate(name: string, arg: CompiledExpr | undefined, extra: Expr[]): AggregateSpec | string {
+  const g: Getter | undefined = arg?.get;
+  const argKind: ValueKind = arg?.kind ?? 'plain';
+  switch (name) {
+    case 'count':
+      if (g === undefined) return { kind: 'plain', create: () => new CountAll() };
+      return { kind: 'plain', create: () => new CountPresent(g) };
+    case 'count_distinct':
+      // CloudWatch approximates at high cardinality; we count exactly.
+      return g ? { kind: 'plain', create: () => new CountDistinct(g) } : 'count_distinct needs a field';
+    case 'sum':
+      return g ? { kind: 'plain', create: () => new Sum(g, false) } : 'sum needs a field';
+    case 'avg':
+      return g ? { kind: 'plain', create: () => new Sum(g, true) } : 'avg needs a field';
+    case 'min':
+    case 'max':
+      return g ? { kind: argKind, create: () => new Extreme(g, name === 'max' ? 1 : -1, false) } : `${name} needs a field`;
+    case 'sortsfirst':
+    case 'sortslast':
+      return g ? { kind: argKind, create: () => new Extreme(g, name === 'sortslast' ? 1 : -1, true) } : `${name} needs a field`;
+    case 'earliest':
+    case 'latest':
+      return g ? { kind: argKind, create: () => new ByTime(g, name === 'latest') } : `${name} needs a field`;
+    case 'pct': {
+      const p = extra[0];
+      if (!g || p?.kind !== 'number' || p.value < 0 || p.value > 100) return 'pct needs a field and a percentile between 0 and 100, e.g. pct(latency, 99)';
+      const percentile = p.value;
+      return { kind: argKind, create: () => new Percentile(g, percentile) };
+    }
+    default:
+      return `unknown aggregate ${name}`;
+  }
+}
+
+class CountAll implements Accumulator {
+  private n = 0;
+  add(): void {
+    this.n++;
+  }
+  result(): Value {
+    return this.n;
+  }
+}
+
+class CountPresent implements Accumulator {
+  private n = 0;
+  constructor(private readonly g: Getter) {}
+  add(row: Row): void {
+    if (this.g(row) !== undefined) this.n++;
+  }
+  result(): Value {
+    return this.n;
+  }
+}
+
+class CountDistinct implements Accumulator {
+  private readonly seen = new Set<string>();
+  constructor(private readonly g: Getter) {}
+  add(row: Row): void {
+    const t = toText(this.g(row));
+    if (t !== undefined) this.seen.add(t);
+  }
+  result(): Value {
+    return this.seen.size;
+  }
+}
+
+/** sum and avg over numeric values (numeric strings count; other values are ignored). */
+class Sum implements Accumulator {
+  private total = 0;
+  private n = 0;
+  constructor(
+    private readonly g: Getter,
+    private readonly average: boolean,
+  ) {}
+  add(row: Row): void {
+    const x = toNumber(this.g(row));
+    if (x !== undefined) {
+      this.total += x;
+      this.n++;
+    }
+  }
+  result(): Value {
+    if (this.n === 0) return undefined;
+    const r = this.average ? this.total / this.n : this.total;
+    return Number.isFinite(r) ? r : undefined;
+  }
+}
+
+/** min/max compare numerically when both sides are numbers, else as text; sortsFirst/Last by text. */
+class Extreme implements Accumulator {
+  private best: Value;
+  constructor(
+    private readonly g: Getter,
+    private readonly sign: 1 | -1,
+    private readonly byText: boolean,
+  ) {}
+  add(row: Row): void {
+    const v = this.g(row);
+    if (v === undefined) return;
+    if (this.best === undefined) {
+      this.best = v;
+      return;
+    }
+    const c = this.byText ? textCompare(v, this.best) : (compareValues(v, this.best) ?? 0);
+    if (c * this.sign > 0) this.best = v;
+  }
+  result(): Value {
+    return this.best;
+  }
+}
+
+function textCompare(a: Value, b: Value): number {
+  const ta = toText(a) ?? '';
+  const tb = toText(b) ?? '';
+  return ta < tb ? -1 : ta > tb ? 1 : 0;
+}
+
+/**
+ * earliest/latest: the value from the record with the smallest/largest @timestamp. On equal
+ * timestamps earliest keeps the first record added and latest the last one.
+ */
+class ByTime implements Accumulator {
+  private ts = 0;
+  private value: Value;
+  private has = false;
+  constructor(
+    private readonly g: Getter,
+    private readonly latest: boolean,
+  ) {}
+  add(row: Row): void {
+    const t = timestampOf(row);
+    if (t === undefined) return;
+    const v = this.g(row);
+    if (v === undefined) return;
+    if (!this.has || (this.latest ? t >= this.ts : t < this.ts)) {
+      this.ts = t;
+      this.value = v;
+      this.has = true;
+    }
+  }
+  result(): Value {
+    return this.value;
+  }
+}
+
+/** pct(f, p): nearest-rank percentile over numeric values (CloudWatch's is approximate). */
+class Percentile implements Accumulator {
+  private readonly values: number[] = [];
+  constructor(
+    private readonly g: Getter,
+    private readonly p: number,
+  ) {}
+  add(row: Row): void {
+    const x = toNumber(this.g(row));
+    if (x !== undefined) this.values.push(x);
+  }
+  result(): Value {
+    const n = this.values.length;
+    if (n === 0) return undefined;
+    const sorted = Float64Array.from(this.values).sort();
+    const rank = Math.min(n, Math.max(1, Math.ceil((this.p / 100) * n)));
+    return sorted[rank - 1];
+  }
+}

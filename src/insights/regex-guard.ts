@@ -1,0 +1,168 @@
+import { QueryError, QueryErrorCode, type Span } from './errors.js';
+
+/**
+ * Regexes run against log text that anyone with API access can shape, and JavaScript's engine
+ * backtracks. CloudWatch runs Insights regexes on Hyperscan, which has no backreferences and no
+ * lookarounds (docs CWL_QuerySyntax-operations-functions.html, "regular expressions"), so we reject
+ * those too, and we also reject the classic catastrophic shape: a quantified group whose body has
+ * its own quantifier or an alternation, e.g. (a+)+, (a|a)*, (.*)*. That rule is deliberately blunt:
+ * it also refuses harmless forms like (get|list)+; write get|list or [a-z]+ instead.
+ *
+ * Even a safe-looking pattern such as /.*x/ is quadratic on a long line without x, so a regex only
+ * ever sees the first MAX_REGEX_INPUT characters of a value (1 MiB). Substring and prefix patterns
+ * (no metacharacters) do not use the regex engine at all and have no cap.
+ */
+export const MAX_REGEX_INPUT = 1024 * 1024;
+
+/** The largest `{n,m}` bound accepted; bigger counts blow up the compiled program. */
+export const MAX_REPEAT_BOUND = 1000;
+
+/** A compiled, guarded Insights regex. */
+export interface CompiledRegex {
+  /** True if the pattern matches somewhere in `text`. */
+  test(text: string): boolean;
+  /** Match with capture groups (for `parse`), or null. */
+  exec(text: string): RegExpExecArray | null;
+  /** Named groups in order of appearance. */
+  readonly groupNames: readonly string[];
+  /** Set when the pattern is a plain literal: the text that must occur (case-sensitive). */
+  readonly literal: string | undefined;
+}
+
+const META = /[\\^$.|?*+()[\]{}]/;
+
+/** Validates an Insights regex source and compiles it; throws QueryError with the regex's span. */
+export function compileRegex(source: string, span: Span, query: string): CompiledRegex {
+  let body = source;
+  let flags = '';
+  // Insights writes case-insensitivity inline, at the start: /(?i)error/.
+  if (body.startsWith('(?i)')) {
+    body = body.slice(4);
+    flags = 'i';
+  }
+  const groupNames = checkShape(body, span, query);
+  let regex: RegExp;
+  try {
+    regex = new RegExp(body, flags);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
+    throw new QueryError(QueryErrorCode.InvalidRegex, `invalid regular expression: ${reason}`, span, query);
+  }
+  const literal = flags === '' && !META.test(body) ? body : undefined;
+  const anchoredLiteral =
+    flags === '' && body.startsWith('^') && !META.test(body.slice(1)) ? body.slice(1) : undefined;
+  const exec = (text: string): RegExpExecArray | null =>
+    regex.exec(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
+  let test: (text: string) => boolean;
+  if (literal !== undefined) test = (text) => text.includes(literal);
+  else if (anchoredLiteral !== undefined) test = (text) => text.startsWith(anchoredLiteral);
+  else test = (text) => regex.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
+  return { test, exec, groupNames, literal };
+}
+
+interface GroupFrame {
+  start: number;
+  risky: boolean; // the body has a quantifier or an alternation
+}
+
+/** Walks the pattern once; rejects unsupported and catastrophic constructs; returns named groups. */
+function checkShape(body: string, span: Span, query: string): string[] {
+  const names: string[] = [];
+  const stack: GroupFrame[] = [];
+  const fail = (code: string, message: string): never => {
+    throw new QueryError(code, message, span, query);
+  };
+  const markRisky = (): void => {
+    const top = stack[stack.length - 1];
+    if (top) top.risky = true;
+  };
+  let i = 0;
+  while (i < body.length) {
+    const ch = body[i] as string;
+    if (ch === '\\') {
+      const e = body[i + 1] ?? '';
+      if (/[1-9]/.test(e) || e === 'k') {
+        fail(QueryErrorCode.UnsupportedRegex, 'backreferences are not supported (CloudWatch uses Hyperscan)');
+      }
+      i += 2;
+      continue;
+    }
+    if (ch === '[') {
+      // Skip a character class: nothing inside it is an operator.
+      i++;
+      if (body[i] === '^') i++;
+      if (body[i] === ']') i++;
+      while (i < body.length && body[i] !== ']') i += body[i] === '\\' ? 2 : 1;
+      i++;
+      continue;
+    }
+    if (ch === '(') {
+      if (body[i + 1] === '?') {
+        const rest = body.slice(i + 2, i + 4);
+        if (rest.startsWith('=') || rest.startsWith('!') || rest === '<=' || rest === '<!') {
+          fail(QueryErrorCode.UnsupportedRegex, 'lookahead and lookbehind are not supported (CloudWatch uses Hyperscan)');
+        }
+        if (rest.startsWith('<')) {
+          const m = /^\(\?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(body.slice(i));
+          if (!m) fail(QueryErrorCode.InvalidRegex, 'invalid regular expression: bad named group');
+          names.push((m as RegExpExecArray)[1] as string);
+        } else if (rest.startsWith('P<')) {
+          fail(QueryErrorCode.UnsupportedRegex, 'write named groups as (?<name>...)');
+        } else if (!rest.startsWith(':')) {
+          fail(QueryErrorCode.UnsupportedRegex, 'inline flags are supported only as a leading (?i)');
+        }
+      }
+      stack.push({ start: i, risky: false });
+      i++;
+      continue;
+    }
+    if (ch === ')') {
+      const frame = stack.pop();
+      i++;
+      const q = quantifierAt(body, i);
+      if (q !== undefined) {
+        if (frame?.risky && q.unbounded) {
+          fail(
+            QueryErrorCode.CatastrophicRegex,
+            'a repeated group contains its own repetition or alternation (like (a+)+ or (a|b)*); this can backtrack for ever. Rewrite it without the outer repetition',
+          );
+        }
+        markRisky();
+      } else if (frame?.risky) {
+        markRisky();
+      }
+      continue;
+    }
+    if (ch === '|') {
+      markRisky();
+      i++;
+      continue;
+    }
+    const q = quantifierAt(body, i);
+    if (q !== undefined) {
+      if (q.bound > MAX_REPEAT_BOUND) fail(QueryErrorCode.UnsupportedRegex, `repetition counts above ${MAX_REPEAT_BOUND} are not supported`);
+      markRisky();
+      i += q.length;
+      continue;
+    }
+    i++;
+  }
+  return names;
+}
+
+/** A quantifier starting at `i`: *, +, ?, {n}, {n,}, {n,m}, with an optional lazy `?`. */
+function quantifierAt(body: string, i: number): { length: number; unbounded: boolean; bound: number } | undefined {
+  const ch = body[i];
+  const lazy = (len: number): number => (body[i + len] === '?' || body[i + len] === '+' ? len + 1 : len);
+  if (ch === '*' || ch === '+') return { length: lazy(1), unbounded: true, bound: 0 };
+  if (ch === '?') return { length: lazy(1), unbounded: false, bound: 1 };
+  if (ch === '{') {
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(body.slice(i, i + 24));
+    if (!m) return undefined;
+    const min = Number(m[1]);
+    const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+    const bound = Math.max(min, Number.isFinite(max) ? max : min);
+    return { length: lazy(m[0].length), unbounded: max > 1, bound };
+  }
+  return undefined;
+}

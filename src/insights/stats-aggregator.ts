@@ -1,0 +1,140 @@
+import type { CallExpr, StatsCommand } from './ast.js';
+import { buildAggregate, type Accumulator, type AggregateSpec } from './aggregates.js';
+import { compileExpr, type ExprContext } from './compile-expression.js';
+import { QueryError, QueryErrorCode } from './errors.js';
+import type { CompiledExpr, Getter, Row, Scope } from './row.js';
+import { toNumber, toText, type Value, type ValueKind } from './value-format.js';
+
+/** A compiled `stats` command: group keys, aggregate slots and the output columns. */
+export interface StatsPlan {
+  keys: { name: string; get: Getter; kind: ValueKind }[];
+  aggregates: AggregateSpec[];
+  items: { name: string; get: Getter; kind: ValueKind }[];
+  /** Index of the first key made by bin()/datefloor(): groups are ordered by it, ascending. */
+  binKey: number;
+  /** The scope after this stats: only its columns exist. */
+  outputScope: Scope;
+}
+
+const SLOT_PREFIX = '\u0000agg';
+
+/** Compiles `stats` against the scope before it. */
+export function compileStats(cmd: StatsCommand, query: string, scope: Scope): StatsPlan {
+  const aggregates: AggregateSpec[] = [];
+  const keyCtx: ExprContext = {
+    query,
+    scope,
+    aggregate: (node) => {
+      throw new QueryError(QueryErrorCode.AggregateOutsideStats, `${node.name}() cannot be a group key after by`, node.span, query);
+    },
+  };
+  const keys = cmd.groupBy.map((p) => {
+    const c = compileExpr(p.expr, keyCtx);
+    return { name: p.name, get: c.get, kind: c.kind };
+  });
+  const binKey = cmd.groupBy.findIndex(
+    (p) => p.expr.kind === 'call' && (p.expr.name === 'bin' || p.expr.name === 'datefloor'),
+  );
+  const nested = (node: CallExpr): CompiledExpr => {
+    throw new QueryError(QueryErrorCode.NestedAggregate, `${node.name}() cannot be nested inside another aggregate`, node.span, query);
+  };
+  const slotScope: Scope = { afterStats: true, derived: new Map() };
+  const items = cmd.items.map((p) => {
+    let found = 0;
+    const ctx: ExprContext = {
+      query,
+      scope: slotScope,
+      aggregate: (node) => {
+        found++;
+        const argNode = node.args[0];
+        let arg: CompiledExpr | undefined;
+        if (argNode !== undefined && argNode.kind !== 'star') arg = compileExpr(argNode, { query, scope, aggregate: nested });
+        if (argNode?.kind === 'star' && node.name !== 'count') {
+          throw new QueryError(QueryErrorCode.BadArgument, `${node.name}(*) is not valid; only count(*) takes *`, argNode.span, query);
+        }
+        const maxArgs = node.name === 'pct' ? 2 : 1;
+        const minArgs = node.name === 'count' ? 0 : maxArgs;
+        if (node.args.length < minArgs || node.args.length > maxArgs) {
+          throw new QueryError(QueryErrorCode.WrongArity, `${node.name}() takes ${maxArgs === minArgs ? maxArgs : `${minArgs} or ${maxArgs}`} argument${maxArgs === 1 ? '' : 's'}`, node.span, query);
+        }
+        const spec = buildAggregate(node.name, arg, node.args.slice(1));
+        if (typeof spec === 'string') throw new QueryError(QueryErrorCode.BadArgument, spec, node.span, query);
+        const key = SLOT_PREFIX + String(aggregates.length);
+        aggregates.push(spec);
+        return { kind: spec.kind, get: (row: Row) => row.values?.get(key) };
+      },
+    };
+    const c = compileExpr(p.expr, ctx);
+    if (found === 0) {
+      throw new QueryError(QueryErrorCode.NotAnAggregate, `"${p.name}" is not an aggregate; stats takes count(*), sum(f), avg(f), ... (group fields go after by)`, p.expr.span, query);
+    }
+    return { name: p.name, get: c.get, kind: c.kind };
+  });
+  const derived = new Map<string, ValueKind>();
+  for (const k of keys) derived.set(k.name, k.kind);
+  for (const i of items) derived.set(i.name, i.kind);
+  return { keys, aggregates, items, binKey, outputScope: { afterStats: true, derived } };
+}
+
+interface Group {
+  keyValues: Value[];
+  accumulators: Accumulator[];
+}
+
+/** Groups rows and feeds each group's accumulators; `rows()` returns one row per group. */
+export class StatsAggregator {
+  private readonly groups = new Map<unknown, Group>();
+
+  constructor(private readonly plan: StatsPlan) {}
+
+  add(row: Row): void {
+    const keys = this.plan.keys;
+    let groupKey: unknown;
+    if (keys.length === 0) groupKey = '';
+    else if (keys.length === 1) groupKey = (keys[0] as { get: Getter }).get(row);
+    else {
+      // Length-prefixed, type-tagged parts: no two different key tuples share a string.
+      let k = '';
+      for (const key of keys) {
+        const v = key.get(row);
+        const t = v === undefined ? '' : (toText(v) as string);
+        k += v === undefined ? '-|' : `${typeof v === 'number' ? 'n' : 's'}${t.length}:${t}|`;
+      }
+      groupKey = k;
+    }
+    let group = this.groups.get(groupKey);
+    if (group === undefined) {
+      group = {
+        keyValues: keys.map((key) => key.get(row)),
+        accumulators: this.plan.aggregates.map((a) => a.create()),
+      };
+      this.groups.set(groupKey, group);
+    }
+    for (const acc of group.accumulators) acc.add(row);
+  }
+
+  /** Groups in first-seen order, or ascending by the bin() key when there is one. */
+  rows(): Row[] {
+    const plan = this.plan;
+    const out: Row[] = [];
+    for (const group of this.groups.values()) {
+      const slots = new Map<string, Value>();
+      group.accumulators.forEach((acc, i) => slots.set(SLOT_PREFIX + String(i), acc.result()));
+      const slotRow: Row = { record: null, values: slots };
+      const values = new Map<string, Value>();
+      plan.keys.forEach((k, i) => values.set(k.name, group.keyValues[i]));
+      for (const item of plan.items) values.set(item.name, item.get(slotRow));
+      out.push({ record: null, values });
+    }
+    if (plan.binKey >= 0) {
+      const name = (plan.keys[plan.binKey] as { name: string }).name;
+      const at = (r: Row): number => toNumber(r.values?.get(name)) ?? Number.POSITIVE_INFINITY;
+      out.sort((a, b) => {
+        const x = at(a);
+        const y = at(b);
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
+    }
+    return out;
+  }
+}
