@@ -49,11 +49,12 @@ export function markdownCodeBlock(content: string, language = ''): string {
 /**
  * A Markdown link to an http(s) URL (validated by the caller), written so that no character of the
  * URL can end the link or a table cell early: parentheses are backslash-escaped (CommonMark link
- * destinations honour backslash escapes), `|`, backslash and whitespace are percent-encoded.
+ * destinations honour backslash escapes); `|`, brackets, backslash and whitespace are percent-encoded
+ * (console links never contain them: JSURL escapes them as `*xx`).
  */
 export function markdownLink(label: string, url: string): string {
   const destination = url
-    .replace(/[\\|\s<>`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+    .replace(/[\\|\s<>`[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
     .replace(/[()]/g, (c) => `\\${c}`);
   return `[${escapeMarkdownText(label)}](${destination})`;
 }
