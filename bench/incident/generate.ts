@@ -21,7 +21,7 @@ export interface IncidentOptions {
   eventsPerMinute?: number;
   shape: IncidentShape;
   outcome: IncidentOutcome;
-  /** Where in the window the flood begins (0..1). */
+  /** Where in the window the flood begins (0..0.9); default 0.45, moved by up to ±0.05 by the seed. */
   floodStartFraction?: number;
   /** 'all' also emits RequestReceived events, as self-managed apiservers do (EKS drops that stage). */
   stages?: 'response-complete' | 'all';
@@ -150,7 +150,12 @@ function* simulate(options: IncidentOptions, startMs: number, endMs: number, cou
   const withApi = options.withApiStream === true;
 
   const normalPerSecond = (options.eventsPerMinute ?? DEFAULT_EVENTS_PER_MINUTE) / 60;
-  const floodStartMs = startMs + (options.floodStartFraction ?? DEFAULT_FLOOD_START_FRACTION) * (endMs - startMs);
+  // Seeds differ in when things happen, not only in names: without an explicit floodStartFraction
+  // the onset moves by up to 5% of the window, and the free space by up to 15%.
+  const shapeRandom = new SeededRandom(options.seed, 6);
+  const onsetFraction = options.floodStartFraction ?? DEFAULT_FLOOD_START_FRACTION + (shapeRandom.next() - 0.5) * 0.1;
+  const spaceFactor = 0.85 + shapeRandom.next() * 0.3;
+  const floodStartMs = startMs + onsetFraction * (endMs - startMs);
   const floodSpan = endMs - floodStartMs;
   // Rising rate: about half the normal traffic at onset, several times it by the end of the window.
   const floodPerSecond = (ms: number): number => {
@@ -164,7 +169,7 @@ function* simulate(options: IncidentOptions, startMs: number, endMs: number, cou
     capacity = 0;
     const fillTargetMs = floodStartMs + FILL_TARGET_FRACTION * floodSpan;
     for (let ms = floodStartMs; ms < fillTargetMs; ms += 1000) capacity += floodPerSecond(ms + 500) * (1 - 2 * FLOOD_DELETE_SHARE);
-    capacity = Math.max(1, Math.round(capacity));
+    capacity = Math.max(1, Math.round(capacity * spaceFactor));
   }
   let floodStopMs = options.outcome === 'none' ? floodStartMs + 0.6 * floodSpan : Number.POSITIVE_INFINITY;
   let recoverMs = Number.POSITIVE_INFINITY;
