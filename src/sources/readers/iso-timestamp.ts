@@ -1,0 +1,56 @@
+/**
+ * Timestamps in audit events are RFC 3339 in UTC with microseconds (`2023-10-04T12:45:30.850483Z`).
+ * Parsing them by character position is several times faster than `Date.parse`, which matters at a
+ * million lines per second; anything else falls back to `Date.parse`.
+ */
+
+const ZERO = 48;
+
+function digits(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const d = text.charCodeAt(i) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/** Parses an ISO 8601 / RFC 3339 timestamp to epoch milliseconds (fractions below 1 ms are dropped); NaN when it is not one. */
+export function parseIsoTimestampMs(text: string): number {
+  const n = text.length;
+  if (
+    n >= 20 &&
+    text.charCodeAt(4) === 45 && // -
+    text.charCodeAt(7) === 45 &&
+    (text.charCodeAt(10) === 84 || text.charCodeAt(10) === 32) && // T or space
+    text.charCodeAt(13) === 58 && // :
+    text.charCodeAt(16) === 58 &&
+    text.charCodeAt(n - 1) === 90 // Z
+  ) {
+    const year = digits(text, 0, 4);
+    const month = digits(text, 5, 2);
+    const day = digits(text, 8, 2);
+    const hour = digits(text, 11, 2);
+    const minute = digits(text, 14, 2);
+    const second = digits(text, 17, 2);
+    let ms = 0;
+    let ok = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23;
+    ok = ok && minute >= 0 && minute <= 59 && second >= 0 && second <= 60;
+    if (ok && n > 20) {
+      // A fraction: ".d+" up to the Z.
+      if (text.charCodeAt(19) !== 46) ok = false;
+      const fracDigits = n - 21;
+      if (ok && fracDigits < 1) ok = false;
+      for (let i = 0; ok && i < fracDigits; i++) {
+        const d = text.charCodeAt(20 + i) - ZERO;
+        if (d < 0 || d > 9) ok = false;
+        else if (i < 3) ms = ms * 10 + d;
+      }
+      if (ok) for (let i = fracDigits; i < 3; i++) ms *= 10;
+    }
+    if (ok) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return Number.NaN;
+  return Date.parse(text);
+}

@@ -1,0 +1,19 @@
+import type { LogRecord } from '../../insights/record.js';
+import { parseIsoTimestampMs } from './iso-timestamp.js';
+
+/**
+ * Parses one line of a CloudWatch Logs export to S3: `<ISO 8601 timestamp> <message>`
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/S3Export.html). Exports are laid out as
+ * `<prefix>/<task id>/<log stream name>/000000.gz`, so the caller passes the parent directory's
+ * name as the stream.
+ */
+export function recordFromS3ExportLine(line: string, file: string, logStream: string): LogRecord | string {
+  const space = line.indexOf(' ');
+  if (space <= 0) return 'expected "<ISO timestamp> <message>"';
+  const timestamp = parseIsoTimestampMs(line.slice(0, space));
+  if (Number.isNaN(timestamp)) return `unparseable timestamp "${line.slice(0, Math.min(space, 40))}"`;
+  return { timestamp, message: line.slice(space + 1), logStream, log: file };
+}
+
+/** A line starts like an S3 export line. */
+export const S3_EXPORT_LINE_START = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}) /;
