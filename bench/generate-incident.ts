@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseDurationMs } from '../src/cli/options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './incident/formats.js';
-import type { IncidentOptions, IncidentOutcome, IncidentShape } from './incident/generate.js';
+import { createIncident, type IncidentOptions, type IncidentOutcome, type IncidentShape } from './incident/generate.js';
 import { densityFor, writeIncident } from './incident/write-incident.js';
 import { parseByteSize } from './byte-size.js';
 
@@ -82,6 +82,8 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.floodStart !== undefined) incident.floodStartFraction = Number(opts.floodStart);
     gzipLevel = integer('--gzip-level', opts.gzipLevel, 1);
     if (opts.eventsPerMinute !== undefined) incident.eventsPerMinute = Number(opts.eventsPerMinute);
+    // Fail on bad values here (exit 2) rather than halfway through writing.
+    createIncident(incident);
     if (opts.size !== undefined) incident.eventsPerMinute = densityFor(incident, opts.format, { bytes: parseByteSize(opts.size) });
     else if (opts.events !== undefined) incident.eventsPerMinute = densityFor(incident, opts.format, { events: integer('--events', opts.events, 1) });
   } catch (error) {
