@@ -227,7 +227,7 @@ describe('ending badly', () => {
       ])
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryRunFailedError);
-    expect((error as Error).message).toContain('expired or invalid');
+    expect((error as Error).message).toMatch(/^Query "(a|b)" \(GetQueryResults\): AWS rejected the credentials \(ExpiredTokenException\): they are expired or invalid\.$/);
     expect((error as QueryRunFailedError).hint).toContain('aws sso login');
     expect(fake.queries.every((q) => q.stopped)).toBe(true);
   });

@@ -5,6 +5,7 @@
 import { AppError, InterruptedError, SourceError, UsageError, type AppErrorOptions } from '../../errors.js';
 import type { QueryOutcome } from '../source.js';
 import { classifyAwsError } from '../../aws/insights-queries.js';
+import { iamActionOf, toAppError } from '../../aws/aws-errors.js';
 
 /** Outcomes completed before a run stopped, by request index. */
 export type PartialOutcomes = (QueryOutcome | undefined)[];
@@ -75,37 +76,21 @@ export function hasPartialOutcomes(error: unknown): error is RunErrorWithPartial
   );
 }
 
-/** The IAM action a Logs API operation needs (action = `logs:` + the API name). */
-function iamAction(operation: string): string {
-  return `logs:${operation}`;
-}
-
 /**
- * An SDK error from a Logs call as a SourceError in the user's terms, with a hint. Expired or missing
- * credentials and missing permissions are the common ones during an incident.
+ * An SDK error from a Logs call as a QueryRunFailedError naming the query, with the message and hint
+ * the shared AWS error mapping gives (expired credentials, a missing IAM action, ...).
  */
 export function runErrorFromAws(error: unknown, operation: string, queryName: string | undefined): QueryRunFailedError {
+  const mapped = toAppError(error, { action: iamActionOf(error) ?? `logs:${operation}` });
+  const subject = queryName === undefined ? operation : `Query "${queryName}" (${operation})`;
+  if (mapped instanceof AppError) {
+    // Credentials: every started query is stopped on the way out; say so in the hint.
+    const stopped = classifyAwsError(error) === 'credentials' ? '; the queries already started were stopped' : '';
+    return new QueryRunFailedError(`${subject}: ${mapped.message}`, queryName, {
+      cause: error,
+      ...(mapped.hint === undefined ? {} : { hint: `${mapped.hint}${stopped}` }),
+    });
+  }
   const e = error as { name?: string; message?: string };
-  const name = e.name ?? 'Error';
-  const detail = e.message ?? String(error);
-  const subject = queryName === undefined ? operation : `${operation} for query "${queryName}"`;
-  if (classifyAwsError(error) === 'credentials') {
-    return new QueryRunFailedError(`${subject} failed: the AWS credentials are expired or invalid (${name}).`, queryName, {
-      cause: error,
-      hint: 'Refresh your credentials (for SSO: `aws sso login --profile <profile>`) and run again; queries already started were stopped.',
-    });
-  }
-  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
-    return new QueryRunFailedError(`${subject} was denied: ${detail}`, queryName, {
-      cause: error,
-      hint: `This call needs the IAM permission ${iamAction(operation)}; see \`eks-etcd-insights iam-policy\`.`,
-    });
-  }
-  if (name === 'ResourceNotFoundException') {
-    return new QueryRunFailedError(`${subject} failed: ${detail}`, queryName, {
-      cause: error,
-      hint: 'Check --cluster and --region; the log group exists only once control-plane logging was enabled.',
-    });
-  }
-  return new QueryRunFailedError(`${subject} failed: ${name}: ${detail}`, queryName, { cause: error });
+  return new QueryRunFailedError(`${subject} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`, queryName, { cause: error });
 }

@@ -1,0 +1,190 @@
+/**
+ * Opens the CloudWatch source for `--cluster NAME`: finds the log group and its audit streams, turns the
+ * common dead ends (unknown cluster, no log group, audit logging off) into one clear error with the fix,
+ * and wires the source to the terminal: progress line, --verbose narration, --links, cost summary.
+ */
+import { DescribeLogStreamsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { createAwsClients } from '../aws/clients.js';
+import { callAws, type AwsErrorContext } from '../aws/aws-errors.js';
+import { describeClusterLogging } from '../aws/eks.js';
+import { clusterLogGroupName, describeLogGroup } from '../aws/log-groups.js';
+import { CheckFailedError } from '../errors.js';
+import { createCloudWatchSource, type AuditStream, type CloudWatchSource } from '../sources/cloudwatch-source.js';
+import { estimateUsd, formatBytes, formatUsd, DEFAULT_PRICE_PER_GB } from '../sources/cloudwatch/cost.js';
+import { hasPartialOutcomes } from '../sources/cloudwatch/run-errors.js';
+import { AUDIT_STREAM_PREFIX } from '../sources/cloudwatch/stream-scope.js';
+import type { QueryOutcome, QueryRequest, RunOptions } from '../sources/source.js';
+import type { CommandIo } from './io.js';
+import { createProgressLine } from './progress-line.js';
+import { sanitizeForTerminal } from '../report/terminal-text.js';
+
+export interface OpenCloudWatchSourceOptions {
+  cluster: string;
+  region?: string;
+  profile?: string;
+  maxConcurrent?: number;
+  maxScanGb?: number;
+  pricePerGb?: number;
+  /** ms */
+  queryTimeout?: number;
+  links?: boolean;
+  verbose?: boolean;
+  debug?: boolean;
+}
+
+/** DescribeLogStreams pages read at most (50 streams each); past that the stream list is incomplete. */
+const MAX_STREAM_PAGES = 20;
+
+/** Opens the source for one cluster, or throws the error that says how to make it work. */
+export async function openCloudWatchSource(opts: OpenCloudWatchSourceOptions, io: CommandIo): Promise<CloudWatchSource> {
+  const base = {
+    ...(opts.region === undefined ? {} : { region: opts.region }),
+    ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+    ...(io.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {}),
+    verbose: (line: string) => io.log(line),
+  };
+  // Describe calls keep the SDK's own retries. The query client gets maxAttempts 1: the SDK would
+  // otherwise retry LimitExceededException 3 times on its own (aws-facts A), hiding refusals from our
+  // backoff, its --verbose narration and its attempt count; one owner for retries keeps them predictable.
+  const clients = createAwsClients(base);
+  const queryClients = createAwsClients({ ...base, maxAttempts: 1 });
+  const region = await callAws({ ...(opts.profile === undefined ? {} : { profile: opts.profile }) }, () => clients.region());
+  const context: AwsErrorContext = {
+    cluster: opts.cluster,
+    region,
+    ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+  };
+  const logs = await clients.logs();
+  const logGroupName = clusterLogGroupName(opts.cluster);
+  const fix = `run \`eks-etcd-insights logging enable --cluster ${opts.cluster}${opts.region === undefined ? '' : ` --region ${opts.region}`}\``;
+
+  const group = await describeLogGroup(logs, logGroupName, context);
+  if (group === undefined) {
+    // Tell "no such cluster" (exit 4, from DescribeCluster) apart from "logging never enabled" (exit 1).
+    const logging = await describeClusterLogging(await clients.eks(), opts.cluster, context);
+    throw new CheckFailedError(
+      `Cluster ${opts.cluster} has no log group ${logGroupName}: control-plane logging was never enabled` +
+        `${logging.enabledTypes.includes('audit') ? ' (audit is on now; the group appears with the first events)' : ''}.`,
+      { hint: `${fix}; logs exist only from then on` },
+    );
+  }
+
+  const listing = await listAuditStreamsWithTimes(logs, logGroupName, context);
+  if (listing.streams.length === 0) {
+    const logging = await describeClusterLogging(await clients.eks(), opts.cluster, context);
+    if (!logging.enabledTypes.includes('audit')) {
+      throw new CheckFailedError(`Audit logging is off for cluster ${opts.cluster}: ${logGroupName} has no audit streams.`, {
+        hint: `${fix}; audit logs exist only from then on`,
+      });
+    }
+    throw new CheckFailedError(`Audit logging is on for cluster ${opts.cluster}, but ${logGroupName} has no audit streams yet.`, {
+      hint: `the first audit events arrive a few minutes after enabling; check with \`eks-etcd-insights logging status --cluster ${opts.cluster}\``,
+    });
+  }
+  io.log(
+    `cloudwatch: ${logGroupName} in ${region}: ${group.logGroupClass}, ${formatBytes(group.storedBytes)} stored, ` +
+      `${group.retentionInDays === undefined ? 'never expires' : `retention ${group.retentionInDays} days`}, ` +
+      `${listing.streams.length}${listing.complete ? '' : '+'} audit streams`,
+  );
+  if (!listing.complete) {
+    io.log(`cloudwatch: more than ${listing.streams.length} audit streams; filtering by stream name pattern instead of the stream index`);
+  }
+
+  const source = createCloudWatchSource({
+    client: await queryClients.logs(),
+    region,
+    logGroupName,
+    logGroupClass: group.logGroupClass,
+    storedBytes: group.storedBytes,
+    ...(group.creationTimeMs === undefined ? {} : { creationTime: group.creationTimeMs }),
+    ...(group.retentionInDays === undefined ? {} : { retentionInDays: group.retentionInDays }),
+    // An incomplete list must not go into `filterIndex ... in [...]`: the streams left out would be
+    // skipped silently. Without a list the source falls back to the pattern filter.
+    auditStreams: listing.complete ? listing.streams : [],
+    ...(opts.maxConcurrent === undefined ? {} : { maxConcurrent: opts.maxConcurrent }),
+    ...(opts.maxScanGb === undefined ? {} : { maxScanGb: opts.maxScanGb }),
+    ...(opts.pricePerGb === undefined ? {} : { pricePerGb: opts.pricePerGb }),
+    ...(opts.queryTimeout === undefined ? {} : { queryTimeoutMs: opts.queryTimeout }),
+  });
+  return withTerminal(source, opts, io, listing.streams.map((s) => s.name));
+}
+
+/** The source, with each run shown on the terminal (progress, narration, links, cost) and io.signal as default. */
+function withTerminal(source: CloudWatchSource, opts: OpenCloudWatchSourceOptions, io: CommandIo, streamNames: string[]): CloudWatchSource {
+  const price = opts.pricePerGb ?? DEFAULT_PRICE_PER_GB;
+  const runAll = async (requests: QueryRequest[], options: RunOptions = {}): Promise<QueryOutcome[]> => {
+    const progress = createProgressLine(io);
+    const before = source.totals().bytesScanned;
+    const report = (outcomes: (QueryOutcome | undefined)[]): void => {
+      progress.clear();
+      if (opts.links === true) {
+        for (const outcome of outcomes) {
+          if (outcome?.consoleUrl !== undefined) io.stderr(`link: ${sanitizeForTerminal(outcome.request.name)}: ${outcome.consoleUrl}\n`);
+        }
+      }
+      const scanned = source.totals().bytesScanned - before;
+      io.log(`cloudwatch: ${requests.length} ${requests.length === 1 ? 'query' : 'queries'} scanned ${formatBytes(scanned)} (about ${formatUsd(estimateUsd(scanned, price))} at $${price}/GB)`);
+    };
+    try {
+      const outcomes = await source.runAll(requests, {
+        signal: options.signal ?? io.signal,
+        onProgress: (p) => {
+          progress.update(p);
+          options.onProgress?.(p);
+        },
+        onVerbose: (message) => {
+          if (io.verbose) progress.clear();
+          io.log(message);
+          options.onVerbose?.(message);
+        },
+      });
+      report(outcomes);
+      return outcomes;
+    } catch (error) {
+      report(hasPartialOutcomes(error) ? error.partial : []);
+      throw error;
+    }
+  };
+  return {
+    kind: 'cloudwatch',
+    label: source.label,
+    logGroupName: source.logGroupName,
+    region: source.region,
+    auditStreams: streamNames,
+    logGroupClass: source.logGroupClass,
+    estimateScanBytes: (range) => source.estimateScanBytes(range),
+    totals: () => source.totals(),
+    runAll,
+  };
+}
+
+/**
+ * The audit streams with their first and last event times (needed to keep only the streams that
+ * overlap a window). A local listing rather than log-groups.ts's summary, which keeps names only.
+ * `orderBy=LastEventTime` cannot be combined with a prefix (DescribeLogStreams), so page by name.
+ */
+async function listAuditStreamsWithTimes(
+  client: CloudWatchLogsClient,
+  logGroupName: string,
+  context: AwsErrorContext,
+): Promise<{ streams: AuditStream[]; complete: boolean }> {
+  const streams: AuditStream[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_STREAM_PAGES; page++) {
+    const out = await callAws({ ...context, action: 'logs:DescribeLogStreams' }, () =>
+      client.send(new DescribeLogStreamsCommand({ logGroupName, logStreamNamePrefix: AUDIT_STREAM_PREFIX, limit: 50, nextToken })),
+    );
+    for (const s of out.logStreams ?? []) {
+      if (s.logStreamName === undefined) continue;
+      streams.push({
+        name: s.logStreamName,
+        ...(s.firstEventTimestamp === undefined ? {} : { firstEventTimestamp: s.firstEventTimestamp }),
+        ...(s.lastEventTimestamp === undefined ? {} : { lastEventTimestamp: s.lastEventTimestamp }),
+        ...(s.lastIngestionTime === undefined ? {} : { lastIngestionTime: s.lastIngestionTime }),
+      });
+    }
+    nextToken = out.nextToken;
+    if (nextToken === undefined || nextToken === '') return { streams, complete: true };
+  }
+  return { streams, complete: false };
+}
