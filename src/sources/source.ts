@@ -58,6 +58,8 @@ export interface QueryOutcome {
   consoleUrl?: string;
   /** Malformed lines the local source skipped. */
   skipped?: SkippedLines;
+  /** Things the user should know that did not stop the run (an empty input file, say). */
+  warnings?: string[];
 }
 
 /** Progress of one running query, for the progress line on stderr. */
