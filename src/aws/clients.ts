@@ -138,13 +138,13 @@ function addInstrumentation(client: MiddlewareHost, service: keyof typeof IAM_PR
       try {
         const output = await next(args);
         const status = (output as { response?: { statusCode?: number } }).response?.statusCode ?? '?';
-        options.debug?.(`aws: ${service} ${action} attempt ${attempt} -> ${status} in ${Date.now() - began} ms (${where})`);
+        options.debug?.(`aws: ${action} attempt ${attempt} -> ${status} in ${Date.now() - began} ms (${where})`);
         return output;
       } catch (error) {
         const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
         const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode ?? 'no response';
         options.debug?.(
-          `aws: ${service} ${action} attempt ${attempt} -> ${status} ${e.name ?? 'Error'} in ${Date.now() - began} ms (${where})`,
+          `aws: ${action} attempt ${attempt} -> ${status} ${e.name ?? 'Error'} in ${Date.now() - began} ms (${where})`,
         );
         throw error;
       }

@@ -15,9 +15,10 @@ export function renderLoggingStatusText(status: LoggingStatus, readiness: Loggin
   const row = (label: string, value: string): void => void lines.push(`  ${label.padEnd(15)}${value}`);
   row(
     'Cluster',
-    [status.cluster, `(${status.region})`, status.clusterStatus, status.kubernetesVersion === undefined ? undefined : `Kubernetes ${status.kubernetesVersion}`]
+    `${status.cluster} (${status.region})${[status.clusterStatus, status.kubernetesVersion === undefined ? undefined : `Kubernetes ${status.kubernetesVersion}`]
       .filter((v) => v !== undefined)
-      .join(' '),
+      .map((v) => `, ${v}`)
+      .join('')}`,
   );
   row('Log types', LOG_TYPES.map((t) => `${t} ${status.enabledTypes.includes(t) ? 'on' : 'off'}`).join(', '));
   if (status.logGroup === undefined) {
