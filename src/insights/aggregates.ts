@@ -1,5 +1,6 @@
 import type { Expr } from './ast.js';
 import type { CompiledExpr, Getter, Row } from './row.js';
+import { naturalCompare } from './sort-order.js';
 import { compareValues, toNumber, toText, type Value, type ValueKind } from './value-format.js';
 
 /**
@@ -142,7 +143,7 @@ class Extreme implements Accumulator {
       this.best = v;
       return;
     }
-    const c = this.byText ? textCompare(v, this.best) : (compareValues(v, this.best) ?? 0);
+    const c = this.byText ? textCompare(v, this.best) : (compareValues(v, this.best) ?? naturalCompare(v, this.best));
     if (c * this.sign > 0) this.best = v;
   }
   result(): Value {

@@ -56,17 +56,17 @@ export function toNumber(v: Value): number | undefined {
 }
 
 /**
- * Compares two present values: numerically when both are numbers (or numeric strings), else by text
- * (UTF-16 code units). Returns undefined when either is absent.
+ * Compares two present values: numerically when both are numbers (or numeric strings), by text
+ * (UTF-16 code units) when neither is. A number and non-numeric text do not order against each other
+ * (`n > 9` is false for n = "abc"). Returns undefined when they cannot be compared or one is absent.
  */
 export function compareValues(a: Value, b: Value): number | undefined {
   if (a === undefined || b === undefined) return undefined;
   if (typeof a !== 'boolean' && typeof b !== 'boolean') {
     const na = toNumber(a);
-    if (na !== undefined) {
-      const nb = toNumber(b);
-      if (nb !== undefined) return na < nb ? -1 : na > nb ? 1 : 0;
-    }
+    const nb = toNumber(b);
+    if (na !== undefined && nb !== undefined) return na < nb ? -1 : na > nb ? 1 : 0;
+    if (na !== undefined || nb !== undefined) return undefined;
   }
   const ta = toText(a) as string;
   const tb = toText(b) as string;
