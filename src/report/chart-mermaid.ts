@@ -10,7 +10,10 @@ export const MERMAID_MAX_BINS = 30;
  * MERMAID_MAX_BINS. Only numbers and our own UTC labels go into it, never text from logs. Returns the
  * chart source without the surrounding code fence, or null when there is no data.
  */
-export function renderMermaidChart(series: IncidentReport['series'], maxBins = MERMAID_MAX_BINS): string | null {
+export function renderMermaidChart(
+  series: IncidentReport['series'],
+  maxBins = MERMAID_MAX_BINS,
+): string | null {
   const data = alignSeries(series, maxBins);
   if (data === null) return null;
   const labels = data.starts.map((ms) => `"${formatAxisTime(ms, data.spanMs)}"`);

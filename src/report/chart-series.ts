@@ -37,7 +37,8 @@ export function alignSeries(
     if (ms < first) first = ms;
     if (ms > last) last = ms;
   }
-  const sourceBinMs = Number.isFinite(series.binMs) && series.binMs > 0 ? series.binMs : Math.max(1, last - first);
+  const sourceBinMs =
+    Number.isFinite(series.binMs) && series.binMs > 0 ? series.binMs : Math.max(1, last - first);
   const sourceBins = Math.floor((last - first) / sourceBinMs) + 1;
   const factor = Math.max(1, Math.ceil(sourceBins / Math.max(1, Math.floor(maxBins))));
   const binMs = sourceBinMs * factor;

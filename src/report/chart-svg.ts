@@ -50,10 +50,16 @@ export function renderSvgChart(series: IncidentReport['series'], idPrefix = 'cha
   // Horizontal grid and the left (writes) and right (failures) axis labels, at quarters of the scale.
   for (let i = 0; i <= 4; i += 1) {
     const y = num(baseY - (i / 4) * plotH);
-    parts.push(`<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotW}" y2="${y}" stroke="#ddd" stroke-width="1"/>`);
-    parts.push(`<text x="${MARGIN.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle" class="tick" fill="${WRITE_COLOUR}">${formatCount((writesMax * i) / 4)}</text>`);
+    parts.push(
+      `<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotW}" y2="${y}" stroke="#ddd" stroke-width="1"/>`,
+    );
+    parts.push(
+      `<text x="${MARGIN.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle" class="tick" fill="${WRITE_COLOUR}">${formatCount((writesMax * i) / 4)}</text>`,
+    );
     if (totalFailures > 0)
-      parts.push(`<text x="${MARGIN.left + plotW + 8}" y="${y}" dominant-baseline="middle" class="tick" fill="${FAILURE_COLOUR}">${formatCount((failuresMax * i) / 4)}</text>`);
+      parts.push(
+        `<text x="${MARGIN.left + plotW + 8}" y="${y}" dominant-baseline="middle" class="tick" fill="${FAILURE_COLOUR}">${formatCount((failuresMax * i) / 4)}</text>`,
+      );
   }
 
   // Writes as bars: one per bin, a gap between them while bins are wide enough to show one.
@@ -69,8 +75,12 @@ export function renderSvgChart(series: IncidentReport['series'], idPrefix = 'cha
 
   // Failures as a line through the bin centres, on their own scale (they are often far fewer than writes).
   if (totalFailures > 0) {
-    const d = data.failures.map((v, i) => `${i === 0 ? 'M' : 'L'}${num(MARGIN.left + (i + 0.5) * slot)},${num(yFailures(v))}`).join(' ');
-    parts.push(`<path class="failures" d="${d}" fill="none" stroke="${FAILURE_COLOUR}" stroke-width="2" stroke-linejoin="round"/>`);
+    const d = data.failures
+      .map((v, i) => `${i === 0 ? 'M' : 'L'}${num(MARGIN.left + (i + 0.5) * slot)},${num(yFailures(v))}`)
+      .join(' ');
+    parts.push(
+      `<path class="failures" d="${d}" fill="none" stroke="${FAILURE_COLOUR}" stroke-width="2" stroke-linejoin="round"/>`,
+    );
   }
 
   // Axes.
@@ -81,13 +91,21 @@ export function renderSvgChart(series: IncidentReport['series'], idPrefix = 'cha
   for (const index of ticks) {
     const x = num(MARGIN.left + index * slot);
     parts.push(`<line x1="${x}" y1="${baseY}" x2="${x}" y2="${baseY + 5}" stroke="#444"/>`);
-    parts.push(`<text x="${x}" y="${baseY + 18}" text-anchor="middle" class="tick">${escapeHtml(formatAxisTime(data.starts[index] ?? 0, data.spanMs))}</text>`);
+    parts.push(
+      `<text x="${x}" y="${baseY + 18}" text-anchor="middle" class="tick">${escapeHtml(formatAxisTime(data.starts[index] ?? 0, data.spanMs))}</text>`,
+    );
   }
-  parts.push(`<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle" class="axis-label">time (UTC), bins of ${bin}</text>`);
-  parts.push(`<text x="16" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${MARGIN.top + plotH / 2})" class="axis-label" fill="${WRITE_COLOUR}">writes per ${bin}</text>`);
+  parts.push(
+    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 10}" text-anchor="middle" class="axis-label">time (UTC), bins of ${bin}</text>`,
+  );
+  parts.push(
+    `<text x="16" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${MARGIN.top + plotH / 2})" class="axis-label" fill="${WRITE_COLOUR}">writes per ${bin}</text>`,
+  );
   if (totalFailures > 0) {
     const x = WIDTH - 16;
-    parts.push(`<text x="${x}" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(90 ${x} ${MARGIN.top + plotH / 2})" class="axis-label" fill="${FAILURE_COLOUR}">failures per ${bin}</text>`);
+    parts.push(
+      `<text x="${x}" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(90 ${x} ${MARGIN.top + plotH / 2})" class="axis-label" fill="${FAILURE_COLOUR}">failures per ${bin}</text>`,
+    );
   }
 
   // Legend.

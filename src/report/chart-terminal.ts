@@ -47,21 +47,33 @@ function axisLabels(data: ChartData, columns: number): string {
  * Write rate and failures over time as block-character bar rows with y labels and UTC x labels,
  * re-binned so one column is one bin. Returns the lines, or a one-line notice when there is no data.
  */
-export function renderTerminalChart(series: IncidentReport['series'], options: TerminalChartOptions): string[] {
+export function renderTerminalChart(
+  series: IncidentReport['series'],
+  options: TerminalChartOptions,
+): string[] {
   const height = Math.max(2, options.height ?? 6);
   const failureHeight = Math.max(1, Math.round(height / 3));
   // The y labels must fit whatever the re-binning sums to: the total is an upper bound for any bin.
-  const total = (points: { value: number }[]): number => points.reduce((sum, p) => sum + (Number.isFinite(p.value) ? p.value : 0), 0);
+  const total = (points: { value: number }[]): number =>
+    points.reduce((sum, p) => sum + (Number.isFinite(p.value) ? p.value : 0), 0);
   const bound = niceCeiling(Math.max(total(series.writes), total(series.failures)));
   const labelWidth = Math.max(3, formatCount(bound).length);
   const columns = Math.max(10, options.width - labelWidth - 2);
   const data = alignSeries(series, columns);
   if (data === null) return ['No write or failure data to chart.'];
-  const paint = (code: string, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = (code: string, text: string): string =>
+    options.color ? `\u001b[${code}m${text}\u001b[0m` : text;
   // Scaled to the real peak (labelled), so the tallest bin reaches the top row: rows are few here.
-  const writesMax = Math.max(1, data.writes.reduce((a, b) => Math.max(a, b), 0));
-  const failuresMax = Math.max(1, data.failures.reduce((a, b) => Math.max(a, b), 0));
-  const gutter = (label: string, tick: boolean): string => `${label.padStart(labelWidth)} ${tick ? '┤' : '│'}`;
+  const writesMax = Math.max(
+    1,
+    data.writes.reduce((a, b) => Math.max(a, b), 0),
+  );
+  const failuresMax = Math.max(
+    1,
+    data.failures.reduce((a, b) => Math.max(a, b), 0),
+  );
+  const gutter = (label: string, tick: boolean): string =>
+    `${label.padStart(labelWidth)} ${tick ? '┤' : '│'}`;
 
   const lines = [`Writes and failures per ${formatDuration(data.binMs)} (UTC)`];
   lines.push(`${''.padStart(labelWidth)}  writes`);
@@ -72,7 +84,8 @@ export function renderTerminalChart(series: IncidentReport['series'], options: T
   const totalFailures = data.failures.reduce((a, b) => a + b, 0);
   lines.push(`${''.padStart(labelWidth)}  failures${totalFailures === 0 ? ' (none)' : ''}`);
   barRows(data.failures, failuresMax, failureHeight).forEach((row, i) => {
-    const label = i === 0 && totalFailures > 0 ? formatCount(failuresMax) : i === failureHeight - 1 ? '0' : '';
+    const label =
+      i === 0 && totalFailures > 0 ? formatCount(failuresMax) : i === failureHeight - 1 ? '0' : '';
     lines.push(gutter(label, label !== '') + paint('31', row));
   });
   lines.push(`${''.padStart(labelWidth)} └${'─'.repeat(data.starts.length)}`);

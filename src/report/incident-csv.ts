@@ -3,7 +3,14 @@ import { csvRecord } from './escape-csv.js';
 import { safeHttpUrl } from './incident-text.js';
 
 /** Header of the timeline CSV; one record per timeline event follows. */
-export const INCIDENT_CSV_COLUMNS = ['timestamp', 'kind', 'title', 'detail', 'evidence_query', 'evidence_url'] as const;
+export const INCIDENT_CSV_COLUMNS = [
+  'timestamp',
+  'kind',
+  'title',
+  'detail',
+  'evidence_query',
+  'evidence_url',
+] as const;
 
 /** The timeline as RFC 4180 CSV (CRLF records), formula injection neutralised in every cell. */
 export function renderIncidentCsv(report: IncidentReport): string {

@@ -26,14 +26,25 @@ export const INCIDENT_HTML_CSP = `default-src 'none'; style-src 'sha256-${STYLE_
 const h = escapeHtml;
 
 /** HTML table; `numeric` columns are right-aligned. Every cell is escaped here (raw values in, HTML out). */
-function table(headers: string[], rows: (string | { html: string })[][], numeric: number[] = [], timeColumn = -1): string {
-  const cls = (i: number): string => (numeric.includes(i) ? ' class="num"' : i === timeColumn ? ' class="time"' : '');
+function table(
+  headers: string[],
+  rows: (string | { html: string })[][],
+  numeric: number[] = [],
+  timeColumn = -1,
+): string {
+  const cls = (i: number): string =>
+    numeric.includes(i) ? ' class="num"' : i === timeColumn ? ' class="time"' : '';
   const head = headers.map((text, i) => `<th scope="col"${cls(i)}>${h(text)}</th>`).join('');
   const body = rows
-    .map((row) => `<tr>${headers.map((_, i) => {
-      const cell = row[i] ?? '';
-      return `<td${cls(i)}>${typeof cell === 'string' ? h(cell) : cell.html}</td>`;
-    }).join('')}</tr>`)
+    .map(
+      (row) =>
+        `<tr>${headers
+          .map((_, i) => {
+            const cell = row[i] ?? '';
+            return `<td${cls(i)}>${typeof cell === 'string' ? h(cell) : cell.html}</td>`;
+          })
+          .join('')}</tr>`,
+    )
     .join('\n');
   return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
@@ -50,13 +61,21 @@ function link(url: string | null | undefined, label: string): string {
  */
 export function renderIncidentHtml(report: IncidentReport): string {
   const time = (iso: string): string => h(formatUtc(iso));
-  const where = report.cluster === null ? `local files (${report.source.label})` : `cluster ${report.cluster}`;
+  const where =
+    report.cluster === null ? `local files (${report.source.label})` : `cluster ${report.cluster}`;
   const failing = report.failures.count > 0;
   const body: string[] = [];
   body.push(`<header>\n<h1>etcd incident: ${h(where)}</h1>`);
-  body.push(`<p class="verdict${failing ? ' failing' : report.floodOnset !== null ? ' flood' : ''}">${h(report.verdict)}</p>`);
-  body.push(`<p class="meta">${time(report.window.start)} to ${time(report.window.end)} UTC, from ${h(report.source.label)}. Generated ${time(report.generatedAt)} UTC by ${h(report.tool.name)} ${h(report.tool.version)}.</p>`);
-  if (!report.complete) body.push('<p class="incomplete"><strong>Incomplete:</strong> this report holds what was found before the run stopped; see the warnings below.</p>');
+  body.push(
+    `<p class="verdict${failing ? ' failing' : report.floodOnset !== null ? ' flood' : ''}">${h(report.verdict)}</p>`,
+  );
+  body.push(
+    `<p class="meta">${time(report.window.start)} to ${time(report.window.end)} UTC, from ${h(report.source.label)}. Generated ${time(report.generatedAt)} UTC by ${h(report.tool.name)} ${h(report.tool.version)}.</p>`,
+  );
+  if (!report.complete)
+    body.push(
+      '<p class="incomplete"><strong>Incomplete:</strong> this report holds what was found before the run stopped; see the warnings below.</p>',
+    );
   body.push('</header>');
 
   const summary: [string, string][] = [];
@@ -64,11 +83,21 @@ export function renderIncidentHtml(report: IncidentReport): string {
   if (first === null) summary.push(['First failure', 'none in the window']);
   else {
     summary.push(['First failure', `${time(first.timestamp)} UTC`]);
-    summary.push(['Request', `${h(first.verb)} ${h(qualifiedResource(first.resource, first.apiGroup))} in ${h(first.namespace || '(cluster scope)')}`]);
-    summary.push(['User', h(first.user)], ['User agent', h(first.userAgent)], ['Request URI', `<code>${h(first.requestURI)}</code>`]);
+    summary.push([
+      'Request',
+      `${h(first.verb)} ${h(qualifiedResource(first.resource, first.apiGroup))} in ${h(first.namespace || '(cluster scope)')}`,
+    ]);
+    summary.push(
+      ['User', h(first.user)],
+      ['User agent', h(first.userAgent)],
+      ['Request URI', `<code>${h(first.requestURI)}</code>`],
+    );
   }
   const last = report.failures.last === null ? '' : `, last at ${time(report.failures.last)} UTC`;
-  summary.push(['Failures', `${formatCount(report.failures.count)}${last}${report.failures.stillFailing ? ', <strong>still failing</strong> at the end of the window' : ''}`]);
+  summary.push([
+    'Failures',
+    `${formatCount(report.failures.count)}${last}${report.failures.stillFailing ? ', <strong>still failing</strong> at the end of the window' : ''}`,
+  ]);
   const onset = report.floodOnset;
   summary.push([
     'Flood onset',
@@ -76,8 +105,13 @@ export function renderIncidentHtml(report: IncidentReport): string {
       ? 'none found'
       : `${time(onset.timestamp)} UTC, ${formatCount(onset.onsetPerBin)} writes per ${formatDuration(onset.binMs)} against a baseline of ${formatCount(onset.baselinePerBin)}`,
   ]);
-  if (report.readiness.blindBefore !== null) summary.push(['Blind before', `${time(report.readiness.blindBefore)} UTC (no audit logs before then)`]);
-  body.push('<section id="summary">\n<h2>Summary</h2>\n<dl class="summary">', ...summary.map(([k, v]) => `<dt>${h(k)}</dt><dd>${v}</dd>`), '</dl>\n</section>');
+  if (report.readiness.blindBefore !== null)
+    summary.push(['Blind before', `${time(report.readiness.blindBefore)} UTC (no audit logs before then)`]);
+  body.push(
+    '<section id="summary">\n<h2>Summary</h2>\n<dl class="summary">',
+    ...summary.map(([k, v]) => `<dt>${h(k)}</dt><dd>${v}</dd>`),
+    '</dl>\n</section>',
+  );
 
   body.push('<section id="timeline">\n<h2>Timeline (UTC)</h2>');
   body.push(
@@ -86,7 +120,10 @@ export function renderIncidentHtml(report: IncidentReport): string {
       : table(
           ['Time (UTC)', 'Event', 'Detail', 'Evidence'],
           report.timeline.map((e) => {
-            const evidence = e.evidence === null ? '' : `${h(e.evidence.query)} ${link(e.evidence.consoleUrl, 'console')}`.trim();
+            const evidence =
+              e.evidence === null
+                ? ''
+                : `${h(e.evidence.query)} ${link(e.evidence.consoleUrl, 'console')}`.trim();
             return [formatUtc(e.timestamp), e.title, e.detail, { html: evidence }];
           }),
           [],
@@ -97,17 +134,31 @@ export function renderIncidentHtml(report: IncidentReport): string {
 
   const chart = renderSvgChart(report.series, 'rate-chart');
   body.push('<section id="chart">\n<h2>Write rate and failures</h2>');
-  body.push(chart === null ? '<p>No write or failure data to chart.</p>' : `<figure>\n${chart}\n<figcaption>Bars: write requests per bin (left axis). Line: failed requests per bin (right axis). Times in UTC.</figcaption>\n</figure>`);
+  body.push(
+    chart === null
+      ? '<p>No write or failure data to chart.</p>'
+      : `<figure>\n${chart}\n<figcaption>Bars: write requests per bin (left axis). Line: failed requests per bin (right axis). Times in UTC.</figcaption>\n</figure>`,
+  );
   body.push('</section>');
 
-  const leadUp = report.leadUp === null ? '' : ` (lead-up ${time(report.leadUp.start)} to ${time(report.leadUp.end)} UTC)`;
+  const leadUp =
+    report.leadUp === null ? '' : ` (lead-up ${time(report.leadUp.start)} to ${time(report.leadUp.end)} UTC)`;
   body.push(`<section id="top-writers">\n<h2>Top writers${leadUp}</h2>`);
   body.push(
     report.topWriters.length === 0
       ? '<p>No writes found.</p>'
       : table(
           ['#', 'User', 'User agent', 'Resource', 'Namespace', 'Writes', 'Share', 'Growth'],
-          report.topWriters.map((w, i) => [String(i + 1), w.user, w.userAgent, qualifiedResource(w.resource, w.apiGroup), w.namespace, formatCount(w.writes), formatShare(w.share), formatGrowth(w.growth)]),
+          report.topWriters.map((w, i) => [
+            String(i + 1),
+            w.user,
+            w.userAgent,
+            qualifiedResource(w.resource, w.apiGroup),
+            w.namespace,
+            formatCount(w.writes),
+            formatShare(w.share),
+            formatGrowth(w.growth),
+          ]),
           [0, 5, 6, 7],
         ),
   );
@@ -119,7 +170,14 @@ export function renderIncidentHtml(report: IncidentReport): string {
       ? '<p>No object growth found.</p>'
       : table(
           ['Resource', 'API version', 'Namespace', 'Creates', 'Deletes', 'Net'],
-          report.objectGrowth.map((g) => [qualifiedResource(g.resource, g.apiGroup), g.apiVersion, g.namespace, formatCount(g.creates), formatCount(g.deletes), formatCount(g.net)]),
+          report.objectGrowth.map((g) => [
+            qualifiedResource(g.resource, g.apiGroup),
+            g.apiVersion,
+            g.namespace,
+            formatCount(g.creates),
+            formatCount(g.deletes),
+            formatCount(g.net),
+          ]),
           [3, 4, 5],
         ),
   );
@@ -128,28 +186,62 @@ export function renderIncidentHtml(report: IncidentReport): string {
   const strain = report.strain;
   if (strain.timeouts + strain.serverErrors + strain.throttled > 0) {
     const firstTimeout = strain.firstTimeout === null ? '' : ` (first at ${time(strain.firstTimeout)} UTC)`;
-    body.push('<section id="strain">\n<h2>etcd strain</h2>', `<p>${formatCount(strain.timeouts)} request timeouts${firstTimeout}, ${formatCount(strain.serverErrors)} 5xx responses, ${formatCount(strain.throttled)} 429 responses.</p>`);
-    if (strain.byUserAgent.length > 0) body.push(table(['User agent', '5xx', '429'], strain.byUserAgent.map((s) => [s.userAgent, formatCount(s.serverErrors), formatCount(s.throttled)]), [1, 2]));
+    body.push(
+      '<section id="strain">\n<h2>etcd strain</h2>',
+      `<p>${formatCount(strain.timeouts)} request timeouts${firstTimeout}, ${formatCount(strain.serverErrors)} 5xx responses, ${formatCount(strain.throttled)} 429 responses.</p>`,
+    );
+    if (strain.byUserAgent.length > 0)
+      body.push(
+        table(
+          ['User agent', '5xx', '429'],
+          strain.byUserAgent.map((s) => [s.userAgent, formatCount(s.serverErrors), formatCount(s.throttled)]),
+          [1, 2],
+        ),
+      );
     body.push('</section>');
   }
 
   const size = report.databaseSize;
   if (size !== null) {
-    body.push('<section id="database-size">\n<h2>Database size</h2>', `<p>Metric <code>${h(size.metricName)}</code> (${size.source === 'cloudwatch' ? 'CloudWatch' : 'metrics file'}), limit ${formatBytes(size.limitBytes)}.</p>`);
-    body.push(table(['Endpoint', 'Size', 'Of limit'], size.endpoints.map((e) => [e.endpoint, formatBytes(e.bytes), formatShare(e.fractionOfLimit)]), [1, 2]));
-    if (size.objectCounts.length > 0) body.push(table(['Stored objects', 'Count'], size.objectCounts.map((c) => [c.resource, formatCount(c.count)]), [1]));
+    body.push(
+      '<section id="database-size">\n<h2>Database size</h2>',
+      `<p>Metric <code>${h(size.metricName)}</code> (${size.source === 'cloudwatch' ? 'CloudWatch' : 'metrics file'}), limit ${formatBytes(size.limitBytes)}.</p>`,
+    );
+    body.push(
+      table(
+        ['Endpoint', 'Size', 'Of limit'],
+        size.endpoints.map((e) => [e.endpoint, formatBytes(e.bytes), formatShare(e.fractionOfLimit)]),
+        [1, 2],
+      ),
+    );
+    if (size.objectCounts.length > 0)
+      body.push(
+        table(
+          ['Stored objects', 'Count'],
+          size.objectCounts.map((c) => [c.resource, formatCount(c.count)]),
+          [1],
+        ),
+      );
     body.push('</section>');
   }
 
   const fix = report.remediation;
   if (fix !== null) {
     body.push('<section id="remediation">\n<h2>Remediation</h2>');
-    body.push(`<p>Delete the piled-up ${h(qualifiedResource(fix.resource, fix.apiGroup))} (${h(fix.apiVersion)}) in ${h(fix.namespace || '(cluster scope)')}: about ${formatCount(fix.estimatedObjects)} objects. This tool never runs these commands; review them first.</p>`);
-    for (const warning of fix.warnings) body.push(`<p class="warning"><strong>Warning:</strong> ${h(warning)}</p>`);
+    body.push(
+      `<p>Delete the piled-up ${h(qualifiedResource(fix.resource, fix.apiGroup))} (${h(fix.apiVersion)}) in ${h(fix.namespace || '(cluster scope)')}: about ${formatCount(fix.estimatedObjects)} objects. This tool never runs these commands; review them first.</p>`,
+    );
+    for (const warning of fix.warnings)
+      body.push(`<p class="warning"><strong>Warning:</strong> ${h(warning)}</p>`);
     body.push(`<pre><code>${h(fix.commands.join('\n'))}</code></pre>`);
     body.push(`<p>etcd key prefix to give AWS Support:</p>\n<pre><code>${h(fix.etcdKeyPrefix)}</code></pre>`);
     if (fix.knownCulprit !== null) {
-      body.push(`<p>Known culprit: <strong>${h(fix.knownCulprit.name)}</strong></p>`, '<ul>', ...fix.knownCulprit.notes.map((n) => `<li>${h(n)}</li>`), '</ul>');
+      body.push(
+        `<p>Known culprit: <strong>${h(fix.knownCulprit.name)}</strong></p>`,
+        '<ul>',
+        ...fix.knownCulprit.notes.map((n) => `<li>${h(n)}</li>`),
+        '</ul>',
+      );
     }
     body.push('</section>');
   }
@@ -159,7 +251,9 @@ export function renderIncidentHtml(report: IncidentReport): string {
     report.queries.forEach((q, i) => {
       const consoleLink = link(q.consoleUrl, 'Open in CloudWatch Logs Insights');
       body.push(`<h3>Query ${i + 1}: ${h(q.name)}</h3>`);
-      body.push(`<p class="muted">${time(q.start)} to ${time(q.end)} UTC; ${formatBytes(q.bytesScanned)} scanned, ${formatCount(q.recordsMatched)} of ${formatCount(q.recordsScanned)} records matched${q.truncated ? '; <strong>hit the result limit</strong>' : ''}.${consoleLink === '' ? '' : ` ${consoleLink}`}</p>`);
+      body.push(
+        `<p class="muted">${time(q.start)} to ${time(q.end)} UTC; ${formatBytes(q.bytesScanned)} scanned, ${formatCount(q.recordsMatched)} of ${formatCount(q.recordsScanned)} records matched${q.truncated ? '; <strong>hit the result limit</strong>' : ''}.${consoleLink === '' ? '' : ` ${consoleLink}`}</p>`,
+      );
       body.push(`<pre><code>${h(q.queryString)}</code></pre>`);
     });
     body.push('</section>');
@@ -168,11 +262,19 @@ export function renderIncidentHtml(report: IncidentReport): string {
   const notes = [...report.warnings, ...report.readiness.notes];
   if (report.skippedLines.count > 0) {
     notes.push(`${formatCount(report.skippedLines.count)} malformed input lines skipped`);
-    for (const s of report.skippedLines.samples.slice(0, 10)) notes.push(`skipped ${s.file}:${s.line}: ${s.reason}`);
+    for (const s of report.skippedLines.samples.slice(0, 10))
+      notes.push(`skipped ${s.file}:${s.line}: ${s.reason}`);
   }
-  if (notes.length > 0) body.push('<section id="warnings">\n<h2>Warnings and notes</h2>\n<ul>', ...notes.map((n) => `<li>${h(n)}</li>`), '</ul>\n</section>');
+  if (notes.length > 0)
+    body.push(
+      '<section id="warnings">\n<h2>Warnings and notes</h2>\n<ul>',
+      ...notes.map((n) => `<li>${h(n)}</li>`),
+      '</ul>\n</section>',
+    );
 
-  body.push(`<footer><p class="muted">Cost: ${formatBytes(report.cost.bytesScanned)} scanned, about ${formatUsd(report.cost.estimatedUsd)} at ${formatUsd(report.cost.pricePerGb)} per GB.</p></footer>`);
+  body.push(
+    `<footer><p class="muted">Cost: ${formatBytes(report.cost.bytesScanned)} scanned, about ${formatUsd(report.cost.estimatedUsd)} at ${formatUsd(report.cost.pricePerGb)} per GB.</p></footer>`,
+  );
 
   return [
     '<!DOCTYPE html>',

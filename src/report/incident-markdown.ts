@@ -1,6 +1,11 @@
 import type { IncidentReport } from '../analysis/incident-report.js';
 import { renderMermaidChart } from './chart-mermaid.js';
-import { escapeMarkdownCell, escapeMarkdownText, markdownCodeBlock, markdownLink } from './escape-markdown.js';
+import {
+  escapeMarkdownCell,
+  escapeMarkdownText,
+  markdownCodeBlock,
+  markdownLink,
+} from './escape-markdown.js';
 import {
   formatBytes,
   formatCount,
@@ -23,7 +28,8 @@ function table(headers: string[], rows: (string | MarkdownCell)[][], rightAligne
   const align = headers.map((_, i) => (rightAligned.includes(i) ? '---:' : '---'));
   const cell = (value: string | MarkdownCell | undefined): string =>
     typeof value === 'object' ? value.markdown : escapeMarkdownCell(value ?? '');
-  const line = (cells: (string | MarkdownCell)[]): string => `| ${headers.map((_, i) => cell(cells[i])).join(' | ')} |`;
+  const line = (cells: (string | MarkdownCell)[]): string =>
+    `| ${headers.map((_, i) => cell(cells[i])).join(' | ')} |`;
   return [line(headers), `| ${align.join(' | ')} |`, ...rows.map(line)];
 }
 
@@ -41,29 +47,44 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
   const t = escapeMarkdownText;
   const time = (iso: string): string => t(formatUtc(iso));
   const out: string[] = [];
-  const where = report.cluster === null ? `local files (${report.source.label})` : `cluster ${report.cluster}`;
+  const where =
+    report.cluster === null ? `local files (${report.source.label})` : `cluster ${report.cluster}`;
   out.push(`## etcd incident: ${t(where)}`, '');
   out.push(`**Verdict:** ${t(report.verdict)}`, '');
-  if (!report.complete) out.push('> **Incomplete:** this report holds what was found before the run stopped; see the warnings below.', '');
+  if (!report.complete)
+    out.push(
+      '> **Incomplete:** this report holds what was found before the run stopped; see the warnings below.',
+      '',
+    );
 
   out.push('### Summary', '');
-  out.push(`- **Window:** ${time(report.window.start)} to ${time(report.window.end)} UTC, from ${t(report.source.label)}`);
+  out.push(
+    `- **Window:** ${time(report.window.start)} to ${time(report.window.end)} UTC, from ${t(report.source.label)}`,
+  );
   const first = report.firstFailure;
   if (first === null) out.push('- **First failure:** none in the window');
   else {
-    out.push(`- **First failure:** ${time(first.timestamp)} UTC, ${t(first.verb)} ${t(qualifiedResource(first.resource, first.apiGroup))} in ${t(first.namespace || '(cluster scope)')} by ${t(first.user)} (${t(first.userAgent)})`);
+    out.push(
+      `- **First failure:** ${time(first.timestamp)} UTC, ${t(first.verb)} ${t(qualifiedResource(first.resource, first.apiGroup))} in ${t(first.namespace || '(cluster scope)')} by ${t(first.user)} (${t(first.userAgent)})`,
+    );
     out.push(`- **Request URI:** ${t(first.requestURI)}`);
   }
   const last = report.failures.last === null ? '' : `, last at ${time(report.failures.last)} UTC`;
-  out.push(`- **Failures:** ${formatCount(report.failures.count)}${last}${report.failures.stillFailing ? ', **still failing** at the end of the window' : ''}`);
+  out.push(
+    `- **Failures:** ${formatCount(report.failures.count)}${last}${report.failures.stillFailing ? ', **still failing** at the end of the window' : ''}`,
+  );
   const onset = report.floodOnset;
   out.push(
     onset === null
       ? '- **Flood onset:** none found'
       : `- **Flood onset:** ${time(onset.timestamp)} UTC, ${formatCount(onset.onsetPerBin)} writes per ${formatDuration(onset.binMs)} against a baseline of ${formatCount(onset.baselinePerBin)}`,
   );
-  if (report.readiness.blindBefore !== null) out.push(`- **Blind before:** ${time(report.readiness.blindBefore)} UTC (no audit logs before then)`);
-  out.push(`- **Generated:** ${time(report.generatedAt)} UTC by ${t(report.tool.name)} ${t(report.tool.version)}`, '');
+  if (report.readiness.blindBefore !== null)
+    out.push(`- **Blind before:** ${time(report.readiness.blindBefore)} UTC (no audit logs before then)`);
+  out.push(
+    `- **Generated:** ${time(report.generatedAt)} UTC by ${t(report.tool.name)} ${t(report.tool.version)}`,
+    '',
+  );
 
   out.push('### Timeline (UTC)', '');
   if (report.timeline.length === 0) out.push('No events.');
@@ -74,13 +95,19 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
         report.timeline.map((e) => {
           const link = consoleLink(e.evidence?.consoleUrl);
           const query = escapeMarkdownCell(e.evidence?.query ?? '');
-          return [formatUtc(e.timestamp), e.title, e.detail, { markdown: link === '' ? query : `${query} ${link}` }];
+          return [
+            formatUtc(e.timestamp),
+            e.title,
+            e.detail,
+            { markdown: link === '' ? query : `${query} ${link}` },
+          ];
         }),
       ),
     );
   out.push('');
 
-  const leadUp = report.leadUp === null ? '' : ` (lead-up ${time(report.leadUp.start)} to ${time(report.leadUp.end)} UTC)`;
+  const leadUp =
+    report.leadUp === null ? '' : ` (lead-up ${time(report.leadUp.start)} to ${time(report.leadUp.end)} UTC)`;
   out.push(`### Top writers${leadUp}`, '');
   if (report.topWriters.length === 0) out.push('No writes found.');
   else
@@ -108,7 +135,14 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
     out.push(
       ...table(
         ['Resource', 'API version', 'Namespace', 'Creates', 'Deletes', 'Net'],
-        report.objectGrowth.map((g) => [qualifiedResource(g.resource, g.apiGroup), g.apiVersion, g.namespace, formatCount(g.creates), formatCount(g.deletes), formatCount(g.net)]),
+        report.objectGrowth.map((g) => [
+          qualifiedResource(g.resource, g.apiGroup),
+          g.apiVersion,
+          g.namespace,
+          formatCount(g.creates),
+          formatCount(g.deletes),
+          formatCount(g.net),
+        ]),
         [3, 4, 5],
       ),
     );
@@ -117,23 +151,57 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
   const strain = report.strain;
   if (strain.timeouts + strain.serverErrors + strain.throttled > 0) {
     const firstTimeout = strain.firstTimeout === null ? '' : ` (first at ${time(strain.firstTimeout)} UTC)`;
-    out.push('### etcd strain', '', `${formatCount(strain.timeouts)} request timeouts${firstTimeout}, ${formatCount(strain.serverErrors)} 5xx responses, ${formatCount(strain.throttled)} 429 responses.`, '');
+    out.push(
+      '### etcd strain',
+      '',
+      `${formatCount(strain.timeouts)} request timeouts${firstTimeout}, ${formatCount(strain.serverErrors)} 5xx responses, ${formatCount(strain.throttled)} 429 responses.`,
+      '',
+    );
     if (strain.byUserAgent.length > 0)
-      out.push(...table(['User agent', '5xx', '429'], strain.byUserAgent.map((s) => [s.userAgent, formatCount(s.serverErrors), formatCount(s.throttled)]), [1, 2]), '');
+      out.push(
+        ...table(
+          ['User agent', '5xx', '429'],
+          strain.byUserAgent.map((s) => [s.userAgent, formatCount(s.serverErrors), formatCount(s.throttled)]),
+          [1, 2],
+        ),
+        '',
+      );
   }
 
   const size = report.databaseSize;
   if (size !== null) {
-    out.push('### Database size', '', `Metric ${t(size.metricName)} (${size.source === 'cloudwatch' ? 'CloudWatch' : 'metrics file'}), limit ${formatBytes(size.limitBytes)}.`, '');
-    out.push(...table(['Endpoint', 'Size', 'Of limit'], size.endpoints.map((e) => [e.endpoint, formatBytes(e.bytes), formatShare(e.fractionOfLimit)]), [1, 2]), '');
+    out.push(
+      '### Database size',
+      '',
+      `Metric ${t(size.metricName)} (${size.source === 'cloudwatch' ? 'CloudWatch' : 'metrics file'}), limit ${formatBytes(size.limitBytes)}.`,
+      '',
+    );
+    out.push(
+      ...table(
+        ['Endpoint', 'Size', 'Of limit'],
+        size.endpoints.map((e) => [e.endpoint, formatBytes(e.bytes), formatShare(e.fractionOfLimit)]),
+        [1, 2],
+      ),
+      '',
+    );
     if (size.objectCounts.length > 0)
-      out.push(...table(['Stored objects', 'Count'], size.objectCounts.map((c) => [c.resource, formatCount(c.count)]), [1]), '');
+      out.push(
+        ...table(
+          ['Stored objects', 'Count'],
+          size.objectCounts.map((c) => [c.resource, formatCount(c.count)]),
+          [1],
+        ),
+        '',
+      );
   }
 
   const fix = report.remediation;
   if (fix !== null) {
     out.push('### Remediation', '');
-    out.push(`Delete the piled-up ${t(qualifiedResource(fix.resource, fix.apiGroup))} (${t(fix.apiVersion)}) in ${t(fix.namespace || '(cluster scope)')}: about ${formatCount(fix.estimatedObjects)} objects. This tool never runs these commands; review them first.`, '');
+    out.push(
+      `Delete the piled-up ${t(qualifiedResource(fix.resource, fix.apiGroup))} (${t(fix.apiVersion)}) in ${t(fix.namespace || '(cluster scope)')}: about ${formatCount(fix.estimatedObjects)} objects. This tool never runs these commands; review them first.`,
+      '',
+    );
     for (const warning of fix.warnings) out.push(`> **Warning:** ${t(warning)}`, '');
     out.push(markdownCodeBlock(fix.commands.join('\n'), 'sh'), '');
     out.push('etcd key prefix to give AWS Support:', '', markdownCodeBlock(fix.etcdKeyPrefix, 'text'), '');
@@ -165,7 +233,8 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
   const notes = [...report.warnings, ...report.readiness.notes];
   if (report.skippedLines.count > 0) {
     notes.push(`${formatCount(report.skippedLines.count)} malformed input lines skipped`);
-    for (const s of report.skippedLines.samples.slice(0, 10)) notes.push(`skipped ${s.file}:${s.line}: ${s.reason}`);
+    for (const s of report.skippedLines.samples.slice(0, 10))
+      notes.push(`skipped ${s.file}:${s.line}: ${s.reason}`);
   }
   if (notes.length > 0) {
     out.push('### Warnings and notes', '');
@@ -173,6 +242,8 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
     out.push('');
   }
 
-  out.push(`_Cost: ${formatBytes(report.cost.bytesScanned)} scanned, about ${t(formatUsd(report.cost.estimatedUsd))} at ${t(formatUsd(report.cost.pricePerGb))} per GB._`);
+  out.push(
+    `_Cost: ${formatBytes(report.cost.bytesScanned)} scanned, about ${t(formatUsd(report.cost.estimatedUsd))} at ${t(formatUsd(report.cost.pricePerGb))} per GB._`,
+  );
   return `${out.join('\n')}\n`;
 }

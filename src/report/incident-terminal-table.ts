@@ -80,12 +80,14 @@ export function renderTerminalTable(
   );
   const widths = [...natural];
   const available = Math.max(columns.length * 4, width - indent.length - separator * (columns.length - 1));
-  const minimum = (i: number): number => (columns[i]?.flexible === true ? Math.min(natural[i] ?? 0, 6) : (natural[i] ?? 0));
+  const minimum = (i: number): number =>
+    columns[i]?.flexible === true ? Math.min(natural[i] ?? 0, 6) : (natural[i] ?? 0);
   let total = widths.reduce((a, b) => a + b, 0);
   while (total > available) {
     let widest = -1;
     for (let i = 0; i < widths.length; i += 1) {
-      if ((widths[i] ?? 0) > minimum(i) && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0))) widest = i;
+      if ((widths[i] ?? 0) > minimum(i) && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0)))
+        widest = i;
     }
     if (widest < 0) break;
     widths[widest] = (widths[widest] ?? 0) - 1;
@@ -102,7 +104,10 @@ export function renderTerminalTable(
       .map(decorate)
       .join(' '.repeat(separator));
   return [
-    line(columns.map((c) => c.header), style.header),
+    line(
+      columns.map((c) => c.header),
+      style.header,
+    ),
     ...cells.map((row) => line(row)),
   ];
 }

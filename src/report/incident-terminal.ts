@@ -24,7 +24,8 @@ const MAX_TEXT = 400;
 /** The report for a terminal: verdict first, then the timeline, writers, growth, remediation and chart. */
 export function renderIncidentTerminal(report: IncidentReport, options: TerminalRenderOptions): string {
   const width = Math.max(40, Math.floor(options.width ?? 100));
-  const paint = (code: string, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = (code: string, text: string): string =>
+    options.color ? `\u001b[${code}m${text}\u001b[0m` : text;
   const bold = (text: string): string => paint('1', text);
   const dim = (text: string): string => paint('2', text);
   const text = (value: string, max = MAX_TEXT): string => truncateToWidth(terminalLine(value), max);
@@ -44,9 +45,18 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
   const verdictColor = failing ? '1;31' : report.floodOnset !== null ? '1;33' : '1;32';
   out.push(paint(verdictColor, `${failing ? 'FAILING' : 'OK'}: ${text(report.verdict, 1000)}`));
   const cluster = report.cluster === null ? 'local files' : `cluster ${text(report.cluster, 120)}`;
-  out.push(dim(`${cluster} · ${text(report.source.label, 200)} · ${time(report.window.start)} → ${time(report.window.end)} UTC`));
+  out.push(
+    dim(
+      `${cluster} · ${text(report.source.label, 200)} · ${time(report.window.start)} → ${time(report.window.end)} UTC`,
+    ),
+  );
   if (!report.complete) {
-    out.push(paint('1;33', 'Incomplete: this report holds what was found before the run stopped (see warnings below).'));
+    out.push(
+      paint(
+        '1;33',
+        'Incomplete: this report holds what was found before the run stopped (see warnings below).',
+      ),
+    );
   }
 
   section('Summary');
@@ -57,11 +67,19 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
     field('First failure', `${time(first.timestamp)} UTC`);
     field('  user', text(first.user));
     field('  user agent', text(first.userAgent));
-    field('  request', text(`${first.verb} ${qualifiedResource(first.resource, first.apiGroup)} in ${first.namespace || '(cluster scope)'}`));
+    field(
+      '  request',
+      text(
+        `${first.verb} ${qualifiedResource(first.resource, first.apiGroup)} in ${first.namespace || '(cluster scope)'}`,
+      ),
+    );
     field('  URI', text(first.requestURI));
   }
   const last = report.failures.last === null ? '' : `, last ${time(report.failures.last)}`;
-  field('Failures', `${formatCount(report.failures.count)}${last}${report.failures.stillFailing ? paint('1;31', ', still failing') : ''}`);
+  field(
+    'Failures',
+    `${formatCount(report.failures.count)}${last}${report.failures.stillFailing ? paint('1;31', ', still failing') : ''}`,
+  );
   const onset = report.floodOnset;
   field(
     'Flood onset',
@@ -77,11 +95,17 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
   if (report.timeline.length === 0) out.push('  No events.');
   else
     table(
-      [{ header: 'Time (UTC)' }, { header: 'Event', flexible: true }, { header: 'Detail', flexible: true }, { header: 'Evidence', flexible: true }],
+      [
+        { header: 'Time (UTC)' },
+        { header: 'Event', flexible: true },
+        { header: 'Detail', flexible: true },
+        { header: 'Evidence', flexible: true },
+      ],
       report.timeline.map((e) => [formatUtc(e.timestamp), e.title, e.detail, e.evidence?.query ?? '']),
     );
 
-  const leadUp = report.leadUp === null ? '' : ` (lead-up ${time(report.leadUp.start)} → ${time(report.leadUp.end)})`;
+  const leadUp =
+    report.leadUp === null ? '' : ` (lead-up ${time(report.leadUp.start)} → ${time(report.leadUp.end)})`;
   section(`Top writers${leadUp}`);
   if (report.topWriters.length === 0) out.push('  No writes found.');
   else
@@ -132,10 +156,16 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
   if (strain.timeouts + strain.serverErrors + strain.throttled > 0) {
     section('etcd strain');
     const firstTimeout = strain.firstTimeout === null ? '' : ` (first ${time(strain.firstTimeout)})`;
-    out.push(`  ${formatCount(strain.timeouts)} request timeouts${firstTimeout}, ${formatCount(strain.serverErrors)} 5xx, ${formatCount(strain.throttled)} 429`);
+    out.push(
+      `  ${formatCount(strain.timeouts)} request timeouts${firstTimeout}, ${formatCount(strain.serverErrors)} 5xx, ${formatCount(strain.throttled)} 429`,
+    );
     if (strain.byUserAgent.length > 0)
       table(
-        [{ header: 'User agent', flexible: true }, { header: '5xx', align: 'right' }, { header: '429', align: 'right' }],
+        [
+          { header: 'User agent', flexible: true },
+          { header: '5xx', align: 'right' },
+          { header: '429', align: 'right' },
+        ],
         strain.byUserAgent.map((s) => [s.userAgent, formatCount(s.serverErrors), formatCount(s.throttled)]),
       );
   }
@@ -144,13 +174,20 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
   if (size !== null) {
     section(`Database size (${text(size.metricName, 80)}, limit ${formatBytes(size.limitBytes)})`);
     table(
-      [{ header: 'Endpoint', flexible: true }, { header: 'Size', align: 'right' }, { header: 'Of limit', align: 'right' }],
+      [
+        { header: 'Endpoint', flexible: true },
+        { header: 'Size', align: 'right' },
+        { header: 'Of limit', align: 'right' },
+      ],
       size.endpoints.map((e) => [e.endpoint, formatBytes(e.bytes), formatShare(e.fractionOfLimit)]),
     );
     if (size.objectCounts.length > 0) {
       out.push('');
       table(
-        [{ header: 'Stored objects', flexible: true }, { header: 'Count', align: 'right' }],
+        [
+          { header: 'Stored objects', flexible: true },
+          { header: 'Count', align: 'right' },
+        ],
         size.objectCounts.slice(0, 10).map((c) => [c.resource, formatCount(c.count)]),
       );
     }
@@ -158,7 +195,9 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
 
   const fix = report.remediation;
   if (fix !== null) {
-    section(`Remediation: ${text(qualifiedResource(fix.resource, fix.apiGroup), 200)} in ${text(fix.namespace || '(cluster scope)', 120)}, about ${formatCount(fix.estimatedObjects)} objects`);
+    section(
+      `Remediation: ${text(qualifiedResource(fix.resource, fix.apiGroup), 200)} in ${text(fix.namespace || '(cluster scope)', 120)}, about ${formatCount(fix.estimatedObjects)} objects`,
+    );
     for (const warning of fix.warnings) out.push(paint('33', `  ! ${text(warning)}`));
     out.push('  Commands (review first; this tool never runs them):');
     // Commands are printed whole (cutting them would make them wrong), one terminal line each.
@@ -171,7 +210,11 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
   }
 
   section('Chart');
-  out.push(...renderTerminalChart(report.series, { width: width - 2, color: options.color }).map((line) => `  ${line}`));
+  out.push(
+    ...renderTerminalChart(report.series, { width: width - 2, color: options.color }).map(
+      (line) => `  ${line}`,
+    ),
+  );
 
   const notes = [...report.readiness.notes];
   if (report.skippedLines.count > 0) {
@@ -194,9 +237,15 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
   return `${out.map((line) => sanitizeKeepingOwnColour(line, options.color)).join('\n')}\n`;
 }
 
+// Our own SGR colour codes, the only escapes allowed through (split keeps them as odd-index parts).
+// eslint-disable-next-line no-control-regex -- matching ESC is the point
+const OWN_SGR = /(\u001b\[[0-9;]*m)/;
+
 /** Strips any escape sequence that is not one of our own SGR colour codes. */
 function sanitizeKeepingOwnColour(line: string, color: boolean): string {
   if (!color) return sanitizeForTerminal(line);
-  // eslint-disable-next-line no-control-regex -- our SGR codes are the only escapes allowed through
-  return line.split(/(\u001b\[[0-9;]*m)/).map((part, i) => (i % 2 === 1 ? part : sanitizeForTerminal(part))).join('');
+  return line
+    .split(OWN_SGR)
+    .map((part, i) => (i % 2 === 1 ? part : sanitizeForTerminal(part)))
+    .join('');
 }

@@ -16,7 +16,11 @@ export interface RenderIncidentOptions {
 }
 
 /** Renders an incident report in one format. Pure: the caller writes the string where it belongs. */
-export function renderIncident(report: IncidentReport, format: IncidentFormat, options: RenderIncidentOptions): string {
+export function renderIncident(
+  report: IncidentReport,
+  format: IncidentFormat,
+  options: RenderIncidentOptions,
+): string {
   switch (format) {
     case 'terminal':
       return renderIncidentTerminal(report, options);

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The HTML report in a real browser (headless Chromium through playwright-core): the chart is drawn, no
  * script error, no dialog, and not one request leaves the page, for the normal and the hostile report.
@@ -9,11 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { IncidentReport } from '../../src/analysis/incident-report.js';
 import { renderIncident } from '../../src/report/render-incident.js';
-import { emptyReport, hostileReport, kyvernoFloodReport, noFailureReport } from '../report/fixtures.js';
+import { emptyReport, kyvernoFloodReport, noFailureReport } from '../report/fixtures.js';
+import { hostileReport } from '../report/hostile-fixture.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-const skipReason = !existsSync(executablePath) && !inCi ? `Chromium not found at ${executablePath} (set CHROMIUM_PATH; CI installs it)` : null;
+const skipReason =
+  !existsSync(executablePath) && !inCi
+    ? `Chromium not found at ${executablePath} (set CHROMIUM_PATH; CI installs it)`
+    : null;
 if (skipReason !== null) console.warn(`test/browser/html-report.test.ts skipped: ${skipReason}`);
 
 // The document is served by the route handler itself: every other request is recorded and refused.
@@ -43,11 +49,13 @@ async function open(report: IncidentReport | { rawHtml: string }): Promise<Visit
     await route.abort();
   });
   page.on('request', (request) => {
-    if (request.url() !== DOCUMENT_URL && !visit.requests.includes(request.url())) visit.requests.push(request.url());
+    if (request.url() !== DOCUMENT_URL && !visit.requests.includes(request.url()))
+      visit.requests.push(request.url());
   });
   page.on('pageerror', (error) => visit.errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') visit.errors.push(`console ${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning')
+      visit.errors.push(`console ${message.type()}: ${message.text()}`);
   });
   page.on('dialog', (dialog) => {
     visit.dialogs.push(dialog.message());
@@ -90,7 +98,16 @@ describe.skipIf(skipReason !== null)('HTML report in headless Chromium', () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -99,7 +116,8 @@ describe.skipIf(skipReason !== null)('HTML report in headless Chromium', () => {
   });
 
   it('control: the harness does see a request, a dialog and a script error when a page has them', async () => {
-    const rawHtml = '<!DOCTYPE html><html><body><img src="https://evil.example/x.png"><script>alert("fired"); undefinedFunction();</script></body></html>';
+    const rawHtml =
+      '<!DOCTYPE html><html><body><img src="https://evil.example/x.png"><script>alert("fired"); undefinedFunction();</script></body></html>';
     const { page, requests, errors, dialogs } = await open({ rawHtml });
     expect(requests).toContain('https://evil.example/x.png');
     expect(dialogs).toEqual(['fired']);
@@ -125,7 +143,9 @@ describe.skipIf(skipReason !== null)('HTML report in headless Chromium', () => {
 
   it('applies the stylesheet allowed by the CSP hash and keeps the chart when printing', async () => {
     const { page, errors } = await open(kyvernoFloodReport());
-    const border = await page.evaluate(() => getComputedStyle(document.querySelector('.verdict') as Element).borderLeftWidth);
+    const border = await page.evaluate(
+      () => getComputedStyle(document.querySelector('.verdict') as Element).borderLeftWidth,
+    );
     expect(border).toBe('6px');
     await page.emulateMedia({ media: 'print' });
     expect((await chart(page)).bars).toBeGreaterThan(100);
@@ -140,8 +160,12 @@ describe.skipIf(skipReason !== null)('HTML report in headless Chromium', () => {
     const { page, requests, errors, dialogs } = await open(report);
     const dom = await page.evaluate(() => ({
       scripts: document.querySelectorAll('script').length,
-      images: document.querySelectorAll('img, image, iframe, object, embed, link, base, form, meta[http-equiv="refresh"]').length,
-      handlers: [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].map((a) => a.name)).filter((name) => name.startsWith('on')),
+      images: document.querySelectorAll(
+        'img, image, iframe, object, embed, link, base, form, meta[http-equiv="refresh"]',
+      ).length,
+      handlers: [...document.querySelectorAll('*')]
+        .flatMap((el) => [...el.attributes].map((a) => a.name))
+        .filter((name) => name.startsWith('on')),
       hrefs: [...document.querySelectorAll('[href]')].map((el) => el.getAttribute('href') ?? ''),
       text: document.body.textContent ?? '',
       bodyVisible: getComputedStyle(document.body).display !== 'none',

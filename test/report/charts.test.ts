@@ -12,7 +12,14 @@ const at = (minute: number): string => new Date(Date.UTC(2024, 5, 14, 0, minute)
 describe('alignSeries', () => {
   it('puts both series on one grid and fills the gaps with zeros', () => {
     const data = alignSeries(
-      { binMs: 5 * MIN, writes: [{ timestamp: at(0), value: 3 }, { timestamp: at(15), value: 7 }], failures: [{ timestamp: at(10), value: 2 }] },
+      {
+        binMs: 5 * MIN,
+        writes: [
+          { timestamp: at(0), value: 3 },
+          { timestamp: at(15), value: 7 },
+        ],
+        failures: [{ timestamp: at(10), value: 2 }],
+      },
       100,
     );
     expect(data?.writes).toEqual([3, 0, 0, 7]);
@@ -30,12 +37,34 @@ describe('alignSeries', () => {
   });
 
   it('ignores unparseable timestamps and non-finite values, and returns null for no data', () => {
-    expect(alignSeries({ binMs: MIN, writes: [{ timestamp: 'nope', value: 1 }, { timestamp: at(0), value: Number.NaN }], failures: [] }, 10)).toBeNull();
+    expect(
+      alignSeries(
+        {
+          binMs: MIN,
+          writes: [
+            { timestamp: 'nope', value: 1 },
+            { timestamp: at(0), value: Number.NaN },
+          ],
+          failures: [],
+        },
+        10,
+      ),
+    ).toBeNull();
     expect(alignSeries(emptyReport().series, 10)).toBeNull();
   });
 
   it('stays bounded for a huge span with a tiny bin', () => {
-    const data = alignSeries({ binMs: 1, writes: [{ timestamp: at(0), value: 1 }, { timestamp: at(60 * 24 * 7), value: 1 }], failures: [] }, 50);
+    const data = alignSeries(
+      {
+        binMs: 1,
+        writes: [
+          { timestamp: at(0), value: 1 },
+          { timestamp: at(60 * 24 * 7), value: 1 },
+        ],
+        failures: [],
+      },
+      50,
+    );
     expect(data?.starts.length).toBeLessThanOrEqual(50);
   });
 });
@@ -62,7 +91,14 @@ describe('renderTerminalChart', () => {
   });
 
   it('the tallest write column reaches the top row', () => {
-    const series = { binMs: MIN, writes: [{ timestamp: at(0), value: 1 }, { timestamp: at(1), value: 10 }], failures: [] };
+    const series = {
+      binMs: MIN,
+      writes: [
+        { timestamp: at(0), value: 1 },
+        { timestamp: at(1), value: 10 },
+      ],
+      failures: [],
+    };
     const lines = renderTerminalChart(series, { width: 40, color: false, height: 4 });
     const top = lines[2] ?? '';
     expect(top.endsWith('█')).toBe(true);
@@ -75,15 +111,21 @@ describe('renderTerminalChart', () => {
   });
 
   it('says so when there is nothing to draw', () => {
-    expect(renderTerminalChart(emptyReport().series, { width: 80, color: false })).toEqual(['No write or failure data to chart.']);
+    expect(renderTerminalChart(emptyReport().series, { width: 80, color: false })).toEqual([
+      'No write or failure data to chart.',
+    ]);
   });
 });
 
 describe('renderSvgChart', () => {
   it('draws write bars and a failure line with axes, legend and an accessible title', () => {
     const svg = renderSvgChart(kyvernoFloodReport().series, 'c') ?? '';
-    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* role="img" aria-labelledby="c-title c-desc">/);
-    expect(svg).toContain('<title id="c-title">Writes and failures per 5m, 06-13 12:00 to 06-14 06:00 UTC</title>');
+    expect(svg).toMatch(
+      /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* role="img" aria-labelledby="c-title c-desc">/,
+    );
+    expect(svg).toContain(
+      '<title id="c-title">Writes and failures per 5m, 06-13 12:00 to 06-14 06:00 UTC</title>',
+    );
     expect((svg.match(/<rect x=/g) ?? []).length).toBeGreaterThan(100);
     expect(svg).toMatch(/<path class="failures" d="M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+"/);
     expect(svg).toContain('class="legend"');
@@ -92,7 +134,10 @@ describe('renderSvgChart', () => {
   });
 
   it('re-bins to at most SVG_MAX_BINS bars', () => {
-    const writes = Array.from({ length: 1000 }, (_, i) => ({ timestamp: new Date(Date.UTC(2024, 0, 1) + i * MIN).toISOString(), value: 5 }));
+    const writes = Array.from({ length: 1000 }, (_, i) => ({
+      timestamp: new Date(Date.UTC(2024, 0, 1) + i * MIN).toISOString(),
+      value: 5,
+    }));
     const svg = renderSvgChart({ binMs: MIN, writes, failures: [] }) ?? '';
     expect((svg.match(/<rect x=/g) ?? []).length - 2).toBeLessThanOrEqual(SVG_MAX_BINS);
     expect(svg).not.toContain('class="failures"');

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { csvRecord, escapeCsvField } from '../../src/report/escape-csv.js';
 import { escapeHtml, escapeHtmlAttribute } from '../../src/report/escape-html.js';
-import { escapeMarkdownCell, escapeMarkdownText, markdownCodeBlock, markdownLink } from '../../src/report/escape-markdown.js';
+import {
+  escapeMarkdownCell,
+  escapeMarkdownText,
+  markdownCodeBlock,
+  markdownLink,
+} from '../../src/report/escape-markdown.js';
 import { sanitizeForTerminal } from '../../src/report/terminal-text.js';
 import { parseCsv, splitMarkdown, tableCells } from './parse-helpers.js';
 
@@ -29,7 +34,9 @@ describe('sanitizeForTerminal', () => {
 
 describe('escapeHtml', () => {
   it('escapes the five HTML specials for text and quoted attributes', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;',
+    );
   });
   it('removes control characters and bidi overrides', () => {
     expect(escapeHtml('a\u0000b\u001b[1mc\u202e')).toBe('a\uFFFDbc\uFFFD');
@@ -77,7 +84,9 @@ describe('markdownCodeBlock', () => {
 
 describe('markdownLink', () => {
   it('escapes parentheses and percent-encodes pipes and spaces in the destination', () => {
-    expect(markdownLink('console', 'https://x.example/#a~(b~c)|d e')).toBe('[console](https://x.example/#a~\\(b~c\\)%7Cd%20e)');
+    expect(markdownLink('console', 'https://x.example/#a~(b~c)|d e')).toBe(
+      '[console](https://x.example/#a~\\(b~c\\)%7Cd%20e)',
+    );
   });
   it('escapes the label', () => {
     expect(markdownLink('a]b', 'https://x.example/')).toBe('[a\\]b](https://x.example/)');
@@ -85,11 +94,14 @@ describe('markdownLink', () => {
 });
 
 describe('escapeCsvField', () => {
-  it.each(['=cmd|\' /C calc\'!A0', '+1', '-1', '@SUM(1)', '\t=1', '\uff1d1'])('neutralises formula start %j', (value) => {
-    const field = escapeCsvField(value);
-    const [[parsed] = []] = parseCsv(`${field}\r\n`);
-    expect(parsed?.startsWith("'")).toBe(true);
-  });
+  it.each(["=cmd|' /C calc'!A0", '+1', '-1', '@SUM(1)', '\t=1', '\uff1d1'])(
+    'neutralises formula start %j',
+    (value) => {
+      const field = escapeCsvField(value);
+      const [[parsed] = []] = parseCsv(`${field}\r\n`);
+      expect(parsed?.startsWith("'")).toBe(true);
+    },
+  );
   it('neutralises a CR-leading cell after dropping the CR', () => {
     expect(escapeCsvField('\r=1+1')).toBe("'=1+1");
   });

@@ -1,21 +1,27 @@
 /**
  * Hand-made IncidentReports for the renderer tests: a Kyverno ephemeralreports flood that is still
- * failing, a flood with no failure, an almost empty report, and a hostile report where every string
- * that comes from logs carries an injection payload.
+ * failing, a flood with no failure and an almost empty report. The hostile report is in hostile-fixture.ts.
  */
-import { INCIDENT_REPORT_SCHEMA_VERSION, type IncidentReport, type SeriesPoint } from '../../src/analysis/incident-report.js';
+import {
+  INCIDENT_REPORT_SCHEMA_VERSION,
+  type IncidentReport,
+  type SeriesPoint,
+} from '../../src/analysis/incident-report.js';
 
 const BIN_MS = 5 * 60_000;
 const SERIES_START = Date.parse('2024-06-13T12:00:00.000Z');
-const ONSET = Date.parse('2024-06-13T18:40:00.000Z');
-const FIRST_FAILURE = '2024-06-14T03:12:44.318Z';
+export const ONSET = Date.parse('2024-06-13T18:40:00.000Z');
+export const FIRST_FAILURE = '2024-06-14T03:12:44.318Z';
 const KYVERNO_SA = 'system:serviceaccount:kyverno:kyverno-admission-controller';
 const KYVERNO_UA = 'kyverno/v1.11.1 (linux/amd64) kubernetes/$Format';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Writes per 5-minute bin: a flat baseline, then a flood that grows until etcd is full. */
-function floodSeries(bins: number, failureFromBin: number | null): { writes: SeriesPoint[]; failures: SeriesPoint[] } {
+function floodSeries(
+  bins: number,
+  failureFromBin: number | null,
+): { writes: SeriesPoint[]; failures: SeriesPoint[] } {
   const writes: SeriesPoint[] = [];
   const failures: SeriesPoint[] = [];
   const onsetBin = (ONSET - SERIES_START) / BIN_MS;
@@ -36,7 +42,7 @@ const KYVERNO_QUERY = `fields @timestamp, user.username, objectRef.resource
 | sort writes desc
 | limit 20`;
 
-const CONSOLE =
+export const CONSOLE =
   "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:logs-insights$3FqueryDetail$3D~(end~'2024-06-14T06*3a00*3a00.000Z~start~'2024-06-13T12*3a00*3a00.000Z~timeType~'ABSOLUTE~tz~'UTC~editorString~'fields*20*40timestamp~source~(~'*2faws*2feks*2fprod-trading*2fcluster)~lang~'CWLI)";
 
 /** The motivating incident: Kyverno floods ephemeralreports in `trading` until etcd is full; still failing. */
@@ -74,19 +80,90 @@ export function kyvernoFloodReport(): IncidentReport {
     floodOnset: { timestamp: iso(ONSET), baselinePerBin: 116, onsetPerBin: 156, binMs: BIN_MS },
     leadUp: { start: iso(ONSET), end: FIRST_FAILURE },
     topWriters: [
-      { user: KYVERNO_SA, userAgent: KYVERNO_UA, resource: 'ephemeralreports', apiGroup: 'reports.kyverno.io', namespace: 'trading', writes: 1_204_311, share: 0.912, growth: null },
-      { user: 'system:serviceaccount:kyverno:kyverno-reports-controller', userAgent: KYVERNO_UA, resource: 'policyreports', apiGroup: 'wgpolicyk8s.io', namespace: 'trading', writes: 61_020, share: 0.046, growth: 14.2 },
-      { user: 'system:node:ip-10-0-3-17.ec2.internal', userAgent: 'kubelet/v1.29.3 (linux/amd64) kubernetes/6813625', resource: 'leases', apiGroup: 'coordination.k8s.io', namespace: 'kube-node-lease', writes: 20_410, share: 0.0155, growth: 1.0 },
-      { user: 'system:kube-controller-manager', userAgent: 'kube-controller-manager/v1.29.3 (linux/amd64) kubernetes/6813625/leader-election', resource: 'leases', apiGroup: 'coordination.k8s.io', namespace: 'kube-system', writes: 9_870, share: 0.0075, growth: 0.98 },
+      {
+        user: KYVERNO_SA,
+        userAgent: KYVERNO_UA,
+        resource: 'ephemeralreports',
+        apiGroup: 'reports.kyverno.io',
+        namespace: 'trading',
+        writes: 1_204_311,
+        share: 0.912,
+        growth: null,
+      },
+      {
+        user: 'system:serviceaccount:kyverno:kyverno-reports-controller',
+        userAgent: KYVERNO_UA,
+        resource: 'policyreports',
+        apiGroup: 'wgpolicyk8s.io',
+        namespace: 'trading',
+        writes: 61_020,
+        share: 0.046,
+        growth: 14.2,
+      },
+      {
+        user: 'system:node:ip-10-0-3-17.ec2.internal',
+        userAgent: 'kubelet/v1.29.3 (linux/amd64) kubernetes/6813625',
+        resource: 'leases',
+        apiGroup: 'coordination.k8s.io',
+        namespace: 'kube-node-lease',
+        writes: 20_410,
+        share: 0.0155,
+        growth: 1.0,
+      },
+      {
+        user: 'system:kube-controller-manager',
+        userAgent: 'kube-controller-manager/v1.29.3 (linux/amd64) kubernetes/6813625/leader-election',
+        resource: 'leases',
+        apiGroup: 'coordination.k8s.io',
+        namespace: 'kube-system',
+        writes: 9_870,
+        share: 0.0075,
+        growth: 0.98,
+      },
     ],
     rankings: [
       { dimension: 'user', entries: [{ key: KYVERNO_SA, writes: 1_204_311, share: 0.912, growth: null }] },
-      { dimension: 'resource', entries: [{ key: 'ephemeralreports', apiGroup: 'reports.kyverno.io', writes: 1_204_311, share: 0.912, growth: null }] },
+      {
+        dimension: 'resource',
+        entries: [
+          {
+            key: 'ephemeralreports',
+            apiGroup: 'reports.kyverno.io',
+            writes: 1_204_311,
+            share: 0.912,
+            growth: null,
+          },
+        ],
+      },
     ],
     objectGrowth: [
-      { resource: 'ephemeralreports', apiGroup: 'reports.kyverno.io', apiVersion: 'v1', namespace: 'trading', creates: 1_204_311, deletes: 1_112, net: 1_203_199 },
-      { resource: 'policyreports', apiGroup: 'wgpolicyk8s.io', apiVersion: 'v1alpha2', namespace: 'trading', creates: 3_400, deletes: 12, net: 3_388 },
-      { resource: 'events', apiGroup: '', apiVersion: 'v1', namespace: 'trading', creates: 2_950, deletes: 2_801, net: 149 },
+      {
+        resource: 'ephemeralreports',
+        apiGroup: 'reports.kyverno.io',
+        apiVersion: 'v1',
+        namespace: 'trading',
+        creates: 1_204_311,
+        deletes: 1_112,
+        net: 1_203_199,
+      },
+      {
+        resource: 'policyreports',
+        apiGroup: 'wgpolicyk8s.io',
+        apiVersion: 'v1alpha2',
+        namespace: 'trading',
+        creates: 3_400,
+        deletes: 12,
+        net: 3_388,
+      },
+      {
+        resource: 'events',
+        apiGroup: '',
+        apiVersion: 'v1',
+        namespace: 'trading',
+        creates: 2_950,
+        deletes: 2_801,
+        net: 149,
+      },
     ],
     strain: {
       timeouts: 37,
@@ -120,25 +197,94 @@ export function kyvernoFloodReport(): IncidentReport {
         'kubectl get ephemeralreports.reports.kyverno.io -n trading --chunk-size=1000 -o name | head',
       ],
       etcdKeyPrefix: '/registry/reports.kyverno.io/ephemeralreports/trading',
-      warnings: ['Deletes fail while etcd is over its quota: ask AWS Support to remove the objects under the etcd key prefix.'],
+      warnings: [
+        'Deletes fail while etcd is over its quota: ask AWS Support to remove the objects under the etcd key prefix.',
+      ],
       knownCulprit: {
         name: 'Kyverno admission/ephemeral reports',
-        notes: ['Upgrade Kyverno to 1.12.4 or later.', 'Consider the reports server.', 'Lower --aggregationWorkers.'],
+        notes: [
+          'Upgrade Kyverno to 1.12.4 or later.',
+          'Consider the reports server.',
+          'Lower --aggregationWorkers.',
+        ],
       },
     },
     timeline: [
-      { timestamp: '2024-05-02T09:14:00.000Z', kind: 'logging-enabled', title: 'Audit logging enabled', detail: 'EKS update 3f1c...', evidence: null },
-      { timestamp: iso(SERIES_START), kind: 'baseline', title: 'Baseline: about 116 writes per 5m', detail: 'Median of the bins before the onset.', evidence: { query: 'write-volume-over-time', consoleUrl: CONSOLE } },
-      { timestamp: iso(ONSET), kind: 'flood-onset', title: 'Write flood begins', detail: '156 writes in 5m against a baseline of 116.', evidence: { query: 'write-volume-over-time', consoleUrl: CONSOLE } },
-      { timestamp: '2024-06-13T18:40:02.117Z', kind: 'top-writer-first-seen', title: `Top writer first seen: ${KYVERNO_SA}`, detail: 'create ephemeralreports.reports.kyverno.io in trading', evidence: { query: 'top-writers-by-user', consoleUrl: CONSOLE } },
-      { timestamp: '2024-06-14T02:58:03.551Z', kind: 'first-timeout', title: 'First etcdserver: request timed out', detail: 'PUT leases in kube-node-lease', evidence: { query: 'etcd-timeouts-over-time', consoleUrl: CONSOLE } },
-      { timestamp: FIRST_FAILURE, kind: 'first-failure', title: 'First mvcc: database space exceeded', detail: `create ephemeralreports by ${KYVERNO_SA}`, evidence: { query: 'first-nospace-failure', consoleUrl: CONSOLE } },
-      { timestamp: '2024-06-14T05:59:57.013Z', kind: 'still-failing', title: 'Still failing at the end of the window', detail: `${failureCount} failed writes so far`, evidence: { query: 'nospace-failures-over-time', consoleUrl: CONSOLE } },
+      {
+        timestamp: '2024-05-02T09:14:00.000Z',
+        kind: 'logging-enabled',
+        title: 'Audit logging enabled',
+        detail: 'EKS update 3f1c...',
+        evidence: null,
+      },
+      {
+        timestamp: iso(SERIES_START),
+        kind: 'baseline',
+        title: 'Baseline: about 116 writes per 5m',
+        detail: 'Median of the bins before the onset.',
+        evidence: { query: 'write-volume-over-time', consoleUrl: CONSOLE },
+      },
+      {
+        timestamp: iso(ONSET),
+        kind: 'flood-onset',
+        title: 'Write flood begins',
+        detail: '156 writes in 5m against a baseline of 116.',
+        evidence: { query: 'write-volume-over-time', consoleUrl: CONSOLE },
+      },
+      {
+        timestamp: '2024-06-13T18:40:02.117Z',
+        kind: 'top-writer-first-seen',
+        title: `Top writer first seen: ${KYVERNO_SA}`,
+        detail: 'create ephemeralreports.reports.kyverno.io in trading',
+        evidence: { query: 'top-writers-by-user', consoleUrl: CONSOLE },
+      },
+      {
+        timestamp: '2024-06-14T02:58:03.551Z',
+        kind: 'first-timeout',
+        title: 'First etcdserver: request timed out',
+        detail: 'PUT leases in kube-node-lease',
+        evidence: { query: 'etcd-timeouts-over-time', consoleUrl: CONSOLE },
+      },
+      {
+        timestamp: FIRST_FAILURE,
+        kind: 'first-failure',
+        title: 'First mvcc: database space exceeded',
+        detail: `create ephemeralreports by ${KYVERNO_SA}`,
+        evidence: { query: 'first-nospace-failure', consoleUrl: CONSOLE },
+      },
+      {
+        timestamp: '2024-06-14T05:59:57.013Z',
+        kind: 'still-failing',
+        title: 'Still failing at the end of the window',
+        detail: `${failureCount} failed writes so far`,
+        evidence: { query: 'nospace-failures-over-time', consoleUrl: CONSOLE },
+      },
     ],
     series: { binMs: BIN_MS, ...series },
     queries: [
-      { name: 'first-nospace-failure', queryString: 'fields @timestamp, @message\n| filter @message like "mvcc: database space exceeded"\n| sort @timestamp asc\n| limit 1', start: '2024-06-13T06:00:00.000Z', end: '2024-06-14T06:00:00.000Z', bytesScanned: 3_221_225_472, recordsScanned: 9_100_000, recordsMatched: 1, consoleUrl: CONSOLE, truncated: false },
-      { name: 'top-writers-by-user', queryString: KYVERNO_QUERY, start: iso(ONSET), end: FIRST_FAILURE, bytesScanned: 1_610_612_736, recordsScanned: 4_400_000, recordsMatched: 1_320_000, consoleUrl: CONSOLE, truncated: false },
+      {
+        name: 'first-nospace-failure',
+        queryString:
+          'fields @timestamp, @message\n| filter @message like "mvcc: database space exceeded"\n| sort @timestamp asc\n| limit 1',
+        start: '2024-06-13T06:00:00.000Z',
+        end: '2024-06-14T06:00:00.000Z',
+        bytesScanned: 3_221_225_472,
+        recordsScanned: 9_100_000,
+        recordsMatched: 1,
+        consoleUrl: CONSOLE,
+        truncated: false,
+      },
+      {
+        name: 'top-writers-by-user',
+        queryString: KYVERNO_QUERY,
+        start: iso(ONSET),
+        end: FIRST_FAILURE,
+        bytesScanned: 1_610_612_736,
+        recordsScanned: 4_400_000,
+        recordsMatched: 1_320_000,
+        consoleUrl: CONSOLE,
+        truncated: false,
+      },
     ],
     cost: { bytesScanned: 4_831_838_208, estimatedUsd: 0.0225, pricePerGb: 0.005 },
     skippedLines: { count: 0, samples: [] },
@@ -155,14 +301,24 @@ export function noFailureReport(): IncidentReport {
     ...base,
     cluster: null,
     source: { kind: 'local', label: 'audit.log.gz' },
-    verdict: 'No etcd space failure in the window; writes grew 8x from 2024-06-13 18:40 UTC, led by system:serviceaccount:kyverno:kyverno-admission-controller.',
-    readiness: { auditLoggingEnabled: null, enabledSince: null, oldestEvent: '2024-06-13T12:00:01.000Z', newestEvent: '2024-06-13T21:59:59.000Z', blindBefore: null, notes: ['Local files: audit logging state unknown.'] },
+    verdict:
+      'No etcd space failure in the window; writes grew 8x from 2024-06-13 18:40 UTC, led by system:serviceaccount:kyverno:kyverno-admission-controller.',
+    readiness: {
+      auditLoggingEnabled: null,
+      enabledSince: null,
+      oldestEvent: '2024-06-13T12:00:01.000Z',
+      newestEvent: '2024-06-13T21:59:59.000Z',
+      blindBefore: null,
+      notes: ['Local files: audit logging state unknown.'],
+    },
     firstFailure: null,
     failures: { count: 0, last: null, stillFailing: false },
     strain: { timeouts: 0, firstTimeout: null, serverErrors: 0, throttled: 0, byUserAgent: [] },
     databaseSize: null,
     remediation: null,
-    timeline: base.timeline.filter((e) => e.kind === 'baseline' || e.kind === 'flood-onset').map((e) => ({ ...e, evidence: e.evidence === null ? null : { query: e.evidence.query } })),
+    timeline: base.timeline
+      .filter((e) => e.kind === 'baseline' || e.kind === 'flood-onset')
+      .map((e) => ({ ...e, evidence: e.evidence === null ? null : { query: e.evidence.query } })),
     series: { binMs: BIN_MS, ...series },
     queries: base.queries.map((q) => ({ ...q, consoleUrl: null, bytesScanned: 52_428_800 })),
     cost: { bytesScanned: 0, estimatedUsd: 0, pricePerGb: 0.005 },
@@ -180,7 +336,14 @@ export function emptyReport(): IncidentReport {
     source: { kind: 'local', label: 'empty.log' },
     window: { start: '2024-06-14T00:00:00.000Z', end: '2024-06-14T06:00:00.000Z' },
     verdict: 'No audit events in the window.',
-    readiness: { auditLoggingEnabled: null, enabledSince: null, oldestEvent: null, newestEvent: null, blindBefore: null, notes: [] },
+    readiness: {
+      auditLoggingEnabled: null,
+      enabledSince: null,
+      oldestEvent: null,
+      newestEvent: null,
+      blindBefore: null,
+      notes: [],
+    },
     firstFailure: null,
     failures: { count: 0, last: null, stillFailing: false },
     floodOnset: null,
@@ -198,101 +361,5 @@ export function emptyReport(): IncidentReport {
     skippedLines: { count: 0, samples: [] },
     complete: false,
     warnings: ['Interrupted (SIGINT): the report holds what was found before the run stopped.'],
-  };
-}
-
-/** Payloads an attacker can put in usernames, user agents, object names and messages. */
-export const PAYLOADS = [
-  '<script>alert(1)</script>',
-  '"><img src=x onerror=alert(1)>',
-  "'><svg onload=alert(1)>",
-  '</style><style>body{display:none}</style>',
-  '</title></svg><script>alert(2)</script>',
-  'javascript:alert(1)',
-  '[click](javascript:alert(1))',
-  '![x](https://evil.example/x.png)',
-  'a|b|c',
-  'line1\nline2\r\nline3',
-  '```\n## injected heading\n```',
-  '`code` ``` ````',
-  "=cmd|' /C calc'!A0",
-  '+1',
-  '-1',
-  '@SUM(1)',
-  '\t=1+1',
-  '\r=1+1',
-  '\u001b[31mred\u001b[0m',
-  '\u001b]8;;https://evil.example\u0007link\u001b]8;;\u0007',
-  '\u001b]0;pwned\u0007',
-  '\u009b31m\u0085\u009d0;c1\u009c',
-  'user\u202egnp.exe',
-  'isolate\u2066x\u2069',
-  'nul\u0000byte',
-  '&lt;script&gt;entity',
-  '<!-- comment',
-  '{{constructor.constructor("alert(1)")()}}',
-  'A'.repeat(5000),
-] as const;
-
-/** The flood report with every string from logs replaced by payloads (and payloads in the numbers' neighbours). */
-export function hostileReport(): IncidentReport {
-  let next = 0;
-  const p = (): string => {
-    const value = PAYLOADS[next % PAYLOADS.length] ?? '';
-    next += 1;
-    return value;
-  };
-  const all = PAYLOADS.join(' ');
-  const base = kyvernoFloodReport();
-  const hostileUrl = 'javascript:alert(document.domain)';
-  return {
-    ...base,
-    cluster: `prod${PAYLOADS[0]}\u001b]0;pwned\u0007`,
-    source: { kind: 'cloudwatch', label: p() },
-    verdict: `Verdict ${all}`,
-    readiness: { ...base.readiness, blindBefore: '2024-06-10T00:00:00.000Z', notes: [p(), p()] },
-    firstFailure: { timestamp: FIRST_FAILURE, user: p(), userAgent: p(), verb: p(), resource: p(), apiGroup: p(), namespace: p(), requestURI: p() },
-    topWriters: PAYLOADS.map((payload, i) => ({ user: payload, userAgent: p(), resource: p(), apiGroup: p(), namespace: p(), writes: 1000 - i, share: 0.03, growth: i % 2 === 0 ? null : 2 })),
-    rankings: [{ dimension: 'user', entries: PAYLOADS.map((key, i) => ({ key, apiGroup: p(), writes: 100 - i, share: 0.01, growth: null })) }],
-    objectGrowth: PAYLOADS.map((payload, i) => ({ resource: payload, apiGroup: p(), apiVersion: p(), namespace: p(), creates: 10 + i, deletes: 1, net: 9 + i })),
-    strain: { ...base.strain, byUserAgent: PAYLOADS.map((userAgent) => ({ userAgent, serverErrors: 3, throttled: 1 })) },
-    databaseSize: {
-      ...(base.databaseSize ?? { source: 'metrics-file', metricName: 'x', limitBytes: 1, series: [] }),
-      metricName: p(),
-      endpoints: PAYLOADS.map((endpoint) => ({ endpoint, bytes: 1024, fractionOfLimit: 0.5 })),
-      objectCounts: PAYLOADS.map((resource) => ({ resource, count: 5 })),
-    },
-    remediation: {
-      resource: p(),
-      apiGroup: p(),
-      apiVersion: p(),
-      namespace: p(),
-      estimatedObjects: 42,
-      commands: [...PAYLOADS],
-      etcdKeyPrefix: `/registry/${all}`,
-      warnings: [p(), p()],
-      knownCulprit: { name: p(), notes: [...PAYLOADS] },
-    },
-    timeline: PAYLOADS.map((payload, i) => ({
-      timestamp: iso(ONSET + i * 60_000),
-      kind: 'first-failure' as const,
-      title: payload,
-      detail: p(),
-      evidence: { query: p(), consoleUrl: i % 3 === 0 ? hostileUrl : i % 3 === 1 ? `${CONSOLE}${payload}` : payload },
-    })),
-    queries: PAYLOADS.map((payload, i) => ({
-      name: p(),
-      queryString: payload,
-      start: base.window.start,
-      end: base.window.end,
-      bytesScanned: 1,
-      recordsScanned: 1,
-      recordsMatched: 1,
-      consoleUrl: i % 2 === 0 ? hostileUrl : `${CONSOLE}${payload}`,
-      truncated: i % 2 === 0,
-    })),
-    skippedLines: { count: PAYLOADS.length, samples: PAYLOADS.map((reason, i) => ({ file: p(), line: i + 1, reason })) },
-    complete: false,
-    warnings: [...PAYLOADS],
   };
 }

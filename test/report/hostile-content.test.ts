@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests look for control characters on purpose. */
 /**
  * Every string from logs is attacker-controlled (issue 6, "Hostile log content"). The hostile fixture puts
  * injection payloads in every such field; each format must neutralise them all.
@@ -6,8 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { renderIncident } from '../../src/report/render-incident.js';
 import { displayWidth } from '../../src/report/incident-terminal-table.js';
 import { sanitizeForTerminal } from '../../src/report/terminal-text.js';
-import { hostileReport, PAYLOADS } from './fixtures.js';
-import { FORBIDDEN_CONTROL, htmlTags, markdownTables, parseCsv, splitMarkdown, tableCells } from './parse-helpers.js';
+import { hostileReport, PAYLOADS } from './hostile-fixture.js';
+import {
+  FORBIDDEN_CONTROL,
+  htmlTags,
+  markdownTables,
+  parseCsv,
+  splitMarkdown,
+  tableCells,
+} from './parse-helpers.js';
 
 const report = hostileReport();
 const options = { color: false, width: 100 };
@@ -53,7 +61,9 @@ describe('hostile content: markdown', () => {
   it('keeps every fenced block closed by its own fence, with the content intact', () => {
     expect(blocks.map((b) => b.info)).toEqual(['sh', 'text', 'mermaid', ...report.queries.map(() => 'text')]);
     expect(blocks[0]?.content).toBe(sanitizeForTerminal(report.remediation?.commands.join('\n') ?? ''));
-    report.queries.forEach((q, i) => expect(blocks[3 + i]?.content).toBe(sanitizeForTerminal(q.queryString).replace(/\n+$/, '')));
+    report.queries.forEach((q, i) =>
+      expect(blocks[3 + i]?.content).toBe(sanitizeForTerminal(q.queryString).replace(/\n+$/, '')),
+    );
   });
 
   it('keeps the Mermaid chart free of log text', () => {
@@ -72,9 +82,11 @@ describe('hostile content: markdown', () => {
   });
 
   it('starts no block from log text: headings and quotes are only ours', () => {
-    const ours = /^(## etcd incident: |### (Summary|Timeline \(UTC\)|Top writers|Object growth|etcd strain|Database size|Remediation|Write rate and failures|Queries used|Warnings and notes)|#### Query \d+: )/;
+    const ours =
+      /^(## etcd incident: |### (Summary|Timeline \(UTC\)|Top writers|Object growth|etcd strain|Database size|Remediation|Write rate and failures|Queries used|Warnings and notes)|#### Query \d+: )/;
     for (const line of prose.filter((l) => l.startsWith('#'))) expect(line).toMatch(ours);
-    for (const line of prose.filter((l) => l.startsWith('>'))) expect(line).toMatch(/^> \*\*(Warning|Incomplete):\*\* /);
+    for (const line of prose.filter((l) => l.startsWith('>')))
+      expect(line).toMatch(/^> \*\*(Warning|Incomplete):\*\* /);
   });
 
   it('leaves no raw HTML, unescaped markup or non-https link outside code blocks', () => {
@@ -93,7 +105,46 @@ describe('hostile content: markdown', () => {
 describe('hostile content: html', () => {
   const html = renderIncident(report, 'html', options);
   const tags = htmlTags(html);
-  const allowed = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'main', 'header', 'footer', 'h1', 'h2', 'h3', 'p', 'strong', 'section', 'dl', 'dt', 'dd', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'pre', 'code', 'ul', 'li', 'figure', 'figcaption', 'svg', 'desc', 'rect', 'line', 'text', 'path', 'g']);
+  const allowed = new Set([
+    'html',
+    'head',
+    'meta',
+    'title',
+    'style',
+    'body',
+    'main',
+    'header',
+    'footer',
+    'h1',
+    'h2',
+    'h3',
+    'p',
+    'strong',
+    'section',
+    'dl',
+    'dt',
+    'dd',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'a',
+    'pre',
+    'code',
+    'ul',
+    'li',
+    'figure',
+    'figcaption',
+    'svg',
+    'desc',
+    'rect',
+    'line',
+    'text',
+    'path',
+    'g',
+  ]);
 
   it('contains only our own tags: no script, no event handler, no style attribute', () => {
     for (const tag of tags) {
@@ -134,7 +185,9 @@ describe('hostile content: csv', () => {
   });
 
   it('starts no cell with a formula character', () => {
-    for (const record of records) for (const cell of record) expect(FORMULA_START.test(cell), JSON.stringify(cell.slice(0, 20))).toBe(false);
+    for (const record of records)
+      for (const cell of record)
+        expect(FORMULA_START.test(cell), JSON.stringify(cell.slice(0, 20))).toBe(false);
   });
 
   it('keeps the text otherwise intact, and only http(s) URLs', () => {

@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests look for control characters on purpose. */
 /** Small, strict parsers the report tests use to read rendered output back. */
 
 /** RFC 4180: records of fields, quoted fields may hold `,`, `""` and line breaks. Throws on malformed input. */
@@ -20,7 +21,8 @@ export function parseCsv(text: string): string[][] {
         quoted = false;
         i += 1;
         const next = text[i];
-        if (next !== ',' && next !== '\r' && next !== undefined) throw new Error(`character after closing quote at ${i}`);
+        if (next !== ',' && next !== '\r' && next !== undefined)
+          throw new Error(`character after closing quote at ${i}`);
         continue;
       }
       field += c;
@@ -72,7 +74,10 @@ export interface FencedBlock {
  * Splits Markdown into fenced code blocks (backtick fences, CommonMark rules: closed by a fence of
  * the same character at least as long, nothing else on the line) and the lines outside them.
  */
-export function splitMarkdown(markdown: string): { blocks: FencedBlock[]; outside: { line: string; number: number }[] } {
+export function splitMarkdown(markdown: string): {
+  blocks: FencedBlock[];
+  outside: { line: string; number: number }[];
+} {
   const blocks: FencedBlock[] = [];
   const outside: { line: string; number: number }[] = [];
   const lines = markdown.split('\n');
@@ -80,7 +85,8 @@ export function splitMarkdown(markdown: string): { blocks: FencedBlock[]; outsid
   lines.forEach((line, number) => {
     if (open === null) {
       const start = /^ {0,3}(`{3,})([^`]*)$/.exec(line);
-      if (start !== null) open = { fence: (start[1] ?? '').length, info: (start[2] ?? '').trim(), body: [], start: number };
+      if (start !== null)
+        open = { fence: (start[1] ?? '').length, info: (start[2] ?? '').trim(), body: [], start: number };
       else outside.push({ line, number });
       return;
     }
@@ -90,13 +96,17 @@ export function splitMarkdown(markdown: string): { blocks: FencedBlock[]; outsid
       open = null;
     } else open.body.push(line);
   });
-  if (open !== null) throw new Error(`unclosed fence opened at line ${(open as { start: number }).start + 1}`);
+  if (open !== null)
+    throw new Error(`unclosed fence opened at line ${(open as { start: number }).start + 1}`);
   return { blocks, outside };
 }
 
 /** Cells of a GFM table row: split at pipes that are not backslash-escaped. */
 export function tableCells(row: string): string[] {
-  const inner = row.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '');
+  const inner = row
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|$/, '');
   return inner.split(/(?<!\\)\|/).map((cell) => cell.trim());
 }
 
@@ -144,8 +154,11 @@ export function htmlTags(html: string): HtmlTag[] {
     }
     pattern.lastIndex = at;
     const match = pattern.exec(html);
-    if (match === null) throw new Error(`unexpected "<" at ${at}: ${JSON.stringify(html.slice(at, at + 60))}`);
-    const attributes = [...(match[3] ?? '').matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?/g)].map((m) => ({ name: (m[1] ?? '').toLowerCase(), value: m[2] ?? '' }));
+    if (match === null)
+      throw new Error(`unexpected "<" at ${at}: ${JSON.stringify(html.slice(at, at + 60))}`);
+    const attributes = [...(match[3] ?? '').matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?/g)].map(
+      (m) => ({ name: (m[1] ?? '').toLowerCase(), value: m[2] ?? '' }),
+    );
     tags.push({ name: (match[2] ?? '').toLowerCase(), closing: match[1] === '/', attributes });
     at = html.indexOf('<', at + match[0].length);
   }

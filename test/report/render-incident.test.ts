@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests look for control characters on purpose. */
 import { describe, expect, it } from 'vitest';
 import { INCIDENT_CSV_COLUMNS } from '../../src/report/incident-csv.js';
 import { INCIDENT_HTML_CSP } from '../../src/report/incident-html.js';
@@ -25,7 +26,17 @@ describe('terminal', () => {
 
   it('opens with the verdict and has every section', () => {
     expect(lines[0]).toBe(`FAILING: ${report.verdict}`);
-    for (const heading of ['Summary', 'Timeline (UTC)', 'Top writers (lead-up', 'Object growth', 'etcd strain', 'Database size', 'Remediation:', 'Chart', 'Cost']) {
+    for (const heading of [
+      'Summary',
+      'Timeline (UTC)',
+      'Top writers (lead-up',
+      'Object growth',
+      'etcd strain',
+      'Database size',
+      'Remediation:',
+      'Chart',
+      'Cost',
+    ]) {
       expect(lines.some((l) => l.startsWith(heading))).toBe(true);
     }
   });
@@ -33,7 +44,9 @@ describe('terminal', () => {
   it('lists every timeline event in UTC and every top writer', () => {
     const start = lines.indexOf('Timeline (UTC)');
     const rows = lines.slice(start + 2, start + 2 + report.timeline.length);
-    expect(rows.map((r) => r.slice(2, 25))).toEqual(report.timeline.map((e) => e.timestamp.replace('T', ' ').replace('Z', '')));
+    expect(rows.map((r) => r.slice(2, 25))).toEqual(
+      report.timeline.map((e) => e.timestamp.replace('T', ' ').replace('Z', '')),
+    );
     const writers = lines.findIndex((l) => l.startsWith('Top writers'));
     expect(lines[writers + 2]).toMatch(/^ {2}1 {2}system:servi.*1,204,311 {2}91\.2% {5}new$/);
     expect(lines[writers + 2 + report.topWriters.length]).toBe('');
@@ -51,7 +64,9 @@ describe('terminal', () => {
 
   it('prints the remediation commands whole, and the etcd key prefix', () => {
     for (const command of report.remediation?.commands ?? []) expect(lines).toContain(`    ${command}`);
-    expect(text).toContain('etcd key prefix for AWS Support: /registry/reports.kyverno.io/ephemeralreports/trading');
+    expect(text).toContain(
+      'etcd key prefix for AWS Support: /registry/reports.kyverno.io/ephemeralreports/trading',
+    );
   });
 
   it('uses colour only when asked', () => {
@@ -104,11 +119,22 @@ describe('markdown', () => {
       const columns = tableCells(table[0] ?? '').length;
       for (const row of table) expect(tableCells(row)).toHaveLength(columns);
     }
-    expect(tableCells(writers?.[2] ?? '')).toEqual(['1', 'system:serviceaccount:kyverno:kyverno-admission-controller', 'kyverno/v1.11.1 (linux/amd64) kubernetes/\\$Format', 'ephemeralreports.reports.kyverno.io', 'trading', '1,204,311', '91.2%', 'new']);
+    expect(tableCells(writers?.[2] ?? '')).toEqual([
+      '1',
+      'system:serviceaccount:kyverno:kyverno-admission-controller',
+      'kyverno/v1.11.1 (linux/amd64) kubernetes/\\$Format',
+      'ephemeralreports.reports.kyverno.io',
+      'trading',
+      '1,204,311',
+      '91.2%',
+      'new',
+    ]);
   });
 
   it('links evidence and queries to the console', () => {
-    expect(tableCells(tables[0]?.[3] ?? '')[3]).toMatch(/^write-volume-over-time \[console\]\(https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=us-east-1#logsV2:logs-insights\$3FqueryDetail\$3D~\\\(end/);
+    expect(tableCells(tables[0]?.[3] ?? '')[3]).toMatch(
+      /^write-volume-over-time \[console\]\(https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=us-east-1#logsV2:logs-insights\$3FqueryDetail\$3D~\\\(end/,
+    );
     expect(text.match(/\[Open in CloudWatch Logs Insights\]\(https:/g)).toHaveLength(2);
   });
 
@@ -139,8 +165,14 @@ describe('html', () => {
   const tags = htmlTags(html);
 
   it('is one document with a CSP that allows no script and nothing external', () => {
-    expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy"')).toBe(true);
-    expect(INCIDENT_HTML_CSP).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; img-src data:; base-uri 'none'; form-action 'none'$/);
+    expect(
+      html.startsWith(
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy"',
+      ),
+    ).toBe(true);
+    expect(INCIDENT_HTML_CSP).toMatch(
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; img-src data:; base-uri 'none'; form-action 'none'$/,
+    );
     expect(tags.filter((t) => t.name === 'script')).toEqual([]);
     expect(tags.filter((t) => t.name === 'link' || t.name === 'img' || t.name === 'iframe')).toEqual([]);
     expect(html).not.toMatch(/@import|url\(/);
@@ -154,7 +186,9 @@ describe('html', () => {
 
   it('links only to http(s) with no referrer', () => {
     const links = tags.filter((t) => t.name === 'a' && !t.closing);
-    expect(links.length).toBe(report.timeline.filter((e) => e.evidence?.consoleUrl !== undefined).length + report.queries.length);
+    expect(links.length).toBe(
+      report.timeline.filter((e) => e.evidence?.consoleUrl !== undefined).length + report.queries.length,
+    );
     for (const a of links) {
       expect(a.attributes.find((x) => x.name === 'href')?.value).toMatch(/^https:\/\//);
       expect(a.attributes.find((x) => x.name === 'rel')?.value).toBe('noreferrer noopener');
@@ -162,10 +196,24 @@ describe('html', () => {
   });
 
   it('has the sections, tables with the right row counts and the SVG chart', () => {
-    for (const id of ['summary', 'timeline', 'chart', 'top-writers', 'object-growth', 'strain', 'database-size', 'remediation', 'queries']) {
+    for (const id of [
+      'summary',
+      'timeline',
+      'chart',
+      'top-writers',
+      'object-growth',
+      'strain',
+      'database-size',
+      'remediation',
+      'queries',
+    ]) {
       expect(html).toContain(`<section id="${id}">`);
     }
-    const section = (id: string): string => html.slice(html.indexOf(`<section id="${id}">`), html.indexOf('</section>', html.indexOf(`<section id="${id}">`)));
+    const section = (id: string): string =>
+      html.slice(
+        html.indexOf(`<section id="${id}">`),
+        html.indexOf('</section>', html.indexOf(`<section id="${id}">`)),
+      );
     expect(section('timeline').match(/<tr>/g)).toHaveLength(report.timeline.length + 1);
     expect(section('top-writers').match(/<tr>/g)).toHaveLength(report.topWriters.length + 1);
     expect(section('chart')).toMatch(/<svg [^>]*role="img"/);
@@ -188,12 +236,21 @@ describe('csv', () => {
     const records = parseCsv(renderIncident(report, 'csv', plain));
     expect(records[0]).toEqual([...INCIDENT_CSV_COLUMNS]);
     expect(records).toHaveLength(report.timeline.length + 1);
-    expect(records[1]).toEqual(['2024-05-02T09:14:00.000Z', 'logging-enabled', 'Audit logging enabled', 'EKS update 3f1c...', '', '']);
+    expect(records[1]).toEqual([
+      '2024-05-02T09:14:00.000Z',
+      'logging-enabled',
+      'Audit logging enabled',
+      'EKS update 3f1c...',
+      '',
+      '',
+    ]);
     expect(records[3]?.[4]).toBe('write-volume-over-time');
     expect(records[3]?.[5]).toBe(report.timeline[2]?.evidence?.consoleUrl);
   });
 
   it('is only the header for a report without events', () => {
-    expect(renderIncident(emptyReport(), 'csv', plain)).toBe('timestamp,kind,title,detail,evidence_query,evidence_url\r\n');
+    expect(renderIncident(emptyReport(), 'csv', plain)).toBe(
+      'timestamp,kind,title,detail,evidence_query,evidence_url\r\n',
+    );
   });
 });
