@@ -103,13 +103,21 @@ export interface Remediation {
   resource: string;
   apiGroup: string;
   apiVersion: string;
+  /** The namespace of the growth, '' when cluster-scoped, '*' when it spans several (see namespaces). */
   namespace: string;
   /** Objects to delete, as far as the audit log shows (net creates). */
   estimatedObjects: number;
   /** Shell commands, in order, that delete the objects in batches. Never run by this tool. */
   commands: string[];
-  /** etcd key prefix for AWS Support, e.g. /registry/reports.kyverno.io/ephemeralreports/trading. */
+  /** etcd key prefix for AWS Support, e.g. /registry/reports.kyverno.io/ephemeralreports/trading/. */
   etcdKeyPrefix: string;
+  /**
+   * Added in schema 1 (additive): every prefix to hand over, one per top namespace, or the one
+   * resource-level prefix when the growth is spread over many namespaces.
+   */
+  etcdKeyPrefixes?: string[];
+  /** Added in schema 1 (additive): net growth per namespace, largest first ('' = cluster-scoped). */
+  namespaces?: { namespace: string; net: number }[];
   warnings: string[];
   /** Notes for a known culprit (Kyverno reports), empty otherwise. */
   knownCulprit: { name: string; notes: string[] } | null;
@@ -193,4 +201,10 @@ export interface IncidentReport {
   complete: boolean;
   /** Why the report is incomplete, and other caveats. */
   warnings: string[];
+  /**
+   * Added in schema 1 (additive): how the analysis ran. `rounds` of queries on the critical path,
+   * `scanned` the window the per-bin series covers, `baseline` the window growth is measured against
+   * (the analysis needs [baseline.start, window.end]).
+   */
+  plan?: { rounds: number; scanned: ReportWindow | null; baseline: ReportWindow | null };
 }
