@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: the local half of the performance benchmark (issue 5). Generates and caches the
+ * incident files, times whole processes (analyze, the one-pass jq baseline, grep -c) several times
+ * each, measures peak RSS, linearity over 1/2/4 GiB and start-up time, and writes
+ * bench/results/results-<date>.json and bench/results/results.md. Not run in CI.
+ */
+import { Command } from 'commander';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { densityFor1GiB, ensureDataset, type Dataset } from './local/datasets.js';
+import { measure, median, runOnce } from './local/measure.js';
+import { evaluateTargets, renderMarkdown, withCloudWatchResults, type BenchResults, type CloudWatchBenchResults, type DatasetResult, type LinearityRow, type ToolResult } from './results.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** dist/bench/run-bench.js -> project root; also right when run from source with tsx. */
+const projectRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+const cliEntry = path.join(projectRoot, 'dist/src/cli/main.js');
+
+/** jq's one pass over the writes, as issue 5 spells it. */
+const JQ_WRITERS = 'select(.verb == "create" or .verb == "update" or .verb == "patch" or .verb == "delete" or .verb == "deletecollection") | .user.username';
+const CHILD_ENV = { ...process.env, NO_COLOR: '1' };
+
+interface BenchOptions {
+  runs: string;
+  skipBig?: boolean;
+  sizeGib: string;
+  cacheDir: string;
+  resultsDir: string;
+  skipJq?: boolean;
+}
+
+const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Picks what to time as "analyze": the analyze verb once it works, else `queries run top-writers-by-user`. */
+async function chooseAnalyzeCommand(outputFile: string): Promise<{ label: string; argv: (file: string) => string[]; note?: string }> {
+  const sample = path.join(projectRoot, 'examples/sample-incident.jsonl.gz');
+  const analyze = (file: string): string[] => [process.execPath, cliEntry, 'analyze', '--log-file', file, '--format', 'json', '--output', outputFile];
+  const queries = (file: string): string[] => [process.execPath, cliEntry, 'queries', 'run', 'top-writers-by-user', '--log-file', file, '--format', 'json', '--output', outputFile];
+  const works = async (argv: string[]): Promise<boolean> => {
+    rmSync(outputFile, { force: true });
+    const run = await runOnce(argv, { cwd: projectRoot, useGnuTime: false, env: CHILD_ENV });
+    return (run.exitCode === 0 || run.exitCode === 1) && existsSync(outputFile) && statSync(outputFile).size > 0;
+  };
+  if (await works(analyze(sample))) return { label: 'analyze --log-file F --format json --output FILE', argv: analyze };
+  if (await works(queries(sample))) {
+    return { label: 'queries run top-writers-by-user --log-file F --format json --output FILE', argv: queries, note: '`analyze` did not run on the sample yet, so `queries run top-writers-by-user` was timed in its place.' };
+  }
+  return { label: 'analyze --log-file F --format json --output FILE', argv: analyze, note: 'Neither `analyze` nor `queries run` worked on the sample; analyze figures are failures.' };
+}
+
+function toolVersion(command: string): string | null {
+  const result = spawnSync(command, ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : null;
+}
+
+function baselineCommands(dataset: Dataset): { jq: string; grep: string } {
+  const file = quote(dataset.file);
+  const source = dataset.gzip ? `gzip -dc ${file} | ` : '';
+  const input = dataset.gzip ? '' : ` ${file}`;
+  const filter = dataset.format === 'audit-jsonl' ? JQ_WRITERS : `.message | fromjson | ${JQ_WRITERS}`;
+  return {
+    jq: `set -o pipefail; ${source}jq -r ${quote(filter)}${input} | sort | uniq -c > /dev/null`,
+    grep: `set -o pipefail; ${source}grep -c 'database space exceeded'${input} > /dev/null`,
+  };
+}
+
+async function timeTool(tool: ToolResult['tool'], argv: string[], display: string, dataset: Dataset, runs: number): Promise<ToolResult> {
+  log(`${dataset.label}: ${tool}`);
+  try {
+    const m = await measure(`${tool} ${dataset.label}`, argv, { cwd: projectRoot, runs, env: CHILD_ENV, log });
+    return {
+      tool,
+      command: display,
+      medianMs: m.medianMs,
+      runsMs: m.runsMs,
+      mbPerSecond: dataset.rawBytes / 1e6 / (m.medianMs / 1000),
+      peakRssMiB: m.peakRssKiB === null ? null : m.peakRssKiB / 1024,
+      rssMethod: m.rssMethod,
+    };
+  } catch (error) {
+    return { tool, command: display, medianMs: null, runsMs: [], mbPerSecond: null, peakRssMiB: null, rssMethod: 'none', error: (error as Error).message };
+  }
+}
+
+/** Runs the CloudWatch half if its module exists (bench/cloudwatch-bench.ts exporting runCloudWatchBench). */
+async function runCloudWatchHalf(): Promise<CloudWatchBenchResults | null> {
+  const modulePath = path.join(here, 'cloudwatch-bench.js');
+  if (!existsSync(modulePath)) return null;
+  const loaded = (await import(modulePath)) as { runCloudWatchBench?: (context: { projectRoot: string; cliEntry: string; log: (line: string) => void }) => Promise<CloudWatchBenchResults> };
+  return loaded.runCloudWatchBench === undefined ? null : loaded.runCloudWatchBench({ projectRoot, cliEntry, log });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('run-bench')
+    .description('Benchmark analyze on local files against jq and grep; write bench/results/.')
+    .option('--runs <n>', 'runs per measurement (median reported)', '3')
+    .option('--skip-big', 'skip the 2 GiB and 4 GiB linearity/RSS inputs')
+    .option('--skip-jq', 'skip the jq baseline (slow)')
+    .option('--size-gib <n>', 'base input size in GiB (1 for the real benchmark; smaller to try the harness)', '1')
+    .option('--cache-dir <dir>', 'where generated inputs are cached', path.join(projectRoot, 'bench/.cache'))
+    .option('--results-dir <dir>', 'where results are written', path.join(projectRoot, 'bench/results'));
+  program.parse(argv, { from: 'user' });
+  const opts = program.opts<BenchOptions>();
+  const runs = Math.max(1, Number.parseInt(opts.runs, 10) || 3);
+  const baseGiB = Number(opts.sizeGib);
+  if (!existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: run npm run build first`);
+
+  let density: number | undefined;
+  const densityOnce = (): number => (density ??= densityFor1GiB());
+  const dataset = (sizeGiB: number, format: Dataset['format'], gzip: boolean): Promise<Dataset> => ensureDataset(opts.cacheDir, { sizeGiB, format, gzip, eventsPerMinuteFor1GiB: densityOnce }, log);
+
+  const outputFile = path.join(opts.cacheDir, 'analyze-output.json');
+  mkdirSync(opts.cacheDir, { recursive: true });
+  const analyze = await chooseAnalyzeCommand(outputFile);
+  const jqVersion = opts.skipJq === true ? null : toolVersion('jq');
+  const notes: string[] = [];
+  if (analyze.note !== undefined) notes.push(analyze.note);
+  if (jqVersion === null) notes.push(opts.skipJq === true ? 'jq baseline skipped (--skip-jq).' : 'jq is not installed, so the jq baseline is missing: `apt-get install jq`.');
+  notes.push('analyze writes its JSON to a file in bench/.cache rather than /dev/null: reports are written atomically (temp file, then rename), which must never be pointed at /dev/null.');
+
+  const inputs = [await dataset(baseGiB, 'audit-jsonl', false), await dataset(baseGiB, 'cw-jsonl', false), await dataset(baseGiB, 'audit-jsonl', true)];
+  const datasets: DatasetResult[] = [];
+  for (const input of inputs) {
+    const tools: ToolResult[] = [];
+    tools.push(await timeTool(analyze.label.startsWith('queries') ? 'queries-run' : 'analyze', analyze.argv(input.file), analyze.label, input, runs));
+    const baselines = baselineCommands(input);
+    if (jqVersion !== null) tools.push(await timeTool('jq', ['bash', '-c', baselines.jq], baselines.jq, input, runs));
+    tools.push(await timeTool('grep', ['bash', '-c', baselines.grep], baselines.grep, input, runs));
+    const [a, jq, grep] = [tools[0]!, tools.find((t) => t.tool === 'jq'), tools.find((t) => t.tool === 'grep')];
+    datasets.push({
+      label: input.label,
+      file: path.relative(projectRoot, input.file),
+      bytes: input.bytes,
+      rawBytes: input.rawBytes,
+      events: input.events,
+      tools,
+      speedupVsJq: a.medianMs !== null && jq?.medianMs != null ? jq.medianMs / a.medianMs : null,
+      slowdownVsGrep: a.medianMs !== null && grep?.medianMs != null ? a.medianMs / grep.medianMs : null,
+    });
+  }
+
+  let linearity: LinearityRow[] | null = null;
+  const base = datasets[0]?.tools[0];
+  if (opts.skipBig !== true && base?.medianMs != null) {
+    linearity = [{ sizeGiB: baseGiB, medianMs: base.medianMs, secondsPerGiB: base.medianMs / 1000 / baseGiB, peakRssMiB: base.peakRssMiB }];
+    for (const factor of [2, 4]) {
+      const input = await dataset(baseGiB * factor, 'audit-jsonl', false);
+      const result = await timeTool('analyze', analyze.argv(input.file), analyze.label, input, runs);
+      if (result.medianMs !== null) linearity.push({ sizeGiB: baseGiB * factor, medianMs: result.medianMs, secondsPerGiB: result.medianMs / 1000 / (baseGiB * factor), peakRssMiB: result.peakRssMiB });
+    }
+  }
+
+  const startupRuns = 10;
+  const startupMs = async (flag: string): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < startupRuns; i++) times.push((await runOnce([process.execPath, cliEntry, flag], { cwd: projectRoot, useGnuTime: false, env: CHILD_ENV })).wallMs);
+    return median(times);
+  };
+  const startup = { versionMedianMs: await startupMs('--version'), helpMedianMs: await startupMs('--help'), runs: startupRuns };
+
+  const cpus = os.cpus();
+  let results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', memoryGiB: os.totalmem() / 1024 ** 3, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    analyzeCommand: analyze.label,
+    jqVersion,
+    runsPerMeasurement: runs,
+    datasets,
+    linearity,
+    startup,
+    cloudWatch: null,
+    targets: [],
+    notes,
+  };
+  results.targets = evaluateTargets(results);
+  const cloudWatch = await runCloudWatchHalf();
+  if (cloudWatch !== null) results = withCloudWatchResults(results, cloudWatch);
+
+  mkdirSync(opts.resultsDir, { recursive: true });
+  const markdown = renderMarkdown(results);
+  writeFileSync(path.join(opts.resultsDir, `results-${results.date.slice(0, 10)}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(opts.resultsDir, 'results.md'), markdown);
+  process.stdout.write(markdown);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`run-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
