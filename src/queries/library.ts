@@ -34,10 +34,12 @@ export function loadQueryLibrary(dir?: string): StoredQuery[] {
   } catch (error) {
     throw new UsageError(`Cannot read the query library ${directory}: ${(error as Error).message}`, { cause: error });
   }
-  const queries = files.map((file) => {
-    const full = path.join(directory, file);
-    return parseStoredQuery(readFileSync(full, 'utf8'), full, file.slice(0, -EXTENSION.length));
-  });
+  const queries = files
+    .map((file) => {
+      const full = path.join(directory, file);
+      return parseStoredQuery(readFileSync(full, 'utf8'), full, file.slice(0, -EXTENSION.length));
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   cache.set(directory, queries);
   return queries;
 }
