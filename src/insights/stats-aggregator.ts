@@ -1,5 +1,5 @@
-import type { CallExpr, StatsCommand } from './ast.js';
-import { buildAggregate, type Accumulator, type AggregateSpec } from './aggregates.js';
+import type { CallExpr, Expr, StatsCommand } from './ast.js';
+import { AGGREGATE_FUNCTIONS, buildAggregate, type Accumulator, type AggregateSpec } from './aggregates.js';
 import { compileExpr, type ExprContext } from './compile-expression.js';
 import { QueryError, QueryErrorCode } from './errors.js';
 import type { CompiledExpr, Getter, Row, Scope } from './row.js';
@@ -40,6 +40,9 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
   };
   const slotScope: Scope = { afterStats: true, derived: new Map() };
   const items = cmd.items.map((p) => {
+    if (!containsAggregate(p.expr)) {
+      throw new QueryError(QueryErrorCode.NotAnAggregate, `"${p.name}" is not an aggregate; stats takes count(*), sum(f), avg(f), ... (group fields go after by)`, p.expr.span, query);
+    }
     let found = 0;
     const ctx: ExprContext = {
       query,
@@ -74,6 +77,23 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
   for (const k of keys) derived.set(k.name, k.kind);
   for (const i of items) derived.set(i.name, i.kind);
   return { keys, aggregates, items, binKey, outputScope: { afterStats: true, derived } };
+}
+
+function containsAggregate(e: Expr): boolean {
+  switch (e.kind) {
+    case 'call':
+      return AGGREGATE_FUNCTIONS.has(e.name) || e.args.some(containsAggregate);
+    case 'unary':
+      return containsAggregate(e.operand);
+    case 'binary':
+      return containsAggregate(e.left) || containsAggregate(e.right);
+    case 'like':
+      return containsAggregate(e.subject);
+    case 'in':
+      return containsAggregate(e.subject) || e.list.items.some(containsAggregate);
+    default:
+      return false;
+  }
 }
 
 interface Group {
