@@ -12,6 +12,8 @@ import {
   formatUsd,
   formatUtc,
   qualifiedResource,
+  remediationPrefixes,
+  remediationScope,
   safeHttpUrl,
 } from './incident-text.js';
 
@@ -229,12 +231,23 @@ export function renderIncidentHtml(report: IncidentReport): string {
   if (fix !== null) {
     body.push('<section id="remediation">\n<h2>Remediation</h2>');
     body.push(
-      `<p>Delete the piled-up ${h(qualifiedResource(fix.resource, fix.apiGroup))} (${h(fix.apiVersion)}) in ${h(fix.namespace || '(cluster scope)')}: about ${formatCount(fix.estimatedObjects)} objects. This tool never runs these commands; review them first.</p>`,
+      `<p>Delete the piled-up ${h(qualifiedResource(fix.resource, fix.apiGroup))} (${h(fix.apiVersion)}) in ${h(remediationScope(fix.namespace))}: about ${formatCount(fix.estimatedObjects)} objects. This tool never runs these commands; review them first.</p>`,
     );
     for (const warning of fix.warnings)
       body.push(`<p class="warning"><strong>Warning:</strong> ${h(warning)}</p>`);
     body.push(`<pre><code>${h(fix.commands.join('\n'))}</code></pre>`);
-    body.push(`<p>etcd key prefix to give AWS Support:</p>\n<pre><code>${h(fix.etcdKeyPrefix)}</code></pre>`);
+    const prefixes = remediationPrefixes(fix);
+    body.push(
+      `<p>etcd key prefix${prefixes.length > 1 ? 'es' : ''} to give AWS Support:</p>\n<pre><code>${h(prefixes.join('\n'))}</code></pre>`,
+    );
+    if ((fix.namespaces ?? []).length > 1)
+      body.push(
+        table(
+          ['Namespace', 'Net objects'],
+          (fix.namespaces ?? []).map((n) => [remediationScope(n.namespace), formatCount(n.net)]),
+          [1],
+        ),
+      );
     if (fix.knownCulprit !== null) {
       body.push(
         `<p>Known culprit: <strong>${h(fix.knownCulprit.name)}</strong></p>`,

@@ -15,6 +15,8 @@ import {
   formatUsd,
   formatUtc,
   qualifiedResource,
+  remediationPrefixes,
+  remediationScope,
   safeHttpUrl,
 } from './incident-text.js';
 
@@ -199,12 +201,27 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
   if (fix !== null) {
     out.push('### Remediation', '');
     out.push(
-      `Delete the piled-up ${t(qualifiedResource(fix.resource, fix.apiGroup))} (${t(fix.apiVersion)}) in ${t(fix.namespace || '(cluster scope)')}: about ${formatCount(fix.estimatedObjects)} objects. This tool never runs these commands; review them first.`,
+      `Delete the piled-up ${t(qualifiedResource(fix.resource, fix.apiGroup))} (${t(fix.apiVersion)}) in ${t(remediationScope(fix.namespace))}: about ${formatCount(fix.estimatedObjects)} objects. This tool never runs these commands; review them first.`,
       '',
     );
     for (const warning of fix.warnings) out.push(`> **Warning:** ${t(warning)}`, '');
     out.push(markdownCodeBlock(fix.commands.join('\n'), 'sh'), '');
-    out.push('etcd key prefix to give AWS Support:', '', markdownCodeBlock(fix.etcdKeyPrefix, 'text'), '');
+    const prefixes = remediationPrefixes(fix);
+    out.push(
+      `etcd key prefix${prefixes.length > 1 ? 'es' : ''} to give AWS Support:`,
+      '',
+      markdownCodeBlock(prefixes.join('\n'), 'text'),
+      '',
+    );
+    if ((fix.namespaces ?? []).length > 1)
+      out.push(
+        ...table(
+          ['Namespace', 'Net objects'],
+          (fix.namespaces ?? []).map((n) => [remediationScope(n.namespace), formatCount(n.net)]),
+          [1],
+        ),
+        '',
+      );
     if (fix.knownCulprit !== null) {
       out.push(`Known culprit: **${t(fix.knownCulprit.name)}**`, '');
       for (const note of fix.knownCulprit.notes) out.push(`- ${t(note)}`);

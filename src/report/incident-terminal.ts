@@ -10,6 +10,8 @@ import {
   formatUsd,
   formatUtc,
   qualifiedResource,
+  remediationPrefixes,
+  remediationScope,
 } from './incident-text.js';
 import { sanitizeForTerminal } from './terminal-text.js';
 
@@ -196,13 +198,27 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
   const fix = report.remediation;
   if (fix !== null) {
     section(
-      `Remediation: ${text(qualifiedResource(fix.resource, fix.apiGroup), 200)} in ${text(fix.namespace || '(cluster scope)', 120)}, about ${formatCount(fix.estimatedObjects)} objects`,
+      `Remediation: ${text(qualifiedResource(fix.resource, fix.apiGroup), 200)} in ${text(remediationScope(fix.namespace), 120)}, about ${formatCount(fix.estimatedObjects)} objects`,
     );
     for (const warning of fix.warnings) out.push(paint('33', `  ! ${text(warning)}`));
     out.push('  Commands (review first; this tool never runs them):');
     // Commands are printed whole (cutting them would make them wrong), one terminal line each.
     for (const command of fix.commands) out.push(`    ${terminalLine(command)}`);
-    out.push(`  etcd key prefix for AWS Support: ${terminalLine(fix.etcdKeyPrefix)}`);
+    const prefixes = remediationPrefixes(fix);
+    if (prefixes.length === 1)
+      out.push(`  etcd key prefix for AWS Support: ${terminalLine(prefixes[0] ?? '')}`);
+    else {
+      out.push('  etcd key prefixes for AWS Support:');
+      for (const prefix of prefixes) out.push(`    ${terminalLine(prefix)}`);
+    }
+    if ((fix.namespaces ?? []).length > 1)
+      table(
+        [
+          { header: 'Namespace', flexible: true },
+          { header: 'Net objects', align: 'right' },
+        ],
+        (fix.namespaces ?? []).slice(0, 20).map((n) => [remediationScope(n.namespace), formatCount(n.net)]),
+      );
     if (fix.knownCulprit !== null) {
       out.push(`  Known culprit: ${text(fix.knownCulprit.name)}`);
       for (const note of fix.knownCulprit.notes) out.push(`    - ${text(note)}`);

@@ -110,3 +110,18 @@ export function safeHttpUrl(url: string | null | undefined): string | null {
   if (parsed.username !== '' || parsed.password !== '') return null;
   return parsed.href;
 }
+
+/** Where the remediation applies: a namespace, `(cluster scope)` for '', `several namespaces` for '*'. */
+export function remediationScope(namespace: string): string {
+  if (namespace === '') return '(cluster scope)';
+  return namespace === '*' ? 'several namespaces' : namespace;
+}
+
+/** The etcd key prefixes to hand to AWS Support: the list when the analysis gave one, else the single prefix. */
+export function remediationPrefixes(remediation: {
+  etcdKeyPrefix: string;
+  etcdKeyPrefixes?: string[];
+}): string[] {
+  const list = remediation.etcdKeyPrefixes ?? [];
+  return list.length > 0 ? list : [remediation.etcdKeyPrefix];
+}

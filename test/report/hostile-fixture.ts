@@ -116,6 +116,8 @@ export function hostileReport(): IncidentReport {
       estimatedObjects: 42,
       commands: [...PAYLOADS],
       etcdKeyPrefix: `/registry/${all}`,
+      etcdKeyPrefixes: [`/registry/${all}`, ...PAYLOADS],
+      namespaces: PAYLOADS.map((namespace, i) => ({ namespace, net: 100 - i })),
       warnings: [p(), p()],
       knownCulprit: { name: p(), notes: [...PAYLOADS] },
     },

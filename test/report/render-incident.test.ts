@@ -254,3 +254,46 @@ describe('csv', () => {
     );
   });
 });
+
+describe('remediation spread over several namespaces', () => {
+  const base = kyvernoFloodReport();
+  const report = {
+    ...base,
+    remediation: base.remediation && {
+      ...base.remediation,
+      namespace: '*',
+      etcdKeyPrefix: '/registry/reports.kyverno.io/ephemeralreports/',
+      etcdKeyPrefixes: [
+        '/registry/reports.kyverno.io/ephemeralreports/trading/',
+        '/registry/reports.kyverno.io/ephemeralreports/risk/',
+      ],
+      namespaces: [
+        { namespace: 'trading', net: 900_000 },
+        { namespace: 'risk', net: 303_199 },
+      ],
+    },
+  };
+
+  it('lists every key prefix and the growth per namespace in each format', () => {
+    const terminal = renderIncident(report, 'terminal', plain);
+    expect(terminal).toContain('Remediation: ephemeralreports.reports.kyverno.io in several namespaces');
+    expect(terminal).toContain(
+      '  etcd key prefixes for AWS Support:\n    /registry/reports.kyverno.io/ephemeralreports/trading/\n    /registry/reports.kyverno.io/ephemeralreports/risk/\n',
+    );
+    expect(terminal).toMatch(/ {2}risk +303,199\n/);
+    const markdown = renderIncident(report, 'markdown', plain);
+    expect(splitMarkdown(markdown).blocks[1]?.content).toBe(report.remediation?.etcdKeyPrefixes.join('\n'));
+    expect(markdown).toContain('| trading | 900,000 |');
+    const html = renderIncident(report, 'html', plain);
+    expect(html).toContain(
+      '<pre><code>/registry/reports.kyverno.io/ephemeralreports/trading/\n/registry/reports.kyverno.io/ephemeralreports/risk/</code></pre>',
+    );
+    expect(html).toContain('<td>risk</td><td class="num">303,199</td>');
+  });
+
+  it('falls back to the single prefix when no list is given', () => {
+    const markdown = renderIncident(kyvernoFloodReport(), 'markdown', plain);
+    expect(markdown).toContain('etcd key prefix to give AWS Support:');
+    expect(markdown).not.toContain('Net objects');
+  });
+});
