@@ -271,3 +271,38 @@ describe('fake AWS server: faults', () => {
     expect(Date.now() - began).toBeGreaterThanOrEqual(290);
   });
 });
+
+describe('fake AWS server: with the project engine (src/insights)', () => {
+  const audit = (stream: string, sec: number, verb: string, code: number): LogRecord => ({
+    timestamp: sec * 1000,
+    message: JSON.stringify({ kind: 'Event', stage: 'ResponseComplete', verb, user: { username: 'kyverno' }, responseStatus: { code } }),
+    logStream: stream,
+    log: '',
+  });
+
+  it('answers a real Logs Insights query over the fixture records in the window', async () => {
+    server = await createFakeAwsServer({
+      logGroups: [{ name: GROUP, records: [audit(AUDIT_A, 100, 'create', 500), audit(AUDIT_A, 101, 'create', 201), audit(AUDIT_B, 102, 'get', 500), audit(AUDIT_A, 300, 'create', 500)] }],
+    });
+    const logs = new CloudWatchLogsClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDFAKEFAKEFAKE', secretAccessKey: 'fake-secret' } });
+    const { queryId } = await logs.send(
+      new StartQueryCommand({ logGroupName: GROUP, startTime: 100, endTime: 200, queryString: 'filter responseStatus.code >= 500 | stats count(*) as failures by verb | sort verb asc' }),
+    );
+    const result = await logs.send(new GetQueryResultsCommand({ queryId }));
+    expect(result.results).toEqual([
+      [{ field: 'verb', value: 'create' }, { field: 'failures', value: '1' }],
+      [{ field: 'verb', value: 'get' }, { field: 'failures', value: '1' }],
+    ]);
+    expect(result.statistics).toMatchObject({ recordsScanned: 3, recordsMatched: 2 });
+  });
+
+  it('turns a QueryError into MalformedQueryException with the error span', async () => {
+    server = await createFakeAwsServer({ logGroups: [{ name: GROUP }] });
+    const logs = new CloudWatchLogsClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDFAKEFAKEFAKE', secretAccessKey: 'fake-secret' } });
+    const error = (await logs
+      .send(new StartQueryCommand({ logGroupName: GROUP, startTime: 0, endTime: 1, queryString: 'fields @message | frobnicate x' }))
+      .catch((e: unknown) => e)) as { name: string; queryCompileError?: { location?: { startCharOffset?: number } } };
+    expect(error.name).toBe('MalformedQueryException');
+    expect(error.queryCompileError?.location?.startCharOffset).toBe(18);
+  });
+});

@@ -72,7 +72,7 @@ export async function startQuery(ctx: QueryContext, input: Record<string, unknow
   try {
     const result = compiled.run(scan.records, limit);
     matched = result.recordsMatched;
-    const aggregate = /(^|\|)\s*stats\b/i.test(stripComments(queryString));
+    const aggregate = compiled.aggregate ?? /(^|\|)\s*stats\b/i.test(stripComments(queryString));
     results = result.rows.map((row, i) => toResultRow(row, result.fields, aggregate ? undefined : ptrFor(row, i)));
   } catch {
     // An evaluator error ends the query as Failed, as a runtime failure on the service would.
