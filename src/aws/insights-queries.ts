@@ -72,14 +72,19 @@ export async function getQueryResultsPage(
 
 /**
  * Stops a query. StopQuery errors when the query has already ended (aws-facts A); that is the state we
- * wanted anyway, so any error is swallowed and reported as `false`.
+ * wanted anyway, so such an error is swallowed and reported as `false`. Throttling and 5xx are retried
+ * a few times: the query client runs without SDK retries, and a query we fail to stop keeps billing.
  */
-export async function stopInsightsQuery(client: InsightsClient, queryId: string): Promise<boolean> {
-  try {
-    const response = await client.send(new StopQueryCommand({ queryId }));
-    return response.success === true;
-  } catch {
-    return false;
+export async function stopInsightsQuery(client: InsightsClient, queryId: string, attempts = 4): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await client.send(new StopQueryCommand({ queryId }));
+      return response.success === true;
+    } catch (error) {
+      const kind = classifyAwsError(error);
+      if ((kind !== 'throttled' && kind !== 'transient') || attempt >= attempts) return false;
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+    }
   }
 }
 

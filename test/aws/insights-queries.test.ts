@@ -91,3 +91,17 @@ describe('classifyAwsError', () => {
     expect(classifyAwsError(error)).toBe(kind);
   });
 });
+
+describe('stopInsightsQuery retries', () => {
+  it('retries throttling and 5xx on StopQuery, since an unstopped query keeps billing', async () => {
+    const mock = mockClient(client);
+    mock
+      .on(StopQueryCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .rejectsOnce(Object.assign(new Error('down'), { name: 'ServiceUnavailableException' }))
+      .resolves({ success: true });
+    await expect(stopInsightsQuery(client, 'q')).resolves.toBe(true);
+    expect(mock.commandCalls(StopQueryCommand)).toHaveLength(3);
+    mock.restore();
+  });
+});
