@@ -39,8 +39,15 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
   const field = (label: string, value: string): void => {
     out.push(`  ${label.padEnd(14)}${value}`);
   };
-  const table = (columns: Parameters<typeof renderTerminalTable>[0], rows: string[][]): void => {
-    out.push(...renderTerminalTable(columns, rows, width, { header: dim }));
+  // Long lists are cut to their head on a terminal; the other formats carry them whole.
+  const table = (
+    columns: Parameters<typeof renderTerminalTable>[0],
+    rows: string[][],
+    limit = Infinity,
+  ): void => {
+    out.push(...renderTerminalTable(columns, rows.slice(0, limit), width, { header: dim }));
+    if (rows.length > limit)
+      out.push(dim(`  … and ${formatCount(rows.length - limit)} more (see --format json)`));
   };
 
   const failing = report.failures.count > 0;
@@ -152,6 +159,7 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
         formatCount(g.deletes),
         formatCount(g.net),
       ]),
+      15,
     );
 
   const strain = report.strain;
@@ -169,6 +177,7 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
           { header: '429', align: 'right' },
         ],
         strain.byUserAgent.map((s) => [s.userAgent, formatCount(s.serverErrors), formatCount(s.throttled)]),
+        10,
       );
   }
 
@@ -190,7 +199,8 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
           { header: 'Stored objects', flexible: true },
           { header: 'Count', align: 'right' },
         ],
-        size.objectCounts.slice(0, 10).map((c) => [c.resource, formatCount(c.count)]),
+        size.objectCounts.map((c) => [c.resource, formatCount(c.count)]),
+        10,
       );
     }
   }
@@ -211,14 +221,17 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
       out.push('  etcd key prefixes for AWS Support:');
       for (const prefix of prefixes) out.push(`    ${terminalLine(prefix)}`);
     }
-    if ((fix.namespaces ?? []).length > 1)
+    if ((fix.namespaces ?? []).length > 1) {
+      out.push('  Net growth by namespace:');
       table(
         [
           { header: 'Namespace', flexible: true },
           { header: 'Net objects', align: 'right' },
         ],
-        (fix.namespaces ?? []).slice(0, 20).map((n) => [remediationScope(n.namespace), formatCount(n.net)]),
+        (fix.namespaces ?? []).map((n) => [remediationScope(n.namespace), formatCount(n.net)]),
+        10,
       );
+    }
     if (fix.knownCulprit !== null) {
       out.push(`  Known culprit: ${text(fix.knownCulprit.name)}`);
       for (const note of fix.knownCulprit.notes) out.push(`    - ${text(note)}`);

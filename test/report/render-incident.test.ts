@@ -280,7 +280,7 @@ describe('remediation spread over several namespaces', () => {
     expect(terminal).toContain(
       '  etcd key prefixes for AWS Support:\n    /registry/reports.kyverno.io/ephemeralreports/trading/\n    /registry/reports.kyverno.io/ephemeralreports/risk/\n',
     );
-    expect(terminal).toMatch(/ {2}risk +303,199\n/);
+    expect(terminal).toMatch(/Net growth by namespace:\n.*\n {2}trading +900,000\n {2}risk +303,199\n/);
     const markdown = renderIncident(report, 'markdown', plain);
     expect(splitMarkdown(markdown).blocks[1]?.content).toBe(report.remediation?.etcdKeyPrefixes.join('\n'));
     expect(markdown).toContain('| trading | 900,000 |');
@@ -295,5 +295,27 @@ describe('remediation spread over several namespaces', () => {
     const markdown = renderIncident(kyvernoFloodReport(), 'markdown', plain);
     expect(markdown).toContain('etcd key prefix to give AWS Support:');
     expect(markdown).not.toContain('Net objects');
+  });
+});
+
+describe('long lists on a terminal', () => {
+  it('shows the head of the object growth and says how many more there are', () => {
+    const base = kyvernoFloodReport();
+    const objectGrowth = Array.from({ length: 20 }, (_, i) => ({
+      resource: 'configmaps',
+      apiGroup: '',
+      apiVersion: 'v1',
+      namespace: `team-${i}`,
+      creates: 100 - i,
+      deletes: 0,
+      net: 100 - i,
+    }));
+    const lines = renderIncident({ ...base, objectGrowth }, 'terminal', plain).split('\n');
+    const start = lines.findIndex((l) => l.startsWith('Object growth'));
+    expect(lines.slice(start + 2, start + 17).every((l) => l.includes('configmaps'))).toBe(true);
+    expect(lines[start + 17]).toBe('  … and 5 more (see --format json)');
+    expect(renderIncident({ ...base, objectGrowth }, 'markdown', plain)).toContain(
+      '| configmaps | v1 | team-19 |',
+    );
   });
 });
