@@ -9,7 +9,7 @@ import { firstFailureFrom, probeTimestamp } from './first-failure.js';
 import { INCIDENT_REPORT_SCHEMA_VERSION, type IncidentReport, type QueryRecord, type Readiness } from './incident-report.js';
 import type { AnalyzeIncidentOptions } from './incident.js';
 import { incidentWindows, type IncidentWindows } from './incident-windows.js';
-import { objectGrowthFrom } from './object-growth.js';
+import { OBJECT_GROWTH_ROWS, objectGrowthFrom } from './object-growth.js';
 import { buildRemediation, growthByResource } from './remediation.js';
 import { iso } from './row-values.js';
 import { summarizeStrain } from './strain.js';
@@ -106,14 +106,15 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
   const spanMs = (span: { startMs: number; endMs: number } | null): number => (span === null ? 0 : span.endMs + 1 - span.startMs);
   const writers = analyzeWriters(leadUpRows, baselineRows, spanMs(leadUp), state.actors.baseline !== undefined || state.actorsBinned === true ? spanMs(baseline) : 0);
   const topWriter = writers.topWriters[0] ?? null;
-  const objectGrowth = objectGrowthFrom(leadUpRows);
+  const allGrowth = objectGrowthFrom(leadUpRows);
+  const objectGrowth = allGrowth.slice(0, OBJECT_GROWTH_ROWS);
 
   const firstFailure = firstFailureFrom(state.probes.firstFailure);
   const lastFailureMs = probeTimestamp(state.probes.lastFailure);
   const firstTimeoutMs = probeTimestamp(state.probes.firstTimeout);
   const failures = summarizeFailures(series, lastFailureMs);
   const strain = summarizeStrain(series, [...baselineRows, ...leadUpRows], firstTimeoutMs);
-  const remediation = buildRemediation({ objectGrowth, topWriter, nospace: failures.count > 0 });
+  const remediation = buildRemediation({ objectGrowth: allGrowth, topWriter, nospace: failures.count > 0 });
 
   const onset = windows.onset;
   const onsetBin = onset === null ? undefined : series.bins[onset.index];
@@ -179,7 +180,7 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
   }
   if (failure !== null && failure !== undefined) warnings.push(`The analysis stopped early: ${failureText(failure)}`);
 
-  const growthTop = growthByResource(objectGrowth)[0];
+  const growthTop = growthByResource(allGrowth)[0];
   const verdict = buildVerdict({
     firstFailure,
     failures,

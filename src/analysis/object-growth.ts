@@ -9,8 +9,8 @@ import type { ActorRow } from './writers.js';
 /** How many growth rows the report keeps. */
 export const OBJECT_GROWTH_ROWS = 50;
 
-/** Net growth rows, largest first (rows with no creates or deletes are left out). */
-export function objectGrowthFrom(rows: readonly ActorRow[]): ObjectGrowth[] {
+/** Net growth rows, largest first (rows with no creates or deletes are left out), at most `limit`. */
+export function objectGrowthFrom(rows: readonly ActorRow[], limit = Number.POSITIVE_INFINITY): ObjectGrowth[] {
   const byKey = new Map<string, ObjectGrowth>();
   for (const row of rows) {
     if (row.subresource !== '' || (row.creates === 0 && row.deletes === 0)) continue;
@@ -31,5 +31,5 @@ export function objectGrowthFrom(rows: readonly ActorRow[]): ObjectGrowth[] {
   }
   return [...byKey.values()]
     .sort((a, b) => b.net - a.net || a.resource.localeCompare(b.resource) || a.namespace.localeCompare(b.namespace))
-    .slice(0, OBJECT_GROWTH_ROWS);
+    .slice(0, limit);
 }
