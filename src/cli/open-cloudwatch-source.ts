@@ -115,6 +115,11 @@ function withTerminal(source: CloudWatchSource, opts: OpenCloudWatchSourceOption
   const runAll = async (requests: QueryRequest[], options: RunOptions = {}): Promise<QueryOutcome[]> => {
     const progress = createProgressLine(io);
     const before = source.totals().bytesScanned;
+    const estimated = requests.reduce((sum, r) => sum + (r.range === undefined ? 0 : source.estimateScanBytes(r.range)), 0);
+    io.log(
+      `cloudwatch: running ${requests.length} ${requests.length === 1 ? 'query' : 'queries'}, at most ${formatBytes(estimated)} to scan by the stored-bytes estimate` +
+        `${requests.some((r) => r.range === undefined) ? ' (plus queries without a window, which read all retained data)' : ''}`,
+    );
     const report = (outcomes: (QueryOutcome | undefined)[]): void => {
       progress.clear();
       if (opts.links === true) {
