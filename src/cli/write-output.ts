@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+
+/**
+ * Writes a report file atomically: the content goes to a temporary file in the same directory (so the
+ * rename stays on one file system), is flushed to disk, and is renamed over the target. An interrupted
+ * write leaves the previous file intact and no half-written one in its place.
+ */
+export async function writeFileAtomic(file: string, content: string | Buffer): Promise<void> {
+  const target = path.resolve(file);
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let handle;
+  try {
+    handle = await open(temp, 'wx', 0o644);
+  } catch (error) {
+    throw new UsageError(`Cannot write ${file}: ${describe(error)}.`, {
+      cause: error,
+      hint: 'Check that the directory exists and that you can write to it.',
+    });
+  }
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, target);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new UsageError(`Cannot write ${file}: ${describe(error)}.`, { cause: error, hint: 'Check the free space and the permissions of the target.' });
+  }
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'ENOENT') return 'the directory does not exist';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  return error instanceof Error ? error.message : String(error);
+}
