@@ -121,3 +121,30 @@ function events(q: { startTime: number; endTime: number }): number {
   const hi = Math.min(q.endTime, first + 36);
   return Math.max(0, hi - lo + 1);
 }
+
+describe('a split half that fails', () => {
+  it('waits for the other half (no query outlives the run) and reports the failure', async () => {
+    const { fake, source } = setup();
+    const { GetQueryResultsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+    let failedOnce = false;
+    fake.mock.on(GetQueryResultsCommand).callsFake((input: { queryId: string }) => {
+      const q = fake.queries.find((x) => x.queryId === input.queryId);
+      if (q === undefined) throw new Error('unknown');
+      // The first half (q-2) fails at once; the second (q-3) takes a few polls.
+      if (q.queryId === 'q-2' && !failedOnce) {
+        failedOnce = true;
+        return { status: 'Failed', results: [], statistics: {} };
+      }
+      q.polls += 1;
+      if (q.queryId === 'q-3' && q.polls < 4) return { status: 'Running', results: [], statistics: {} };
+      q.status = 'Complete';
+      const n = q.queryId === 'q-1' ? 8 : 3;
+      return { status: 'Complete', results: Array.from({ length: n }, (_, i) => [{ field: '@message', value: `m${i}` }]), statistics: {} };
+    });
+    const error = await source
+      .runAll([{ name: 'split-fail', queryString: 'fields @message', limit: 8, range: { startMs: T0, endMs: T0 + 36_999 } }])
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toContain('ended with status Failed');
+    expect(fake.queries.find((q) => q.queryId === 'q-3')?.status).toBe('Complete');
+  });
+});

@@ -85,7 +85,12 @@ export async function runRequest(
     ctx.onVerbose(
       `${request.name}: ${result.rows.length} rows hit the cap of ${apiLimit}; splitting ${isoSeconds(w.startTime)}..${isoSeconds(w.endTime)} in two.`,
     );
-    const parts = await Promise.all(halves.map((half) => runWindow(half, undefined)));
+    // allSettled, not all: if one half fails, the other must still finish or be stopped before the
+    // request rejects, or a query could outlive the run that started it.
+    const settled = await Promise.allSettled(halves.map((half) => runWindow(half, undefined)));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const parts = settled.map((r) => (r as PromiseFulfilledResult<Leaf>).value);
     const merged = mergeWindowRows(parts, shape);
     return { ...merged, statistics: sumStatistics(parts.map((p) => p.statistics)) };
   };
