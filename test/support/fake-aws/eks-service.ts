@@ -178,7 +178,12 @@ function updateClusterConfig(ctx: EksContext, cluster: FakeCluster, body: Record
   }
   const before = enabledTypes(cluster.logging);
   const after = new Set(before);
-  for (const entry of logging) for (const type of entry.types) entry.enabled ? after.add(type) : after.delete(type);
+  for (const entry of logging) {
+    for (const type of entry.types) {
+      if (entry.enabled) after.add(type);
+      else after.delete(type);
+    }
+  }
   if (before.size === after.size && [...after].every((t) => before.has(t))) {
     throw new FakeAwsError('InvalidParameterException', 'No changes needed for the logging config provided', 400, {
       clusterName: cluster.spec.name,

@@ -25,6 +25,8 @@ export interface FakeAwsServerOptions {
   seed?: number;
   /** Defaults to the project's engine (src/insights). */
   engine?: FakeQueryEngine;
+  /** Default 0: any free port. */
+  port?: number;
 }
 
 export interface FakeAwsServer {
@@ -43,7 +45,7 @@ export interface FakeAwsServer {
 
 const LOGS_TARGET_PREFIX = 'Logs_20140328.';
 
-/** Starts the fake server on 127.0.0.1, port 0. */
+/** Starts the fake server on 127.0.0.1 (port 0 unless given). */
 export async function createFakeAwsServer(options: FakeAwsServerOptions = {}): Promise<FakeAwsServer> {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '123456789012';
@@ -139,7 +141,7 @@ export async function createFakeAwsServer(options: FakeAwsServerOptions = {}): P
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
   return {
