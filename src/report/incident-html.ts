@@ -4,6 +4,7 @@ import { renderSvgChart } from './chart-svg.js';
 import { escapeHtml } from './escape-html.js';
 import { INCIDENT_HTML_CSS } from './incident-html-style.js';
 import {
+  clipText,
   formatBytes,
   formatCount,
   formatDuration,
@@ -25,7 +26,8 @@ const STYLE_HASH = createHash('sha256').update(INCIDENT_HTML_CSS).digest('base64
  */
 export const INCIDENT_HTML_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
 
-const h = escapeHtml;
+// Values are clipped for reading; code blocks (commands, queries) use escapeHtml directly and stay whole.
+const h = (text: string): string => escapeHtml(clipText(text));
 
 /** HTML table; `numeric` columns are right-aligned. Every cell is escaped here (raw values in, HTML out). */
 function table(
@@ -235,10 +237,10 @@ export function renderIncidentHtml(report: IncidentReport): string {
     );
     for (const warning of fix.warnings)
       body.push(`<p class="warning"><strong>Warning:</strong> ${h(warning)}</p>`);
-    body.push(`<pre><code>${h(fix.commands.join('\n'))}</code></pre>`);
+    body.push(`<pre><code>${escapeHtml(fix.commands.join('\n'))}</code></pre>`);
     const prefixes = remediationPrefixes(fix);
     body.push(
-      `<p>etcd key prefix${prefixes.length > 1 ? 'es' : ''} to give AWS Support:</p>\n<pre><code>${h(prefixes.join('\n'))}</code></pre>`,
+      `<p>etcd key prefix${prefixes.length > 1 ? 'es' : ''} to give AWS Support:</p>\n<pre><code>${escapeHtml(prefixes.join('\n'))}</code></pre>`,
     );
     if ((fix.namespaces ?? []).length > 1)
       body.push(
@@ -267,7 +269,7 @@ export function renderIncidentHtml(report: IncidentReport): string {
       body.push(
         `<p class="muted">${time(q.start)} to ${time(q.end)} UTC; ${formatBytes(q.bytesScanned)} scanned, ${formatCount(q.recordsMatched)} of ${formatCount(q.recordsScanned)} records matched${q.truncated ? '; <strong>hit the result limit</strong>' : ''}.${consoleLink === '' ? '' : ` ${consoleLink}`}</p>`,
       );
-      body.push(`<pre><code>${h(q.queryString)}</code></pre>`);
+      body.push(`<pre><code>${escapeHtml(q.queryString)}</code></pre>`);
     });
     body.push('</section>');
   }

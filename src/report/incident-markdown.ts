@@ -7,6 +7,7 @@ import {
   markdownLink,
 } from './escape-markdown.js';
 import {
+  clipText,
   formatBytes,
   formatCount,
   formatDuration,
@@ -29,7 +30,7 @@ interface MarkdownCell {
 function table(headers: string[], rows: (string | MarkdownCell)[][], rightAligned: number[] = []): string[] {
   const align = headers.map((_, i) => (rightAligned.includes(i) ? '---:' : '---'));
   const cell = (value: string | MarkdownCell | undefined): string =>
-    typeof value === 'object' ? value.markdown : escapeMarkdownCell(value ?? '');
+    typeof value === 'object' ? value.markdown : escapeMarkdownCell(clipText(value ?? ''));
   const line = (cells: (string | MarkdownCell)[]): string =>
     `| ${headers.map((_, i) => cell(cells[i])).join(' | ')} |`;
   return [line(headers), `| ${align.join(' | ')} |`, ...rows.map(line)];
@@ -46,7 +47,7 @@ function consoleLink(url: string | null | undefined, label = 'console'): string 
  * cells, one-line paragraphs, or fenced blocks whose fence the content cannot close.
  */
 export function renderIncidentMarkdown(report: IncidentReport): string {
-  const t = escapeMarkdownText;
+  const t = (text: string): string => escapeMarkdownText(clipText(text));
   const time = (iso: string): string => t(formatUtc(iso));
   const out: string[] = [];
   const where =
@@ -96,7 +97,7 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
         ['Time (UTC)', 'Event', 'Detail', 'Evidence'],
         report.timeline.map((e) => {
           const link = consoleLink(e.evidence?.consoleUrl);
-          const query = escapeMarkdownCell(e.evidence?.query ?? '');
+          const query = escapeMarkdownCell(clipText(e.evidence?.query ?? ''));
           return [
             formatUtc(e.timestamp),
             e.title,

@@ -125,3 +125,15 @@ export function remediationPrefixes(remediation: {
   const list = remediation.etcdKeyPrefixes ?? [];
   return list.length > 0 ? list : [remediation.etcdKeyPrefix];
 }
+
+/** Longest value from logs that the HTML and Markdown reports show whole; JSON always has all of it. */
+export const MAX_SHOWN_CHARS = 2000;
+
+/** Cuts a very long value, saying how much was left out (never splitting a surrogate pair). */
+export function clipText(text: string, max = MAX_SHOWN_CHARS): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}… [${formatCount(text.length - end)} more characters; see --format json]`;
+}

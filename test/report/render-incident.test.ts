@@ -1,5 +1,6 @@
 /* eslint-disable no-control-regex -- these tests look for control characters on purpose. */
 import { describe, expect, it } from 'vitest';
+import type { TopWriter } from '../../src/analysis/incident-report.js';
 import { INCIDENT_CSV_COLUMNS } from '../../src/report/incident-csv.js';
 import { INCIDENT_HTML_CSP } from '../../src/report/incident-html.js';
 import { displayWidth } from '../../src/report/incident-terminal-table.js';
@@ -317,5 +318,19 @@ describe('long lists on a terminal', () => {
     expect(renderIncident({ ...base, objectGrowth }, 'markdown', plain)).toContain(
       '| configmaps | v1 | team-19 |',
     );
+  });
+});
+
+describe('very long values', () => {
+  it('are clipped with a count in HTML and Markdown, and kept whole in JSON', () => {
+    const base = kyvernoFloodReport();
+    const user = `${'u'.repeat(2500)}😀${'v'.repeat(10)}`;
+    const report = { ...base, topWriters: [{ ...(base.topWriters[0] as TopWriter), user }] };
+    const clipped = `${'u'.repeat(2000)}… [512 more characters; see --format json]`;
+    expect(renderIncident(report, 'html', plain)).toContain(`<td>${clipped}</td>`);
+    expect(renderIncident(report, 'markdown', plain)).toContain(
+      `| 1 | ${clipped.replace('[', '\\[').replace(']', '\\]')} |`,
+    );
+    expect(renderIncident(report, 'json', plain)).toContain(user);
   });
 });
