@@ -7,6 +7,7 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeClusterCommand, DescribeUpdateCommand, EKSClient, ListUpdatesCommand, UpdateClusterConfigCommand } from '@aws-sdk/client-eks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../src/insights/record.js';
@@ -304,5 +305,30 @@ describe('fake AWS server: with the project engine (src/insights)', () => {
       .catch((e: unknown) => e)) as { name: string; queryCompileError?: { location?: { startCharOffset?: number } } };
     expect(error.name).toBe('MalformedQueryException');
     expect(error.queryCompileError?.location?.startCharOffset).toBe(18);
+  });
+});
+
+describe('fake AWS server: CloudWatch metrics (JSON 1.0)', () => {
+  it('lists metrics by namespace and dimension and aggregates GetMetricData per period', async () => {
+    const dims = [{ Name: 'ClusterName', Value: 'prod' }];
+    server = await createFakeAwsServer({
+      metrics: [
+        { namespace: 'AWS/EKS', name: 'apiserver_storage_size_bytes', dimensions: dims, points: [{ timestamp: 60_000, value: 1 }, { timestamp: 90_000, value: 5 }, { timestamp: 130_000, value: 7 }] },
+        { namespace: 'AWS/EKS', name: 'other', dimensions: [{ Name: 'ClusterName', Value: 'staging' }], points: [] },
+      ],
+      faults: { rules: [{ operation: 'GetMetricData', kind: 'throttle', times: 1 }] },
+    });
+    const cw = new CloudWatchClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDFAKEFAKEFAKE', secretAccessKey: 'fake-secret' }, maxAttempts: 1 });
+    const listed = await cw.send(new ListMetricsCommand({ Namespace: 'AWS/EKS', Dimensions: [{ Name: 'ClusterName', Value: 'prod' }] }));
+    expect(listed.Metrics).toEqual([{ Namespace: 'AWS/EKS', MetricName: 'apiserver_storage_size_bytes', Dimensions: dims }]);
+    const input = {
+      StartTime: new Date(60_000),
+      EndTime: new Date(180_000),
+      ScanBy: 'TimestampAscending' as const,
+      MetricDataQueries: [{ Id: 'size', MetricStat: { Metric: { Namespace: 'AWS/EKS', MetricName: 'apiserver_storage_size_bytes', Dimensions: dims }, Period: 60, Stat: 'Maximum' } }],
+    };
+    await expect(cw.send(new GetMetricDataCommand(input))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    const data = await cw.send(new GetMetricDataCommand(input));
+    expect(data.MetricDataResults?.[0]).toMatchObject({ Id: 'size', Timestamps: [new Date(60_000), new Date(120_000)], Values: [5, 7], StatusCode: 'Complete' });
   });
 });

@@ -14,7 +14,7 @@ export class FakeAwsError extends Error {
   }
 }
 
-export type Protocol = 'json1.1' | 'rest-json';
+export type Protocol = 'json1.0' | 'json1.1' | 'rest-json';
 
 /** Status codes the real services use for the common error types, per protocol. */
 export function defaultStatus(type: string, protocol: Protocol): number {
@@ -38,6 +38,7 @@ export function defaultStatus(type: string, protocol: Protocol): number {
 }
 
 const NAMESPACE: Record<Protocol, string> = {
+  'json1.0': 'com.amazonaws.cloudwatch',
   'json1.1': 'com.amazonaws.logs',
   'rest-json': 'com.amazonaws.eks',
 };
@@ -48,13 +49,13 @@ export function errorResponse(
   protocol: Protocol,
 ): { status: number; headers: Record<string, string>; body: string } {
   const body =
-    protocol === 'json1.1'
+    protocol !== 'rest-json'
       ? { __type: `${NAMESPACE[protocol]}#${error.type}`, message: error.message, ...error.extra }
       : { message: error.message, ...error.extra };
   return {
     status: error.status,
     headers: {
-      'content-type': protocol === 'json1.1' ? 'application/x-amz-json-1.1' : 'application/json',
+      'content-type': protocol === 'rest-json' ? 'application/json' : `application/x-amz-${protocol.replace('json', 'json-')}`,
       'x-amzn-errortype': error.type,
       'x-amzn-requestid': crypto.randomUUID(),
     },

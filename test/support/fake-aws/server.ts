@@ -12,6 +12,7 @@ import { createCluster, eksOperation, handleEks, type FakeCluster, type FakeClus
 import { createFaults, type FaultRule, type Faults, type FaultSettings } from './faults.js';
 import { FakeLogGroup, type FakeLogGroupSpec } from './log-groups.js';
 import { handleLogs, type LogsContext } from './logs-service.js';
+import { handleMetrics, type FakeMetricSpec } from './metrics-service.js';
 import { loadProjectEngine, type FakeQueryEngine } from './query-engine.js';
 import { FakeAwsState } from './state.js';
 
@@ -20,6 +21,8 @@ export interface FakeAwsServerOptions {
   accountId?: string;
   logGroups?: FakeLogGroupSpec[];
   clusters?: FakeClusterSpec[];
+  /** CloudWatch metrics (ListMetrics / GetMetricData), e.g. AWS/EKS control-plane metrics. */
+  metrics?: FakeMetricSpec[];
   faults?: Partial<FaultSettings>;
   /** Seed for the `probability` fault rules. */
   seed?: number;
@@ -36,6 +39,8 @@ export interface FakeAwsServer {
   faults: Faults;
   logGroups: Map<string, FakeLogGroup>;
   clusters: Map<string, FakeCluster>;
+  /** The CloudWatch metrics; push to add more while running. */
+  metrics: FakeMetricSpec[];
   /** Adds (or replaces) a log group. */
   putLogGroup(spec: FakeLogGroupSpec): FakeLogGroup;
   /** Adds events to a log group, as if they had just arrived. */
@@ -44,6 +49,7 @@ export interface FakeAwsServer {
 }
 
 const LOGS_TARGET_PREFIX = 'Logs_20140328.';
+const METRICS_TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 
 /** Starts the fake server on 127.0.0.1 (port 0 unless given). */
 export async function createFakeAwsServer(options: FakeAwsServerOptions = {}): Promise<FakeAwsServer> {
@@ -53,6 +59,7 @@ export async function createFakeAwsServer(options: FakeAwsServerOptions = {}): P
   const faults = createFaults(options.faults ?? {}, options.seed ?? 1);
   const logGroups = new Map<string, FakeLogGroup>();
   const clusters = new Map<string, FakeCluster>();
+  const metrics = [...(options.metrics ?? [])];
   for (const spec of options.logGroups ?? []) logGroups.set(spec.name, new FakeLogGroup(spec, accountId));
   for (const spec of options.clusters ?? []) clusters.set(spec.name, createCluster(spec, { state }));
 
@@ -87,8 +94,14 @@ export async function createFakeAwsServer(options: FakeAwsServerOptions = {}): P
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const target = header(req, 'x-amz-target');
     const eksRoute = target === undefined ? eksOperation(req.method ?? 'GET', url.pathname) : undefined;
-    const protocol: Protocol = target !== undefined ? 'json1.1' : 'rest-json';
-    const service = target?.startsWith(LOGS_TARGET_PREFIX) ? 'logs' : eksRoute !== undefined ? 'eks' : 'unknown';
+    const service = target?.startsWith(LOGS_TARGET_PREFIX)
+      ? 'logs'
+      : target?.startsWith(METRICS_TARGET_PREFIX)
+        ? 'cloudwatch'
+        : eksRoute !== undefined
+          ? 'eks'
+          : 'unknown';
+    const protocol: Protocol = service === 'cloudwatch' ? 'json1.0' : target !== undefined ? 'json1.1' : 'rest-json';
     const operation = target !== undefined ? target.slice(target.indexOf('.') + 1) : (eksRoute?.operation ?? `${req.method} ${url.pathname}`);
     const authorization = header(req, 'authorization');
     const seen = {
@@ -128,12 +141,14 @@ export async function createFakeAwsServer(options: FakeAwsServerOptions = {}): P
       let result: unknown;
       if (service === 'logs') {
         result = await handleLogs(logsContext, operation, parseJson(body));
+      } else if (service === 'cloudwatch') {
+        result = handleMetrics(metrics, operation, parseJson(body));
       } else if (eksRoute !== undefined) {
         result = handleEks(eksContext, eksRoute, url.searchParams, parseJson(body));
       } else {
         throw new FakeAwsError('UnknownOperationException', `The fake server does not know ${operation}`, 404);
       }
-      const contentType = protocol === 'json1.1' ? 'application/x-amz-json-1.1' : 'application/json';
+      const contentType = protocol === 'rest-json' ? 'application/json' : `application/x-amz-${protocol.replace('json', 'json-')}`;
       send(200, { 'content-type': contentType, 'x-amzn-requestid': crypto.randomUUID() }, JSON.stringify(result));
     } catch (error) {
       if (error instanceof FakeAwsError) sendError(error);
@@ -150,6 +165,7 @@ export async function createFakeAwsServer(options: FakeAwsServerOptions = {}): P
     faults,
     logGroups,
     clusters,
+    metrics,
     putLogGroup(spec) {
       const group = new FakeLogGroup(spec, accountId);
       logGroups.set(spec.name, group);
@@ -192,7 +208,7 @@ function faultError(
     case 'unrecognized-client':
       return make('UnrecognizedClientException', 'The security token included in the request is invalid.');
     case 'access-denied': {
-      const action = `${service === 'eks' ? 'eks' : 'logs'}:${operation}`;
+      const action = `${service === 'unknown' ? 'logs' : service}:${operation}`;
       return make(
         'AccessDeniedException',
         `User: arn:aws:sts::${accountId}:assumed-role/fake-role/fake-session is not authorized to perform: ${action} on resource: arn:aws:${service}:${region}:${accountId}:* because no identity-based policy allows the ${action} action`,
