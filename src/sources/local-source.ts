@@ -105,7 +105,9 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
           `read ${input.label}: ${summary.gzip ? 'gzip, ' : ''}${summary.format}, ${summary.records} events, ${summary.skipped} lines skipped`,
         );
         if (summary.records > 0) continue;
-        if (summary.skipped === 0) {
+        if (summary.format === 'unknown' && summary.skipped === 0) {
+          warnings.push(`${input.label}: not a log file (nothing like a JSON event or a timestamped line at its start); ignored`);
+        } else if (summary.skipped === 0) {
           warnings.push(`${input.label}: empty, no events in it`);
         } else if (input.explicit) {
           throw new SourceError(`No event could be read from ${input.label}: ${summary.skipped} malformed ${plural(summary.skipped, 'line')}${firstReason(samples, input.label)}.`, {
@@ -139,6 +141,8 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
 async function readOne(input: ResolvedInput, sink: RecordSink, runOptions: RunOptions, maxLineBytes: number | undefined): Promise<InputSummary> {
   try {
     return await readLogInput(input, sink, {
+      // A README or a licence next to the logs is passed over whole; a file the user named is not.
+      skipUnknown: !input.explicit,
       ...(maxLineBytes === undefined ? {} : { maxLineBytes }),
       ...(runOptions.signal === undefined ? {} : { signal: runOptions.signal }),
     });

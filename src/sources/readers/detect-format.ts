@@ -12,7 +12,8 @@ const FILTER_LOG_EVENTS_START = /^\{\s*"(?:events|searchedLogStreams|nextToken)"
 /**
  * Decides the layout of an input from its first bytes (already decompressed): the user never says.
  * The first line that parses as JSON decides between CloudWatch JSON lines and audit events; an
- * input that fits nothing is read as an audit log, so that its lines are reported as malformed.
+ * input with JSON-looking lines that fit nothing is read as an audit log, so that its lines are
+ * reported as malformed; one without any is 'unknown'.
  */
 export function detectFormat(head: Buffer): LogFormat {
   let text = head.toString('utf8', 0, Math.min(head.length, DETECTION_BYTES));
@@ -26,9 +27,11 @@ export function detectFormat(head: Buffer): LogFormat {
   const lines = body.split('\n', DETECTION_LINES + 1);
   // The last piece may be a line cut by the detection window; it is used only if it is the only one.
   const complete = lines.length > 1 ? lines.slice(0, DETECTION_LINES) : lines;
+  let sawObjectLine = false;
   for (const line of complete) {
     const trimmed = line.trim();
     if (!trimmed.startsWith('{')) continue;
+    sawObjectLine = true;
     let parsed: unknown;
     try {
       parsed = JSON.parse(trimmed);
@@ -45,5 +48,7 @@ export function detectFormat(head: Buffer): LogFormat {
     }
     return 'audit';
   }
-  return 'audit';
+  // Not one line looks like a JSON object: a README, a licence, a binary. Read as an audit log (every
+  // line reported malformed) unless the caller chooses to pass over such files whole.
+  return sawObjectLine ? 'audit' : 'unknown';
 }

@@ -19,6 +19,11 @@ export interface LogInput {
 
 export interface ReadOptions {
   maxLineBytes?: number;
+  /**
+   * Pass over an input whose start holds nothing log-like (format 'unknown': a README or a licence
+   * found in a directory) instead of reporting every one of its lines as malformed.
+   */
+  skipUnknown?: boolean;
   /** Checked between chunks; when aborted, reading stops by throwing `signal.reason`. */
   signal?: AbortSignal;
 }
@@ -59,6 +64,10 @@ export async function readLogInput(input: LogInput, sink: RecordSink, options: R
         head.push(chunk);
         headBytes += chunk.length;
         if (headBytes < DETECTION_BYTES) continue;
+        if (options.skipUnknown === true && detectFormat(Buffer.concat(head)) === 'unknown') {
+          summary.format = 'unknown';
+          return summary;
+        }
         consumer = startConsumer(Buffer.concat(head), input.label, maxLineBytes, counting, summary);
         continue;
       }
@@ -69,6 +78,10 @@ export async function readLogInput(input: LogInput, sink: RecordSink, options: R
     // A truncated or corrupt gzip: keep what was read, and say where it stopped.
     consumer ??= startConsumer(Buffer.concat(head), input.label, maxLineBytes, counting, summary);
     consumer.abandon(`gzip stream ends early or is corrupt (${(error as Error).message}); the rest of the file is lost`);
+    return summary;
+  }
+  if (consumer === undefined && options.skipUnknown === true && detectFormat(Buffer.concat(head)) === 'unknown') {
+    summary.format = 'unknown';
     return summary;
   }
   consumer ??= startConsumer(Buffer.concat(head), input.label, maxLineBytes, counting, summary);

@@ -9,7 +9,7 @@ export interface RecordSink {
 }
 
 /** The detected layout of one input. */
-export type LogFormat = 'audit' | 'cloudwatch-jsonl' | 'filter-log-events' | 's3-export' | 'empty';
+export type LogFormat = 'audit' | 'cloudwatch-jsonl' | 'filter-log-events' | 's3-export' | 'empty' | 'unknown';
 
 /** What reading one input produced. */
 export interface InputSummary {
