@@ -55,7 +55,9 @@ describe('logging enable on a terminal', () => {
     const result = await loggingEnableCommand({ cluster: 'prod', wait: true, retentionDays: 14 }, io);
     expect(io.questions).toEqual(['Enable audit logging on cluster prod and set retention to 14 days?']);
     expect(result.outcome).toBe('enabled');
-    expect(io.err).toMatch(/\r\u001b\[2KUpdate [0-9a-f-]+: Successful \(\d+ s\)\n/);
+    // The line is redrawn in place: carriage return, erase-line (ESC [2K), text.
+    expect(io.err).toContain('\r\u001b[2KUpdate ');
+    expect(io.err).toMatch(/Update [0-9a-f-]+: Successful \(\d+ s\)\n/);
     expect(server.logGroups.get('/aws/eks/prod/cluster')?.retentionInDays).toBe(14);
   });
 
