@@ -74,3 +74,22 @@ export function tickIndexes(bins: number, count: number): number[] {
   for (let i = 0; i < ticks; i += 1) out.add(Math.round((i * (bins - 1)) / (ticks - 1)));
   return [...out].sort((a, b) => a - b);
 }
+
+const MINUTE = 60_000;
+const TICK_STEPS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080].map((m) => m * MINUTE);
+
+/**
+ * Indexes of bins that start on a round UTC time (every 15 minutes, hour, 6 hours, day...), the
+ * finest such step that gives at most `maxTicks` labels; evenly spaced indexes when no round step fits.
+ */
+export function timeTickIndexes(data: ChartData, maxTicks: number): number[] {
+  for (const step of TICK_STEPS_MS) {
+    if (step % data.binMs !== 0) continue;
+    const indexes: number[] = [];
+    data.starts.forEach((start, i) => {
+      if (start % step === 0) indexes.push(i);
+    });
+    if (indexes.length >= 2 && indexes.length <= maxTicks) return indexes;
+  }
+  return tickIndexes(data.starts.length, maxTicks);
+}

@@ -1,5 +1,5 @@
 import type { IncidentReport } from '../analysis/incident-report.js';
-import { alignSeries, niceCeiling, tickIndexes } from './chart-series.js';
+import { alignSeries, niceCeiling, timeTickIndexes } from './chart-series.js';
 import { escapeHtml } from './escape-html.js';
 import { formatAxisTime, formatCount, formatDuration } from './incident-text.js';
 
@@ -87,7 +87,7 @@ export function renderSvgChart(series: IncidentReport['series'], idPrefix = 'cha
   parts.push(
     `<path class="axis" d="M${MARGIN.left},${MARGIN.top} V${baseY} H${MARGIN.left + plotW}${totalFailures > 0 ? ` V${MARGIN.top}` : ''}" fill="none" stroke="#444" stroke-width="1"/>`,
   );
-  const ticks = tickIndexes(bins, 7);
+  const ticks = timeTickIndexes(data, 8);
   for (const index of ticks) {
     const x = num(MARGIN.left + index * slot);
     parts.push(`<line x1="${x}" y1="${baseY}" x2="${x}" y2="${baseY + 5}" stroke="#444"/>`);

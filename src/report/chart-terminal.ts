@@ -1,5 +1,5 @@
 import type { IncidentReport } from '../analysis/incident-report.js';
-import { alignSeries, niceCeiling, tickIndexes, type ChartData } from './chart-series.js';
+import { alignSeries, niceCeiling, timeTickIndexes, type ChartData } from './chart-series.js';
 import { formatAxisTime, formatCount, formatDuration } from './incident-text.js';
 
 const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -32,7 +32,7 @@ function barRows(values: number[], max: number, height: number): string[] {
 /** The x-axis labels line: UTC bin starts at evenly spaced columns, never overlapping. */
 function axisLabels(data: ChartData, columns: number): string {
   const sample = formatAxisTime(data.starts[0] ?? 0, data.spanMs);
-  const ticks = tickIndexes(data.starts.length, Math.max(1, Math.floor(columns / (sample.length + 3))));
+  const ticks = timeTickIndexes(data, Math.max(1, Math.floor(columns / (sample.length + 3))));
   let line = '';
   for (const index of ticks) {
     const label = formatAxisTime(data.starts[index] ?? 0, data.spanMs);

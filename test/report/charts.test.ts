@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderMermaidChart, MERMAID_MAX_BINS } from '../../src/report/chart-mermaid.js';
-import { alignSeries, niceCeiling, tickIndexes } from '../../src/report/chart-series.js';
+import { alignSeries, niceCeiling, tickIndexes, timeTickIndexes } from '../../src/report/chart-series.js';
 import { renderSvgChart, SVG_MAX_BINS } from '../../src/report/chart-svg.js';
 import { renderTerminalChart } from '../../src/report/chart-terminal.js';
 import { displayWidth } from '../../src/report/incident-terminal-table.js';
@@ -76,6 +76,29 @@ describe('niceCeiling and tickIndexes', () => {
   it('includes the first and last bin', () => {
     expect(tickIndexes(10, 4)).toEqual([0, 3, 6, 9]);
     expect(tickIndexes(1, 4)).toEqual([0]);
+  });
+});
+
+describe('timeTickIndexes', () => {
+  const grid = (count: number, binMs: number, first: number) => ({
+    starts: Array.from({ length: count }, (_, i) => first + i * binMs),
+    writes: [],
+    failures: [],
+    binMs,
+    spanMs: count * binMs,
+  });
+
+  it('labels bins that start on round UTC times, the finest step that fits', () => {
+    const data = grid(72, 5 * MIN, Date.parse(at(0)));
+    expect(
+      timeTickIndexes(data, 8).map((i) => new Date(data.starts[i] ?? 0).toISOString().slice(11, 16)),
+    ).toEqual(['00:00', '01:00', '02:00', '03:00', '04:00', '05:00']);
+    expect(timeTickIndexes(data, 30)).toEqual(Array.from({ length: 24 }, (_, i) => i * 3));
+  });
+
+  it('falls back to evenly spaced bins when the grid is not on round times', () => {
+    const data = grid(10, 7 * MIN, Date.parse(at(3)));
+    expect(timeTickIndexes(data, 4)).toEqual([0, 3, 6, 9]);
   });
 });
 
