@@ -4,14 +4,19 @@
  * The rule (pinned down by test/analysis/flood-onset.test.ts):
  *   for each candidate bin i with at least `minBaselineBins` bins before it, the baseline is the
  *   preceding `baselineBins` bins (or all of them, when fewer). With m = median and
- *   s = 1.4826 * MAD (the MAD scaled to a normal standard deviation), bin i is "elevated" when
+ *   s = max(1.4826 * MAD, 1.2533 * mean absolute deviation from m) (both scaled to a normal
+ *   standard deviation; the second keeps s honest when more than half the bins are equal, e.g.
+ *   a quiet cluster whose bins are mostly 0), bin i is "elevated" when
  *     writes[i] > m + max(k * s, minRelativeJump * m, minAbsoluteJump).
  *   The onset is the first i where bins i .. i + persistenceBins - 1 are all elevated against the
  *   baseline of bin i. Median and MAD ignore a few outliers, so noise spikes neither trigger the
  *   rule (persistence) nor inflate the threshold the way a mean and standard deviation would.
- *   A ramp whose first bin is below the threshold is then walked back: while the bin before the
+ *   A ramp whose first bins are below the threshold is then walked back: while the bin before the
  *   onset is itself clearly above the median (by `backtrackFactor` of the threshold's margin), the
- *   onset moves one bin earlier, so a ramp is found within one bin of where it starts.
+ *   onset moves one bin earlier (at most minBaselineBins - 1 bins), so a ramp that rises out of
+ *   the noise from its first bin is found within one bin of where it starts. A ramp whose first
+ *   bins are lost in the noise is found where it leaves the noise, and one slower than the trailing
+ *   baseline window can follow is not reported at all: never earlier than it starts.
  */
 
 export interface FloodOnsetRule {
@@ -68,7 +73,8 @@ export function medianAbsoluteDeviation(values: readonly number[]): number {
 
 function thresholdFor(baseline: readonly number[], rule: FloodOnsetRule): { m: number; threshold: number } {
   const m = median(baseline);
-  const s = 1.4826 * medianAbsoluteDeviation(baseline);
+  const meanAbsoluteDeviation = baseline.length === 0 ? 0 : baseline.reduce((sum, v) => sum + Math.abs(v - m), 0) / baseline.length;
+  const s = Math.max(1.4826 * medianAbsoluteDeviation(baseline), 1.2533 * meanAbsoluteDeviation);
   return { m, threshold: m + Math.max(rule.k * s, rule.minRelativeJump * m, rule.minAbsoluteJump) };
 }
 
