@@ -56,7 +56,7 @@ function table(
 /** A link only for http(s) URLs, with no referrer; anything else is dropped (it is shown nowhere). */
 function link(url: string | null | undefined, label: string): string {
   const safe = safeHttpUrl(url);
-  return safe === null ? '' : `<a href="${h(safe)}" rel="noreferrer noopener">${h(label)}</a>`;
+  return safe === null ? '' : `<a href="${escapeHtml(safe)}" rel="noreferrer noopener">${h(label)}</a>`;
 }
 
 /**

@@ -1,6 +1,6 @@
 /* eslint-disable no-control-regex -- these tests look for control characters on purpose. */
 import { describe, expect, it } from 'vitest';
-import type { TopWriter } from '../../src/analysis/incident-report.js';
+import type { QueryRecord, TimelineEvent, TopWriter } from '../../src/analysis/incident-report.js';
 import { INCIDENT_CSV_COLUMNS } from '../../src/report/incident-csv.js';
 import { INCIDENT_HTML_CSP } from '../../src/report/incident-html.js';
 import { displayWidth } from '../../src/report/incident-terminal-table.js';
@@ -332,5 +332,22 @@ describe('very long values', () => {
       `| 1 | ${clipped.replace('[', '\\[').replace(']', '\\]')} |`,
     );
     expect(renderIncident(report, 'json', plain)).toContain(user);
+  });
+});
+
+describe('long console links', () => {
+  it('are never clipped, in HTML, Markdown or CSV', () => {
+    const base = kyvernoFloodReport();
+    const url = `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:logs-insights$3FqueryDetail$3D~(editorString~'${'x'.repeat(5000)})`;
+    const report = {
+      ...base,
+      timeline: [{ ...(base.timeline[1] as TimelineEvent), evidence: { query: 'q', consoleUrl: url } }],
+      queries: [{ ...(base.queries[0] as QueryRecord), consoleUrl: url }],
+    };
+    expect(renderIncident(report, 'html', plain).split(`href="${url.replace(/'/g, '&#39;')}"`)).toHaveLength(
+      3,
+    );
+    expect(renderIncident(report, 'markdown', plain).split(url.replace(/[()]/g, '\\$&'))).toHaveLength(3);
+    expect(parseCsv(renderIncident(report, 'csv', plain))[1]?.[5]).toBe(url);
   });
 });
