@@ -36,7 +36,7 @@ export function buildProgram(signal: AbortSignal): Command {
     .exitOverride();
 
   const run =
-    <T>(handler: (opts: T, io: CommandIo, args: string[]) => Promise<void>) =>
+    <T>(handler: (opts: T, io: CommandIo, args: string[]) => Promise<unknown>) =>
     async (...actionArgs: unknown[]): Promise<void> => {
       const command = actionArgs[actionArgs.length - 1] as Command;
       const opts = command.optsWithGlobals<T & GlobalOptions>();
