@@ -139,8 +139,9 @@ function withTerminal(source: CloudWatchSource, opts: OpenCloudWatchSourceOption
         },
         onVerbose: (message) => {
           if (io.verbose) progress.clear();
-          io.log(message);
-          options.onVerbose?.(message);
+          // The caller's narration replaces ours (commands pass io.log themselves): never print twice.
+          if (options.onVerbose !== undefined) options.onVerbose(message);
+          else io.log(message);
         },
       });
       report(outcomes);

@@ -46,12 +46,12 @@ describe('queries run --cluster (CLI against the fake AWS server)', () => {
   it('completes through 50% throttling and concurrency refusals, with the retries visible in --verbose', async () => {
     const { stdout, stderr, exitCode, server: s } = await run(
       fakeCluster({
-        seed: 3,
+        seed: 8,
         faults: {
           rules: [
-            { operation: 'StartQuery', kind: 'limit-exceeded', probability: 0.5, durationMs: 60_000 },
-            { operation: 'StartQuery', kind: 'throttle', probability: 0.5, durationMs: 60_000 },
-            { operation: 'GetQueryResults', kind: 'throttle', probability: 0.5, durationMs: 60_000 },
+            // Half of the calls refused for a while: concurrency refusals on StartQuery, throttling on polls.
+            { operation: 'StartQuery', kind: 'limit-exceeded', probability: 0.5, durationMs: 30_000 },
+            { operation: 'GetQueryResults', kind: 'throttle', probability: 0.5, durationMs: 30_000 },
           ],
         },
       }),
@@ -62,9 +62,13 @@ describe('queries run --cluster (CLI against the fake AWS server)', () => {
     const faults = s.state.requests.filter((r) => r.fault !== undefined).map((r) => `${r.operation}:${r.fault}`);
     expect(faults.length).toBeGreaterThan(0);
     expect(stderr).toMatch(/retry|retrying/);
-    if (faults.some((f) => f.startsWith('StartQuery'))) expect(stderr).toMatch(/StartQuery refused \((LimitExceededException|ThrottlingException)/);
-    if (faults.some((f) => f.startsWith('GetQueryResults'))) expect(stderr).toMatch(/GetQueryResults failed \(ThrottlingException/);
-  });
+    // Seeded: with seed 8 both kinds of refusal happen, and each is narrated.
+    expect(faults).toContain('StartQuery:limit-exceeded');
+    expect(faults).toContain('GetQueryResults:throttle');
+    expect(stderr).toMatch(/StartQuery refused \(LimitExceededException/);
+    expect(stderr).toMatch(/GetQueryResults failed \(ThrottlingException/);
+    expect(s.state.runningQueries()).toEqual([]);
+  }, 120_000);
 
   it('retries 5xx and connection resets on GetQueryResults', async () => {
     const { stdout, exitCode } = await run(
