@@ -139,6 +139,18 @@ describe('queries run --cluster (CLI against the fake AWS server)', () => {
     expect(s.state.requestsFor('StopQuery')).toHaveLength(1);
   });
 
+  it('MalformedQueryException: exit 3 with CloudWatch\'s message and a caret at its position', async () => {
+    server = await createFakeAwsServer(fakeCluster());
+    const { stderr, exitCode } = await runCli(['queries', 'run', '--query-string', 'fields @message | sort by by', '--cluster', 'prod', ...WINDOW_ARGS], {
+      env: dummyAwsEnv(server.url),
+    });
+    expect(exitCode).toBe(3);
+    expect(stderr).toMatch(/^error: CloudWatch rejected query "query-string": .+$/m);
+    expect(stderr).toMatch(/^\s+--> query:2:\d+$/m);
+    expect(stderr).toMatch(/^\s+\| \| fields @message \| sort by by$/m);
+    expect(stderr).toMatch(/^\s+\| \s*\^+$/m);
+  });
+
   it('missing log group: exit 1 with the logging enable command', async () => {
     const { stderr, exitCode } = await run({ clusters: [{ name: 'prod', logging: [] }] }, ['top-writers-by-user']);
     expect(exitCode).toBe(1);
