@@ -13,6 +13,7 @@ import {
   formatUsd,
   formatUtc,
   qualifiedResource,
+  readinessSummary,
   remediationPrefixes,
   remediationScope,
   safeHttpUrl,
@@ -109,6 +110,8 @@ export function renderIncidentHtml(report: IncidentReport): string {
       ? 'none found'
       : `${time(onset.timestamp)} UTC, ${formatCount(onset.onsetPerBin)} writes per ${formatDuration(onset.binMs)} against a baseline of ${formatCount(onset.baselinePerBin)}`,
   ]);
+  const audit = readinessSummary(report.readiness);
+  if (audit !== null) summary.push(['Audit logs', h(audit)]);
   if (report.readiness.blindBefore !== null)
     summary.push(['Blind before', `${time(report.readiness.blindBefore)} UTC (no audit logs before then)`]);
   body.push(

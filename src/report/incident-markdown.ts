@@ -16,6 +16,7 @@ import {
   formatUsd,
   formatUtc,
   qualifiedResource,
+  readinessSummary,
   remediationPrefixes,
   remediationScope,
   safeHttpUrl,
@@ -82,6 +83,8 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
       ? '- **Flood onset:** none found'
       : `- **Flood onset:** ${time(onset.timestamp)} UTC, ${formatCount(onset.onsetPerBin)} writes per ${formatDuration(onset.binMs)} against a baseline of ${formatCount(onset.baselinePerBin)}`,
   );
+  const audit = readinessSummary(report.readiness);
+  if (audit !== null) out.push(`- **Audit logs:** ${t(audit)}`);
   if (report.readiness.blindBefore !== null)
     out.push(`- **Blind before:** ${time(report.readiness.blindBefore)} UTC (no audit logs before then)`);
   out.push(

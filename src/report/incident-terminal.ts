@@ -10,6 +10,7 @@ import {
   formatUsd,
   formatUtc,
   qualifiedResource,
+  readinessSummary,
   remediationPrefixes,
   remediationScope,
 } from './incident-text.js';
@@ -51,8 +52,10 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
   };
 
   const failing = report.failures.count > 0;
-  const verdictColor = failing ? '1;31' : report.floodOnset !== null ? '1;33' : '1;32';
-  out.push(paint(verdictColor, `${failing ? 'FAILING' : 'OK'}: ${text(report.verdict, 1000)}`));
+  const flood = !failing && report.floodOnset !== null;
+  const verdictColor = failing ? '1;31' : flood ? '1;33' : '1';
+  const verdictLabel = failing ? 'FAILING: ' : flood ? 'WARNING: ' : '';
+  out.push(paint(verdictColor, `${verdictLabel}${text(report.verdict, 1000)}`));
   const cluster = report.cluster === null ? 'local files' : `cluster ${text(report.cluster, 120)}`;
   out.push(
     dim(
@@ -96,6 +99,8 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
       ? 'none found'
       : `${time(onset.timestamp)} UTC (${formatCount(onset.onsetPerBin)} writes per ${formatDuration(onset.binMs)}, baseline ${formatCount(onset.baselinePerBin)})`,
   );
+  const audit = readinessSummary(report.readiness);
+  if (audit !== null) field('Audit logs', text(audit));
   if (report.readiness.blindBefore !== null) {
     field('Blind before', `${time(report.readiness.blindBefore)} UTC (no audit logs before then)`);
   }

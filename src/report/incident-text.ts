@@ -137,3 +137,21 @@ export function clipText(text: string, max = MAX_SHOWN_CHARS): string {
   if (last >= 0xd800 && last <= 0xdbff) end -= 1;
   return `${text.slice(0, end)}… [${formatCount(text.length - end)} more characters; see --format json]`;
 }
+
+/** One line on audit logging: on or off, since when, and the span of events available; null when nothing is known. */
+export function readinessSummary(readiness: {
+  auditLoggingEnabled: boolean | null;
+  enabledSince: string | null;
+  oldestEvent: string | null;
+  newestEvent: string | null;
+}): string | null {
+  const parts: string[] = [];
+  if (readiness.auditLoggingEnabled === true)
+    parts.push(
+      readiness.enabledSince === null ? 'enabled' : `enabled since ${formatUtc(readiness.enabledSince)} UTC`,
+    );
+  if (readiness.auditLoggingEnabled === false) parts.push('DISABLED');
+  if (readiness.oldestEvent !== null && readiness.newestEvent !== null)
+    parts.push(`events from ${formatUtc(readiness.oldestEvent)} to ${formatUtc(readiness.newestEvent)} UTC`);
+  return parts.length === 0 ? null : parts.join('; ');
+}

@@ -42,6 +42,18 @@ describe('terminal', () => {
     }
   });
 
+  it('says since when audit logs exist', () => {
+    expect(lines).toContain(
+      '  Audit logs    enabled since 2024-05-02 09:14:00.000 UTC; events from 2024-05-02 09:15:12.004 to 2024-06-14 05:59:58.771 UTC',
+    );
+    expect(renderIncident(report, 'markdown', plain)).toContain(
+      '- **Audit logs:** enabled since 2024-05-02 09:14:00.000 UTC;',
+    );
+    expect(renderIncident(report, 'html', plain)).toContain(
+      '<dt>Audit logs</dt><dd>enabled since 2024-05-02 09:14:00.000 UTC;',
+    );
+  });
+
   it('lists every timeline event in UTC and every top writer', () => {
     const start = lines.indexOf('Timeline (UTC)');
     const rows = lines.slice(start + 2, start + 2 + report.timeline.length);
@@ -79,7 +91,10 @@ describe('terminal', () => {
 
   it('says when nothing failed, and when the report is incomplete', () => {
     const ok = renderIncident(noFailureReport(), 'terminal', plain);
-    expect(ok.split('\n')[0]).toMatch(/^OK: No etcd space failure/);
+    expect(ok.split('\n')[0]).toMatch(/^WARNING: No etcd space failure/);
+    expect(renderIncident(emptyReport(), 'terminal', plain).split('\n')[0]).toBe(
+      'No audit events in the window.',
+    );
     expect(ok).toContain('First failure none in the window');
     expect(ok).toContain('3 malformed input lines skipped');
     const empty = renderIncident(emptyReport(), 'terminal', plain);
