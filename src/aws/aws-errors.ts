@@ -7,6 +7,7 @@
 import { AppError, SourceError, UsageError } from '../errors.js';
 import { IAM_ACTION_PROPERTY } from './clients.js';
 
+/** What the caller knows about a failed call, for the message and hint. */
 export interface AwsErrorContext {
   /** The IAM action of the call, e.g. `eks:DescribeCluster` (read from the error when the client set it). */
   action?: string;

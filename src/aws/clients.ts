@@ -8,6 +8,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EKSClient } from '@aws-sdk/client-eks';
 
+/** How the clients are created: Region, profile, retries, and where debug/verbose lines go. */
 export interface AwsClientOptions {
   region?: string;
   profile?: string;

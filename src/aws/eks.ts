@@ -18,6 +18,7 @@ import { callAws, isAwsError, type AwsErrorContext } from './aws-errors.js';
 
 /** The five control-plane log types, in the order EKS lists them. */
 export const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
+/** One of the five control-plane log types. */
 export type ControlPlaneLogType = (typeof LOG_TYPES)[number];
 
 /** What DescribeCluster says about logging. */
@@ -169,6 +170,7 @@ export function updateEnablesAudit(update: ClusterUpdate): boolean {
   });
 }
 
+/** Polling, cancellation and progress for waitForUpdate. */
 export interface WaitForUpdateOptions {
   signal?: AbortSignal;
   /** Called after every DescribeUpdate. */

@@ -5,6 +5,7 @@
  * A test scans src/ for every SDK command the code sends and checks it is listed here.
  */
 
+/** One IAM policy statement. */
 export interface IamStatement {
   Sid: string;
   Effect: 'Allow';
@@ -12,6 +13,7 @@ export interface IamStatement {
   Resource: string | string[];
 }
 
+/** An IAM policy document. */
 export interface IamPolicyDocument {
   Version: '2012-10-17';
   Statement: IamStatement[];

@@ -39,6 +39,7 @@ export interface LoggingStatus {
   updateHistoryTruncated: boolean;
 }
 
+/** Which cluster to read, where, and the time to judge freshness against. */
 export interface LoggingStatusOptions {
   cluster: string;
   region?: string;

@@ -89,4 +89,16 @@ describe('iam-policy', () => {
     expect(streams?.Resource).toBe('arn:aws:logs:*:*:log-group:/aws/eks/*/cluster:*');
     expect(policy.Version).toBe('2012-10-17');
   });
+
+  it('is read-only by default: the write calls are made only by `logging enable`', () => {
+    // The wrappers that send UpdateClusterConfig / PutRetentionPolicy live in src/aws; only the
+    // logging-enable command may call them.
+    const writers = sdkCallsInSource().filter((c) => WRITE_ACTIONS.has(c.action)).map((c) => c.file);
+    expect(new Set(writers)).toEqual(new Set(['src/aws/eks.ts', 'src/aws/log-groups.ts']));
+    const callers = sourceFiles(path.join(projectRoot, 'src'))
+      .filter((file) => /\b(startLoggingUpdate|putRetention)\(/.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(projectRoot, file))
+      .filter((file) => !file.startsWith('src/aws/'));
+    expect(callers).toEqual(['src/cli/commands/logging-enable.ts']);
+  });
 });

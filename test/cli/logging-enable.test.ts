@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cliEntryPoint, ensureBuilt } from '../support/build.js';
 import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer, type FakeAwsServerOptions } from '../support/fake-aws/index.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -136,5 +138,27 @@ describe('logging enable (CLI against the fake AWS server)', () => {
     const result = await enable({ clusters: [] }, ['--yes', '--region', 'us-east-1']);
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain('error: No EKS cluster named prod in us-east-1.');
+  });
+
+  it('Ctrl-C while waiting for the update stops waiting and exits 130', async () => {
+    server = await createFakeAwsServer({ clusters: [{ name: 'prod', logging: OFF }], faults: { updatePolls: 1000 } });
+    await ensureBuilt();
+    const child = spawn(process.execPath, [cliEntryPoint, '--verbose', 'logging', 'enable', '--cluster', 'prod', '--yes'], {
+      env: { ...process.env, ...dummyAwsEnv(server.url) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const sawProgress = new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        if (/Update [0-9a-f-]+: InProgress/.test(stderr)) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await sawProgress;
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('Ctrl-C');
+    expect(stderr).toMatch(/error: Interrupted by SIGINT/);
   });
 });
