@@ -117,7 +117,7 @@ function withTerminal(source: CloudWatchSource, opts: OpenCloudWatchSourceOption
     const before = source.totals().bytesScanned;
     const estimated = requests.reduce((sum, r) => sum + (r.range === undefined ? 0 : source.estimateScanBytes(r.range)), 0);
     io.log(
-      `cloudwatch: running ${requests.length} ${requests.length === 1 ? 'query' : 'queries'}, at most ${formatBytes(estimated)} to scan by the stored-bytes estimate` +
+      `cloudwatch: running ${requests.length} ${requests.length === 1 ? 'query' : 'queries'}, about ${formatBytes(estimated)} to scan (estimate from the log group's stored bytes)` +
         `${requests.some((r) => r.range === undefined) ? ' (plus queries without a window, which read all retained data)' : ''}`,
     );
     const report = (outcomes: (QueryOutcome | undefined)[]): void => {
