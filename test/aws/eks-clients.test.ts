@@ -30,6 +30,23 @@ describe('createAwsClients', () => {
     clients.destroy();
   });
 
+  it('respects AWS_ENDPOINT_URL_<SERVICE> over AWS_ENDPOINT_URL', async () => {
+    process.env['AWS_ENDPOINT_URL'] = 'http://127.0.0.1:9'; // nothing listens there
+    process.env['AWS_ENDPOINT_URL_EKS'] = server.url;
+    process.env['AWS_ENDPOINT_URL_CLOUDWATCH_LOGS'] = server.url;
+    try {
+      const clients = createAwsClients({ maxAttempts: 1 });
+      await (await clients.eks()).send(new DescribeClusterCommand({ name: 'prod' }));
+      await (await clients.logs()).send(new DescribeLogGroupsCommand({}));
+      clients.destroy();
+    } finally {
+      process.env['AWS_ENDPOINT_URL'] = server.url;
+      delete process.env['AWS_ENDPOINT_URL_EKS'];
+      delete process.env['AWS_ENDPOINT_URL_CLOUDWATCH_LOGS'];
+    }
+    expect(server.state.requests.slice(-2).map((r) => r.operation)).toEqual(['DescribeCluster', 'DescribeLogGroups']);
+  });
+
   it('an explicit --region wins over the environment', async () => {
     const clients = createAwsClients({ region: 'ap-southeast-2' });
     await (await clients.logs()).send(new DescribeLogGroupsCommand({}));
