@@ -7,7 +7,7 @@ import { logsInsightsConsoleUrl } from '../../aws/console-url.js';
 import type { QueryOutcome, QueryRequest, QueryStatistics, TimeRange } from '../source.js';
 import type { QueryPool } from './query-pool.js';
 import { runWindowQuery, type PollerContext, type WindowResult } from './query-poller.js';
-import { queryShape, type QueryShape } from './query-shape.js';
+import { queryShape } from './query-shape.js';
 import { scopeQueryToAuditStreams, type AuditStream, type StreamScopeKind } from './stream-scope.js';
 import { DEFAULT_RESULT_LIMIT, hitResultCap, mergeWindowRows, splitWindow, sumStatistics, type WindowRows } from './window-splitter.js';
 

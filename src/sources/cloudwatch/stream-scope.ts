@@ -74,6 +74,7 @@ export function scopeQueryToAuditStreams(
   // Names with control characters cannot be written safely on one line; such a stream is not one EKS
   // writes, and leaving it out of the index would silently drop data, so fall back to the filter.
   const candidates = streamsForWindow(streams, range).map((s) => s.name);
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point here.
   const safe = candidates.every((name) => !/[\u0000-\u001f\u007f]/.test(name));
   if (logGroupClass === 'STANDARD' && candidates.length > 0 && safe) {
     const names = [...new Set(candidates)].sort();
