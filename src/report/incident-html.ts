@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IncidentReport } from '../analysis/incident-report.js';
 import { renderSvgChart } from './chart-svg.js';
 import { escapeHtml } from './escape-html.js';
-import { INCIDENT_HTML_CSS } from './incident-html-style.js';
+import { htmlDocument } from './incident-html-document.js';
 import {
   clipText,
   formatBytes,
@@ -19,15 +18,6 @@ import {
   safeHttpUrl,
 } from './incident-text.js';
 
-const STYLE_HASH = createHash('sha256').update(INCIDENT_HTML_CSS).digest('base64');
-
-/**
- * No script from anywhere, no fetch, no external fonts or images; only our stylesheet (by hash) and
- * data: images. `base-uri`/`form-action` are not covered by default-src, so they are closed explicitly.
- */
-export const INCIDENT_HTML_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
-
-// Values are clipped for reading; code blocks (commands, queries) use escapeHtml directly and stay whole.
 const h = (text: string): string => escapeHtml(clipText(text));
 
 /** HTML table; `numeric` columns are right-aligned. Every cell is escaped here (raw values in, HTML out). */
@@ -294,23 +284,5 @@ export function renderIncidentHtml(report: IncidentReport): string {
     `<footer><p class="muted">Cost: ${formatBytes(report.cost.bytesScanned)} scanned, about ${formatUsd(report.cost.estimatedUsd)} at ${formatUsd(report.cost.pricePerGb)} per GB.</p></footer>`,
   );
 
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${INCIDENT_HTML_CSP}">`,
-    '<meta name="referrer" content="no-referrer">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${h(`etcd incident: ${where}`.replace(/\s+/g, ' ').slice(0, 200))}</title>`,
-    `<style>${INCIDENT_HTML_CSS}</style>`,
-    '</head>',
-    '<body>',
-    '<main>',
-    ...body,
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlDocument(`etcd incident: ${where}`, body);
 }

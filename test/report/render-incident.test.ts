@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QueryRecord, TimelineEvent, TopWriter } from '../../src/analysis/incident-report.js';
 import { INCIDENT_CSV_COLUMNS } from '../../src/report/incident-csv.js';
-import { INCIDENT_HTML_CSP } from '../../src/report/incident-html.js';
+import { INCIDENT_HTML_CSP } from '../../src/report/incident-html-document.js';
 import { displayWidth } from '../../src/report/incident-terminal-table.js';
 import { renderIncident } from '../../src/report/render-incident.js';
 import { emptyReport, kyvernoFloodReport, noFailureReport } from './fixtures.js';
