@@ -1,4 +1,3 @@
-/* eslint-disable no-control-regex -- the generators and checks are about control characters. */
 /**
  * Property tests: for any string (weighted towards the characters that matter: markup, pipes, quotes,
  * formula starts, escapes, C1 and bidi controls), each escaper's output stays inside its context.
