@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../support/build.js';
 import type { LogRecord } from '../../src/insights/record.js';
 import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer, type FakeAwsServerOptions } from '../support/fake-aws/index.js';
 import { runCli } from '../support/run-cli.js';
@@ -17,6 +18,8 @@ function event(stream: string, timestamp: number): LogRecord {
 const ALL_ON = [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: true }];
 
 let server: FakeAwsServer | undefined;
+// Build first, so event ages computed from Date.now() below are not skewed by a build in the middle of a run.
+beforeAll(() => ensureBuilt(), 300_000);
 afterEach(async () => {
   await server?.close();
   server = undefined;
