@@ -1,6 +1,15 @@
 /**
  * The stored query library: `queries/*.insights` shipped with the package, found next to the code
  * whether it runs from src/ (tests), dist/ (the build) or an npm-installed copy.
+ *
+ * Stream restriction, decided once for all stored queries: they select audit events by the audit
+ * fields they test (verb, stage, responseStatus, objectRef) and never `filter @logStream like
+ * /kube-apiserver-audit/`. EKS writes the api and audit streams into one log group, but api-stream
+ * lines are not audit JSON and have none of those fields, so they cannot match. A regex on
+ * @logStream is not index-eligible and would make Logs Insights scan every stream; the CloudWatch
+ * source instead adds `filterIndex @logStream in [...]` with the audit stream names it listed.
+ * Counting: where kube-apiserver writes several stages per request, only ResponseComplete is counted
+ * (`filter not ispresent(stage) or stage = "ResponseComplete"`; EKS itself drops RequestReceived).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';

@@ -81,3 +81,41 @@ describe('stored queries on the fixture events (one pass of the local source for
 function sortRows(rows: Record<string, string>[]): Record<string, string>[] {
   return [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
+
+describe('stored queries on a CloudWatch export holding the api stream too', async () => {
+  const { readFileSync, mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const lines = readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l !== '');
+  const events = lines.map((message, i) => ({
+    timestamp: Date.parse((JSON.parse(message) as { stageTimestamp: string }).stageTimestamp),
+    logStreamName: 'kube-apiserver-audit-0123456789abcdef0123456789abcdef',
+    message,
+    ingestionTime: 1718334000000,
+    eventId: `e${i}`,
+  }));
+  // The api stream logs etcd's error too, before the first refused request; it is not an audit event.
+  events.unshift({
+    timestamp: Date.UTC(2024, 5, 14, 3, 19, 0),
+    logStreamName: 'kube-apiserver-0123456789abcdef0123456789abcdef',
+    message: 'E0614 03:19:00.000000      10 compact.go:124] etcd: endpoint ([https://10.0.1.2:2379]) compact failed: etcdserver: mvcc: database space exceeded',
+    ingestionTime: 1718334000000,
+    eventId: 'api-1',
+  });
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'eei-cw-')), 'filter-log-events.json');
+  writeFileSync(file, JSON.stringify({ events, searchedLogStreams: [] }, null, 4));
+  const names = ['first-nospace-failure', 'top-writers-by-user', 'nospace-failures-over-time'];
+  const outcomes = await createLocalSource({ paths: [file] }).runAll(names.map((name) => ({ name, queryString: renderQuery(library.find((q) => q.name === name)!) })));
+
+  test('the first failure is the audit event, not the api stream line; @timestamp is the CloudWatch time', () => {
+    expect(outcomes[0]?.rows[0]).toMatchObject({ '@timestamp': '2024-06-14 03:20:00.500', 'user.username': 'system:serviceaccount:kyverno:kyverno-admission-controller' });
+    expect(outcomes[0]?.statistics.recordsScanned).toBe(24);
+  });
+
+  test('counts are the same as from the raw audit log', () => {
+    expect(outcomes[1]?.rows.slice(0, 2)).toEqual([
+      { 'user.username': 'system:serviceaccount:kyverno:kyverno-admission-controller', writes: '8' },
+      { 'user.username': 'alice', writes: '5' },
+    ]);
+    expect(outcomes[2]?.rows.reduce((sum, r) => sum + Number(r['failures']), 0)).toBe(3);
+  });
+});
