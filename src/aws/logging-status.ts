@@ -96,7 +96,10 @@ async function readUpdateHistory(
   const max = options.maxUpdates ?? 25;
   const picked = ids.slice(-max);
   const updates: ClusterUpdate[] = [];
-  for (const id of picked) updates.push(await describeUpdate(eks, options.cluster, id, context));
+  // A few at a time: quick on clusters with a long history, gentle on the EKS API rate limit.
+  for (let i = 0; i < picked.length; i += 5) {
+    updates.push(...(await Promise.all(picked.slice(i, i + 5).map((id) => describeUpdate(eks, options.cluster, id, context)))));
+  }
   updates.sort((a, b) => (b.createdAtMs ?? 0) - (a.createdAtMs ?? 0));
   const enabling = updates.find((u) => u.status === 'Successful' && updateEnablesAudit(u));
   return {
