@@ -39,7 +39,7 @@ export interface FloodOnsetRule {
 export const DEFAULT_FLOOD_ONSET_RULE: FloodOnsetRule = {
   minBaselineBins: 6,
   baselineBins: 48,
-  k: 6,
+  k: 3,
   minRelativeJump: 0.5,
   minAbsoluteJump: 5,
   persistenceBins: 3,

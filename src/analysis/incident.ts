@@ -110,9 +110,12 @@ export async function analyzeIncident(options: AnalyzeIncidentOptions): Promise<
   for (const name of ANALYSIS_QUERIES) text(name);
 
   const cloudwatch = options.source.kind === 'cloudwatch';
-  const window =
+  let window =
     options.window ?? (cloudwatch ? { startMs: options.now - (options.lookbackMs ?? DEFAULT_LOOKBACK_MS), endMs: options.now } : undefined);
   const binMs = chooseBinMs(window === undefined ? undefined : window.endMs - window.startMs, options.binMs);
+  // On CloudWatch the window starts on a bin boundary: a partial first bin would look "clean" and
+  // could end the search for the first failure one bin too late.
+  if (cloudwatch && window !== undefined) window = { startMs: binStart(window.startMs, binMs), endMs: window.endMs };
   const state: AnalysisState = {
     binMs,
     window,
