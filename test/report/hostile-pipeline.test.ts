@@ -1,4 +1,3 @@
-/* eslint-disable no-control-regex -- the checks look for control characters on purpose. */
 /**
  * Hostile log content through the whole pipeline: an audit log whose usernames, user agents, namespaces
  * and resources carry injection payloads is analysed by the built CLI in every format, and each output
