@@ -48,7 +48,7 @@ const FLOOD_DELETE_SHARE = 0.02;
 /** Where the fill is aimed, as a fraction of the time from flood onset to the window end. */
 const FILL_TARGET_FRACTION = 0.55;
 /** etcd strain (request timeouts) starts once the flood has used this share of the free space. */
-const STRAIN_FULLNESS = 0.9;
+const STRAIN_FULLNESS = 0.85;
 const ETCD_REQUEST_TIMEOUT_US = 7_000_000;
 
 interface Pending {
@@ -217,7 +217,8 @@ function* simulate(options: IncidentOptions, startMs: number, endMs: number, cou
     if (noSpace) return { result: { code: 500, message: NOSPACE_MESSAGE }, latencyUs: traffic.between(1_000, 9_000) };
     const fullness = floodNet / capacity;
     if (fullness > STRAIN_FULLNESS) {
-      const strain = ((fullness - STRAIN_FULLNESS) / (1 - STRAIN_FULLNESS)) * 0.08 * (spec.leaderElection === true ? 3 : 1);
+      // Leader-election renewals carry a short deadline, so they are the first to time out.
+      const strain = Math.min(0.9, ((fullness - STRAIN_FULLNESS) / (1 - STRAIN_FULLNESS)) * 0.08 * (spec.leaderElection === true ? 6 : 1));
       if (traffic.chance(strain)) return { result: { code: 500, message: TIMEOUT_MESSAGE }, latencyUs: ETCD_REQUEST_TIMEOUT_US + traffic.between(0, 300_000) };
     }
     const latencyUs = traffic.between(2_000, 25_000);

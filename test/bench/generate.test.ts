@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateIncident, type GeneratedEvent, type GroundTruth, type IncidentOptions, type IncidentOutcome, type IncidentShape } from '../../bench/incident/generate.js';
 import { eventTimeMs, recount } from './recount.js';
 
-const BASE: IncidentOptions = { seed: 11, start: '2024-06-14T00:00:00Z', durationMs: 2 * 3_600_000, eventsPerMinute: 40, shape: 'operator-flood', outcome: 'ongoing' };
+const BASE: IncidentOptions = { seed: 11, start: '2024-06-14T00:00:00Z', durationMs: 90 * 60_000, eventsPerMinute: 30, shape: 'operator-flood', outcome: 'ongoing' };
 
 function collect(options: IncidentOptions): { events: GeneratedEvent[]; truth: GroundTruth } {
   const events: GeneratedEvent[] = [];
@@ -180,7 +180,7 @@ describe('options', () => {
     const start = Date.parse(BASE.start);
     expect(Date.parse(early.floodOnset!) - start).toBeGreaterThanOrEqual(0.2 * BASE.durationMs);
     expect(Date.parse(early.floodOnset!) - start).toBeLessThan(0.2 * BASE.durationMs + 60_000);
-    const dense = collect({ ...BASE, eventsPerMinute: 80 }).truth;
+    const dense = collect({ ...BASE, eventsPerMinute: 60 }).truth;
     const base = collect(BASE).truth;
     expect(dense.events / base.events).toBeGreaterThan(1.7);
     expect(dense.events / base.events).toBeLessThan(2.3);
