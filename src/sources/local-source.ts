@@ -9,7 +9,14 @@ import path from 'node:path';
 import { InterruptedError, SourceError } from '../errors.js';
 import { compileQuery } from '../insights/index.js';
 import type { LogRecord } from '../insights/record.js';
-import type { LogSource, QueryOutcome, QueryRequest, RunOptions, SkippedLineSample, TimeRange } from './source.js';
+import type {
+  LogSource,
+  QueryOutcome,
+  QueryRequest,
+  RunOptions,
+  SkippedLineSample,
+  TimeRange,
+} from './source.js';
 import { resolveLogInputs, type ResolvedInput } from './readers/log-inputs.js';
 import { readLogInput } from './readers/read-log-input.js';
 import type { InputSummary, RecordSink } from './readers/record-sink.js';
@@ -38,7 +45,10 @@ export interface LocalLogSource extends LogSource {
 interface QueryState {
   request: QueryRequest;
   mightMatch: (raw: string) => boolean;
-  run: { add(record: LogRecord): void; finish(): { fields: string[]; rows: Record<string, string>[]; recordsMatched: number } };
+  run: {
+    add(record: LogRecord): void;
+    finish(): { fields: string[]; rows: Record<string, string>[]; recordsMatched: number };
+  };
   isAggregate: boolean;
   startMs: number;
   endMs: number;
@@ -72,73 +82,112 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
         };
       });
       const resolved = await resolveLogInputs(options.paths, stdin);
-      let minMs = Number.POSITIVE_INFINITY;
-      let maxMs = Number.NEGATIVE_INFINITY;
-      let skippedCount = 0;
-      const samples: SkippedLineSample[] = [];
-      const warnings: string[] = [];
-      const sink: RecordSink = {
-        record(record, bytes) {
-          const ts = record.timestamp;
-          if (ts < minMs) minMs = ts;
-          if (ts > maxMs) maxMs = ts;
-          for (const query of queries) {
-            // Both ends inclusive, as StartQuery's startTime/endTime are.
-            if (ts < query.startMs || ts > query.endMs) continue;
-            query.recordsScanned++;
-            query.bytesScanned += bytes;
-            // The engine's literal pre-check on the raw text: most lines are dropped before any JSON.parse.
-            if (query.mightMatch(record.message)) query.run.add(record);
-          }
-        },
-        skip(sample) {
-          skippedCount++;
-          if (samples.length < SKIPPED_SAMPLES) samples.push(sample);
-        },
-      };
-      const summaries: InputSummary[] = [];
-      for (const input of resolved) {
-        if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
-        const summary = await readOne(input, sink, runOptions, options.maxLineBytes);
-        summaries.push(summary);
-        runOptions.onVerbose?.(
-          `read ${input.label}: ${summary.gzip ? 'gzip, ' : ''}${summary.format}, ${summary.records} events, ${summary.skipped} lines skipped`,
-        );
-        if (summary.records > 0) continue;
-        if (summary.format === 'unknown' && summary.skipped === 0) {
-          warnings.push(`${input.label}: not a log file (nothing like a JSON event or a timestamped line at its start); ignored`);
-        } else if (summary.skipped === 0) {
-          warnings.push(`${input.label}: empty, no events in it`);
-        } else if (input.explicit) {
-          throw new SourceError(`No event could be read from ${input.label}: ${summary.skipped} malformed ${plural(summary.skipped, 'line')}${firstReason(samples, input.label)}.`, {
-            hint: 'Give a kube-apiserver audit log (one JSON event per line) or a CloudWatch Logs export (filter-log-events JSON, JSON lines, or the S3 export format), optionally gzipped.',
-          });
-        } else {
-          warnings.push(`${input.label}: no event could be read (${summary.skipped} malformed ${plural(summary.skipped, 'line')}); ignored`);
-        }
+      // A pending read of stdin does not notice an abort by itself (Ctrl-C while a pipe is idle):
+      // closing the stream ends the read, and the run then reports the interruption.
+      const stopStdin = (): void => void (options.stdin as { destroy?: () => void } | undefined)?.destroy?.();
+      runOptions.signal?.addEventListener('abort', stopStdin, { once: true });
+      try {
+        const answer = await readAndAnswer(resolved, queries, runOptions, options.maxLineBytes);
+        inputs = answer.inputs;
+        range = answer.range;
+        return answer.outcomes;
+      } finally {
+        runOptions.signal?.removeEventListener('abort', stopStdin);
       }
-      inputs = summaries;
-      range = minMs <= maxMs ? { startMs: minMs, endMs: maxMs } : undefined;
-      const skipped = skippedCount > 0 ? { count: skippedCount, samples } : undefined;
-      return queries.map((query): QueryOutcome => {
-        const result = query.run.finish();
-        const outcome: QueryOutcome = {
-          request: query.request,
-          fields: result.fields,
-          rows: result.rows,
-          statistics: { recordsScanned: query.recordsScanned, recordsMatched: result.recordsMatched, bytesScanned: query.bytesScanned },
-          // Locally nothing is capped behind the user's back; only an aggregate cut by --limit may miss groups.
-          truncated: query.isAggregate && query.request.limit !== undefined && result.rows.length >= query.request.limit,
-        };
-        if (skipped !== undefined) outcome.skipped = skipped;
-        if (warnings.length > 0) outcome.warnings = [...warnings];
-        return outcome;
-      });
     },
   };
 }
 
-async function readOne(input: ResolvedInput, sink: RecordSink, runOptions: RunOptions, maxLineBytes: number | undefined): Promise<InputSummary> {
+/** The one pass: every input read once, every record offered to every query whose range holds it. */
+async function readAndAnswer(
+  resolved: ResolvedInput[],
+  queries: QueryState[],
+  runOptions: RunOptions,
+  maxLineBytes: number | undefined,
+): Promise<{ outcomes: QueryOutcome[]; inputs: InputSummary[]; range: TimeRange | undefined }> {
+  let minMs = Number.POSITIVE_INFINITY;
+  let maxMs = Number.NEGATIVE_INFINITY;
+  let skippedCount = 0;
+  const samples: SkippedLineSample[] = [];
+  const warnings: string[] = [];
+  const sink: RecordSink = {
+    record(record, bytes) {
+      const ts = record.timestamp;
+      if (ts < minMs) minMs = ts;
+      if (ts > maxMs) maxMs = ts;
+      for (const query of queries) {
+        // Both ends inclusive, as StartQuery's startTime/endTime are.
+        if (ts < query.startMs || ts > query.endMs) continue;
+        query.recordsScanned++;
+        query.bytesScanned += bytes;
+        // The engine's literal pre-check on the raw text: most lines are dropped before any JSON.parse.
+        if (query.mightMatch(record.message)) query.run.add(record);
+      }
+    },
+    skip(sample) {
+      skippedCount++;
+      if (samples.length < SKIPPED_SAMPLES) samples.push(sample);
+    },
+  };
+  const summaries: InputSummary[] = [];
+  for (const input of resolved) {
+    if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
+    const summary = await readOne(input, sink, runOptions, maxLineBytes);
+    summaries.push(summary);
+    runOptions.onVerbose?.(
+      `read ${input.label}: ${summary.gzip ? 'gzip, ' : ''}${summary.format}, ${summary.records} events, ${summary.skipped} lines skipped`,
+    );
+    if (summary.records > 0) continue;
+    if (summary.format === 'unknown' && summary.skipped === 0) {
+      warnings.push(
+        `${input.label}: not a log file (nothing like a JSON event or a timestamped line at its start); ignored`,
+      );
+    } else if (summary.skipped === 0) {
+      warnings.push(`${input.label}: empty, no events in it`);
+    } else if (input.explicit) {
+      throw new SourceError(
+        `No event could be read from ${input.label}: ${summary.skipped} malformed ${plural(summary.skipped, 'line')}${firstReason(samples, input.label)}.`,
+        {
+          hint: 'Give a kube-apiserver audit log (one JSON event per line) or a CloudWatch Logs export (filter-log-events JSON, JSON lines, or the S3 export format), optionally gzipped.',
+        },
+      );
+    } else {
+      warnings.push(
+        `${input.label}: no event could be read (${summary.skipped} malformed ${plural(summary.skipped, 'line')}); ignored`,
+      );
+    }
+  }
+  if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
+  const range = minMs <= maxMs ? { startMs: minMs, endMs: maxMs } : undefined;
+  const skipped = skippedCount > 0 ? { count: skippedCount, samples } : undefined;
+  const outcomes = queries.map((query): QueryOutcome => {
+    const result = query.run.finish();
+    const outcome: QueryOutcome = {
+      request: query.request,
+      fields: result.fields,
+      rows: result.rows,
+      statistics: {
+        recordsScanned: query.recordsScanned,
+        recordsMatched: result.recordsMatched,
+        bytesScanned: query.bytesScanned,
+      },
+      // Locally nothing is capped behind the user's back; only an aggregate cut by --limit may miss groups.
+      truncated:
+        query.isAggregate && query.request.limit !== undefined && result.rows.length >= query.request.limit,
+    };
+    if (skipped !== undefined) outcome.skipped = skipped;
+    if (warnings.length > 0) outcome.warnings = [...warnings];
+    return outcome;
+  });
+  return { outcomes, inputs: summaries, range };
+}
+
+async function readOne(
+  input: ResolvedInput,
+  sink: RecordSink,
+  runOptions: RunOptions,
+  maxLineBytes: number | undefined,
+): Promise<InputSummary> {
   try {
     return await readLogInput(input, sink, {
       // A README or a licence next to the logs is passed over whole; a file the user named is not.
@@ -149,7 +198,10 @@ async function readOne(input: ResolvedInput, sink: RecordSink, runOptions: RunOp
   } catch (error) {
     if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
     if (error instanceof SourceError) throw error;
-    throw new SourceError(`Cannot read ${input.label}: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+    throw new SourceError(
+      `Cannot read ${input.label}: ${error instanceof Error ? error.message : String(error)}.`,
+      { cause: error },
+    );
   }
 }
 
@@ -181,12 +233,16 @@ function stdinSpool(stdin: NodeJS.ReadableStream): () => AsyncIterable<Buffer> {
         spoolFile = file;
       });
     }
-    if (spoolFile === undefined) throw new SourceError('stdin (-) was not read completely the first time and cannot be read again.');
+    if (spoolFile === undefined)
+      throw new SourceError('stdin (-) was not read completely the first time and cannot be read again.');
     return createReadStream(spoolFile, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>;
   };
 }
 
-async function* teeToFile(stdin: NodeJS.ReadableStream, done: (file: string) => void): AsyncGenerator<Buffer> {
+async function* teeToFile(
+  stdin: NodeJS.ReadableStream,
+  done: (file: string) => void,
+): AsyncGenerator<Buffer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'eks-etcd-insights-stdin-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'stdin');
@@ -196,6 +252,8 @@ async function* teeToFile(stdin: NodeJS.ReadableStream, done: (file: string) => 
     if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     yield buffer;
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
   done(file);
 }

@@ -134,3 +134,29 @@ describe('queries run on local files', () => {
     expect(garbage.stderr).toContain('No event could be read from -');
   });
 });
+
+describe('interruption', () => {
+  test('Ctrl-C while reading an idle stdin pipe stops the run: exit 130, no result printed', async () => {
+    const { spawn } = await import('node:child_process');
+    const { cliEntryPoint, ensureBuilt } = await import('../support/run-cli.js');
+    await ensureBuilt();
+    const child = spawn(process.execPath, [cliEntryPoint, 'queries', 'run', 'top-writers-by-user', '--log-file', '-', '--format', 'json'], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // Some data, then the pipe stays open and idle, as with `tail -f audit.log | eks-etcd-insights ...`.
+    child.stdin.write(readFileSync(FIXTURE));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    clearTimeout(timer);
+    expect(code).toBe(130);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('Interrupted by SIGINT');
+  });
+});
