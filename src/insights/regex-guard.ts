@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { QueryError, QueryErrorCode, type Span } from './errors.js';
 
 /**
@@ -8,14 +9,38 @@ import { QueryError, QueryErrorCode, type Span } from './errors.js';
  * its own quantifier or an alternation, e.g. (a+)+, (a|a)*, (.*)*. That rule is deliberately blunt:
  * it also refuses harmless forms like (get|list)+; write get|list or [a-z]+ instead.
  *
- * Even a safe-looking pattern such as /.*x/ is quadratic on a long line without x, so a regex only
- * ever sees the first MAX_REGEX_INPUT characters of a value (1 MiB). Substring and prefix patterns
- * (no metacharacters) do not use the regex engine at all and have no cap.
+ * That leaves polynomial blow-up: /.*x/ or /a.*b.*c/ on a long line that almost matches costs
+ * O(n^2) steps in a backtracking engine (measured: 13 s for 64 KiB). So:
+ * - values up to BACKTRACKING_INPUT_LIMIT (8 KiB, worst case a few hundred ms) use V8's normal engine;
+ * - longer values use V8's linear-time engine (the `l` flag, enabled here through
+ *   --enable-experimental-regexp-engine), which has no backtracking at all;
+ * - if the runtime has no linear engine, longer values fall back to the normal engine;
+ * - either way a regex never sees more than the first MAX_REGEX_INPUT characters (1 MiB).
+ * Substring and prefix patterns (no metacharacters) never use a regex engine and have no cap.
  */
 export const MAX_REGEX_INPUT = 1024 * 1024;
 
+/** Values longer than this are matched with the linear-time engine when the runtime has it. */
+export const BACKTRACKING_INPUT_LIMIT = 8 * 1024;
+
 /** The largest `{n,m}` bound accepted; bigger counts blow up the compiled program. */
 export const MAX_REPEAT_BOUND = 1000;
+
+let linearEngine: boolean | undefined;
+
+/** True if V8's linear-time regex engine (the `l` flag) can be used. */
+export function hasLinearRegexEngine(): boolean {
+  if (linearEngine === undefined) {
+    try {
+      v8.setFlagsFromString('--enable-experimental-regexp-engine');
+      new RegExp('a', 'l');
+      linearEngine = true;
+    } catch {
+      linearEngine = false;
+    }
+  }
+  return linearEngine;
+}
 
 /** A compiled, guarded Insights regex. */
 export interface CompiledRegex {
@@ -51,13 +76,53 @@ export function compileRegex(source: string, span: Span, query: string): Compile
   const literal = flags === '' && !META.test(body) ? body : undefined;
   const anchoredLiteral =
     flags === '' && body.startsWith('^') && !META.test(body.slice(1)) ? body.slice(1) : undefined;
+  const long = longInputMatcher(body, flags === 'i', regex);
   const exec = (text: string): RegExpExecArray | null =>
-    regex.exec(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
+    text.length <= BACKTRACKING_INPUT_LIMIT ? regex.exec(text) : long(text);
   let test: (text: string) => boolean;
   if (literal !== undefined) test = (text) => text.includes(literal);
   else if (anchoredLiteral !== undefined) test = (text) => text.startsWith(anchoredLiteral);
-  else test = (text) => regex.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
+  else test = (text) => (text.length <= BACKTRACKING_INPUT_LIMIT ? regex.test(text) : long(text) !== null);
   return { test, exec, groupNames, literal };
+}
+
+/**
+ * The matcher for values longer than BACKTRACKING_INPUT_LIMIT. V8's linear engine has no `i` flag, so
+ * a (?i) pattern is matched on lower-cased text with its literal letters lower-cased; its captures
+ * (for parse) then come out lower-cased too.
+ */
+function longInputMatcher(body: string, caseInsensitive: boolean, fallback: RegExp): (text: string) => RegExpExecArray | null {
+  const cap = (text: string): string => (text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
+  let linear: RegExp | undefined;
+  if (hasLinearRegexEngine()) {
+    try {
+      linear = new RegExp(caseInsensitive ? lowerCaseLiterals(body) : body, 'l');
+    } catch {
+      linear = undefined;
+    }
+  }
+  if (linear === undefined) return (text) => fallback.exec(cap(text));
+  const re = linear;
+  return caseInsensitive ? (text) => re.exec(cap(text).toLowerCase()) : (text) => re.exec(cap(text));
+}
+
+/** Lower-cases the letters of a pattern that stand for themselves (not escapes like \S or \W). */
+function lowerCaseLiterals(body: string): string {
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i] as string;
+    if (ch === '\\') {
+      out += ch + (body[i + 1] ?? '');
+      i++;
+    } else if (ch === '(' && body.startsWith('(?<', i) && !body.startsWith('(?<=', i) && !body.startsWith('(?<!', i)) {
+      const close = body.indexOf('>', i);
+      out += body.slice(i, close + 1); // keep group names as written
+      i = close;
+    } else {
+      out += ch.toLowerCase();
+    }
+  }
+  return out;
 }
 
 interface GroupFrame {
