@@ -16,7 +16,8 @@ export interface OpenSourceOptions extends Omit<Partial<OpenCloudWatchSourceOpti
 
 /** Which source the options ask for, checked without opening anything (usage errors come first). */
 export function sourceKind(opts: OpenSourceOptions): 'local' | 'cloudwatch' {
-  const clusters = opts.cluster === undefined ? [] : Array.isArray(opts.cluster) ? opts.cluster : [opts.cluster];
+  const clusters =
+    opts.cluster === undefined ? [] : Array.isArray(opts.cluster) ? opts.cluster : [opts.cluster];
   const files = opts.logFile ?? [];
   if (clusters.length > 0 && files.length > 0) {
     throw new UsageError('Give either --cluster or --log-file, not both.', {
@@ -28,7 +29,8 @@ export function sourceKind(opts: OpenSourceOptions): 'local' | 'cloudwatch' {
       hint: 'e.g. --cluster prod (CloudWatch Logs Insights) or --log-file audit.log.gz (files on disk, - for stdin).',
     });
   }
-  if (clusters.length > 1) throw new UsageError('This command reads one cluster at a time; give --cluster once.');
+  if (clusters.length > 1)
+    throw new UsageError('This command reads one cluster at a time; give --cluster once.');
   return clusters.length === 1 ? 'cloudwatch' : 'local';
 }
 

@@ -10,7 +10,10 @@ import { UsageError } from '../errors.js';
  */
 export async function writeFileAtomic(file: string, content: string | Buffer): Promise<void> {
   const target = path.resolve(file);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   let handle;
   try {
     handle = await open(temp, 'wx', 0o644);
@@ -29,7 +32,10 @@ export async function writeFileAtomic(file: string, content: string | Buffer): P
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await rm(temp, { force: true }).catch(() => undefined);
-    throw new UsageError(`Cannot write ${file}: ${describe(error)}.`, { cause: error, hint: 'Check the free space and the permissions of the target.' });
+    throw new UsageError(`Cannot write ${file}: ${describe(error)}.`, {
+      cause: error,
+      hint: 'Check the free space and the permissions of the target.',
+    });
   }
 }
 

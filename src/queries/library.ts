@@ -27,8 +27,11 @@ const cache = new Map<string, StoredQuery[]>();
 export function defaultQueryDirectory(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.resolve(here, '../../queries'), path.resolve(here, '../../../queries')];
-  const found = candidates.find((dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith(EXTENSION)));
-  if (found === undefined) throw new Error(`The stored query library was not found (looked in ${candidates.join(', ')}).`);
+  const found = candidates.find(
+    (dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith(EXTENSION)),
+  );
+  if (found === undefined)
+    throw new Error(`The stored query library was not found (looked in ${candidates.join(', ')}).`);
   return found;
 }
 
@@ -39,9 +42,13 @@ export function loadQueryLibrary(dir?: string): StoredQuery[] {
   if (cached !== undefined) return cached;
   let files: string[];
   try {
-    files = readdirSync(directory).filter((f) => f.endsWith(EXTENSION)).sort();
+    files = readdirSync(directory)
+      .filter((f) => f.endsWith(EXTENSION))
+      .sort();
   } catch (error) {
-    throw new UsageError(`Cannot read the query library ${directory}: ${(error as Error).message}`, { cause: error });
+    throw new UsageError(`Cannot read the query library ${directory}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const queries = files
     .map((file) => {
@@ -57,7 +64,10 @@ export function loadQueryLibrary(dir?: string): StoredQuery[] {
 export function getStoredQuery(name: string, library: StoredQuery[] = loadQueryLibrary()): StoredQuery {
   const query = library.find((q) => q.name === name);
   if (query !== undefined) return query;
-  const close = closeNames(name, library.map((q) => q.name));
+  const close = closeNames(
+    name,
+    library.map((q) => q.name),
+  );
   throw new UsageError(`There is no stored query named "${name}".`, {
     hint:
       close.length > 0
@@ -85,7 +95,9 @@ export function renderQuery(query: StoredQuery, params: Record<string, string | 
   }
   for (const param of query.params) {
     if (!param.optional && !given.has(param.name)) {
-      throw new UsageError(`The stored query ${query.name} needs the parameter "${param.name}".`, { hint: `Add --param ${param.name}=VALUE.` });
+      throw new UsageError(`The stored query ${query.name} needs the parameter "${param.name}".`, {
+        hint: `Add --param ${param.name}=VALUE.`,
+      });
     }
   }
   const out: string[] = [];
@@ -111,7 +123,11 @@ export function renderQuery(query: StoredQuery, params: Record<string, string | 
 export function closeNames(name: string, names: string[]): string[] {
   const scored = names
     .map((candidate) => ({ candidate, distance: editDistance(name.toLowerCase(), candidate.toLowerCase()) }))
-    .filter(({ candidate, distance }) => distance <= Math.max(2, Math.floor(name.length / 3)) || (name.length >= 3 && candidate.includes(name.toLowerCase())))
+    .filter(
+      ({ candidate, distance }) =>
+        distance <= Math.max(2, Math.floor(name.length / 3)) ||
+        (name.length >= 3 && candidate.includes(name.toLowerCase())),
+    )
     .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
   return scored.slice(0, 5).map((s) => s.candidate);
 }

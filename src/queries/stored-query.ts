@@ -46,7 +46,9 @@ const LOG_TYPES = new Set(['audit', 'api', 'authenticator', 'controllerManager',
 export function parseStoredQuery(text: string, file: string, expectedName?: string): StoredQuery {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   const fail = (line: number, message: string): never => {
-    throw new UsageError(`${file}:${line}: ${message}`, { hint: 'See the header rules in src/queries/stored-query.ts.' });
+    throw new UsageError(`${file}:${line}: ${message}`, {
+      hint: 'See the header rules in src/queries/stored-query.ts.',
+    });
   };
   const fields = new Map<string, string>();
   const params: StoredQueryParam[] = [];
@@ -72,7 +74,8 @@ export function parseStoredQuery(text: string, file: string, expectedName?: stri
         if (trimmed === '') continue;
         const optional = trimmed.endsWith('?');
         const name = optional ? trimmed.slice(0, -1).trim() : trimmed;
-        if (!PARAM_NAME.test(name)) fail(i + 1, `"${trimmed}" is not a parameter name (letters, digits, - and _; ? marks it optional)`);
+        if (!PARAM_NAME.test(name))
+          fail(i + 1, `"${trimmed}" is not a parameter name (letters, digits, - and _; ? marks it optional)`);
         if (params.some((p) => p.name === name)) fail(i + 1, `parameter "${name}" is declared twice`);
         params.push({ name, optional });
       }
@@ -84,14 +87,22 @@ export function parseStoredQuery(text: string, file: string, expectedName?: stri
   }
   const name = fields.get('name');
   if (name === undefined || name === '') return fail(1, 'the header has no "# name:" line');
-  if (expectedName !== undefined && name !== expectedName) fail(1, `the header names "${name}" but the file is ${expectedName}.insights`);
+  if (expectedName !== undefined && name !== expectedName)
+    fail(1, `the header names "${name}" but the file is ${expectedName}.insights`);
   const description = fields.get('description');
-  if (description === undefined || description === '') return fail(1, 'the header has no "# description:" line');
-  const needs = (fields.get('needs') ?? 'audit').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  for (const need of needs) if (!LOG_TYPES.has(need)) fail(1, `unknown log type "${need}" in needs (use ${[...LOG_TYPES].join(', ')})`);
+  if (description === undefined || description === '')
+    return fail(1, 'the header has no "# description:" line');
+  const needs = (fields.get('needs') ?? 'audit')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const need of needs)
+    if (!LOG_TYPES.has(need))
+      fail(1, `unknown log type "${need}" in needs (use ${[...LOG_TYPES].join(', ')})`);
   const versionText = fields.get('version') ?? '1';
   const version = Number(versionText);
-  if (!Number.isInteger(version) || version < 1) fail(1, `version "${versionText}" is not a positive whole number`);
+  if (!Number.isInteger(version) || version < 1)
+    fail(1, `version "${versionText}" is not a positive whole number`);
 
   const bodyLines = lines.slice(bodyStart);
   const template = bodyLines.join('\n').trim();
@@ -107,12 +118,16 @@ export function parseStoredQuery(text: string, file: string, expectedName?: stri
       else {
         used.add(param.name);
         if (param.optional && (firstCommandLine || !line.startsWith('|'))) {
-          fail(bodyStart + index + 1, `optional {{${param.name}}} must be on a "| ..." line of its own, so that the line can be dropped`);
+          fail(
+            bodyStart + index + 1,
+            `optional {{${param.name}}} must be on a "| ..." line of its own, so that the line can be dropped`,
+          );
         }
       }
     }
     firstCommandLine = false;
   });
-  for (const param of params) if (!used.has(param.name)) fail(1, `parameter "${param.name}" is declared but never used`);
+  for (const param of params)
+    if (!used.has(param.name)) fail(1, `parameter "${param.name}" is declared but never used`);
   return { name, description, needs, params, version, notes, template, source: text, file };
 }

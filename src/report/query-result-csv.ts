@@ -17,6 +17,7 @@ export function queryResultCsvField(value: string): string {
  */
 export function renderQueryResultCsv(outcome: QueryOutcome): string {
   const lines = [outcome.fields.map(queryResultCsvField).join(',')];
-  for (const row of outcome.rows) lines.push(outcome.fields.map((field) => queryResultCsvField(row[field] ?? '')).join(','));
+  for (const row of outcome.rows)
+    lines.push(outcome.fields.map((field) => queryResultCsvField(row[field] ?? '')).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -13,7 +13,11 @@ import { renderQueryResultJson } from '../../src/report/query-result-json.js';
 import { renderQueryResultTable } from '../../src/report/query-result-table.js';
 import type { QueryOutcome } from '../../src/sources/source.js';
 
-function outcome(rows: Record<string, string>[], fields: string[], extra: Partial<QueryOutcome> = {}): QueryOutcome {
+function outcome(
+  rows: Record<string, string>[],
+  fields: string[],
+  extra: Partial<QueryOutcome> = {},
+): QueryOutcome {
   return {
     request: { name: 'q', queryString: 'fields a' },
     fields,
@@ -31,15 +35,22 @@ describe('json', () => {
     const text = renderQueryResultJson(outcome([{ b: '2', a: '1' }, { a: '3' }], ['a', 'b']));
     expect(text.endsWith('\n')).toBe(true);
     expect(text.indexOf('"a"')).toBeLessThan(text.indexOf('"b"'));
-    expect(JSON.parse(text)).toEqual({ rows: [{ a: '1', b: '2' }, { a: '3' }], statistics: { recordsScanned: 10, recordsMatched: 2, bytesScanned: 2048 } });
+    expect(JSON.parse(text)).toEqual({
+      rows: [{ a: '1', b: '2' }, { a: '3' }],
+      statistics: { recordsScanned: 10, recordsMatched: 2, bytesScanned: 2048 },
+    });
     const skipped = { count: 7, samples: [{ file: 'f', line: 3, reason: 'invalid JSON' }] };
-    expect(JSON.parse(renderQueryResultJson(outcome([], ['a'], { skipped, truncated: true })))).toMatchObject({ skipped, truncated: true });
+    expect(JSON.parse(renderQueryResultJson(outcome([], ['a'], { skipped, truncated: true })))).toMatchObject(
+      { skipped, truncated: true },
+    );
   });
 });
 
 describe('csv', () => {
   test('RFC 4180: header, CRLF, quotes doubled, commas and newlines quoted', () => {
-    const text = renderQueryResultCsv(outcome([{ a: 'x,y', b: 'say "hi"' }, { a: 'two\nlines' }], ['a', 'b']));
+    const text = renderQueryResultCsv(
+      outcome([{ a: 'x,y', b: 'say "hi"' }, { a: 'two\nlines' }], ['a', 'b']),
+    );
     expect(text).toBe('a,b\r\n"x,y","say ""hi"""\r\n"two\nlines",\r\n');
   });
 
@@ -58,13 +69,23 @@ describe('csv', () => {
   });
 
   test('terminal escape sequences are removed', () => {
-    expect(hasDangerous(renderQueryResultCsv(outcome([{ a: HOSTILE }], ['a'])).replace(/\r\n/g, '\n'))).toBe(false);
+    expect(hasDangerous(renderQueryResultCsv(outcome([{ a: HOSTILE }], ['a'])).replace(/\r\n/g, '\n'))).toBe(
+      false,
+    );
   });
 });
 
 describe('table', () => {
   test('aligned columns, numbers right-aligned, a statistics line', () => {
-    const text = renderQueryResultTable(outcome([{ user: 'alice', writes: '5' }, { user: 'system:kube-controller-manager', writes: '12' }], ['user', 'writes']));
+    const text = renderQueryResultTable(
+      outcome(
+        [
+          { user: 'alice', writes: '5' },
+          { user: 'system:kube-controller-manager', writes: '12' },
+        ],
+        ['user', 'writes'],
+      ),
+    );
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/^user\s+writes$/);
     expect(lines[1]).toMatch(/^alice\s+ 5$/);

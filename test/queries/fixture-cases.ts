@@ -16,7 +16,8 @@ export interface StoredQueryCase {
 
 const KYVERNO = 'system:serviceaccount:kyverno:kyverno-admission-controller';
 const KUBECTL = 'kubectl/v1.30.0 (linux/amd64) kubernetes/abc1234';
-const KCM_UA = 'kube-controller-manager/v1.30.0 (linux/amd64) kubernetes/abc1234/system:serviceaccount:kube-system:disruption-controller';
+const KCM_UA =
+  'kube-controller-manager/v1.30.0 (linux/amd64) kubernetes/abc1234/system:serviceaccount:kube-system:disruption-controller';
 
 export const STORED_QUERY_CASES: StoredQueryCase[] = [
   {
@@ -66,7 +67,7 @@ export const STORED_QUERY_CASES: StoredQueryCase[] = [
   },
   {
     query: 'write-volume-over-time',
-    title: 'one user\'s writes per 5 minutes',
+    title: "one user's writes per 5 minutes",
     params: { user: 'alice', resource: 'deployments' },
     rows: [
       { 'bin(5m)': '2024-06-14 03:00:00.000', writes: '1' },
@@ -116,26 +117,59 @@ export const STORED_QUERY_CASES: StoredQueryCase[] = [
   {
     query: 'top-writers-by-api-group',
     title: 'writes per API group, core ones without a group',
-    rows: [{ 'objectRef.apiGroup': 'reports.kyverno.io', writes: '8' }, { writes: '5' }, { 'objectRef.apiGroup': 'apps', writes: '3' }],
+    rows: [
+      { 'objectRef.apiGroup': 'reports.kyverno.io', writes: '8' },
+      { writes: '5' },
+      { 'objectRef.apiGroup': 'apps', writes: '3' },
+    ],
   },
   {
     query: 'top-writers-by-namespace',
     title: 'writes per namespace',
-    rows: [{ 'objectRef.namespace': 'team-a', writes: '13' }, { 'objectRef.namespace': 'team-b', writes: '3' }],
+    rows: [
+      { 'objectRef.namespace': 'team-a', writes: '13' },
+      { 'objectRef.namespace': 'team-b', writes: '3' },
+    ],
   },
   {
     query: 'top-writers-by-namespace',
-    title: 'one user\'s writes per namespace',
+    title: "one user's writes per namespace",
     params: { user: KYVERNO },
-    rows: [{ 'objectRef.namespace': 'team-a', writes: '5' }, { 'objectRef.namespace': 'team-b', writes: '3' }],
+    rows: [
+      { 'objectRef.namespace': 'team-a', writes: '5' },
+      { 'objectRef.namespace': 'team-b', writes: '3' },
+    ],
   },
   {
     query: 'net-object-growth',
     title: 'successful creates minus deletes, subresources and reviews left out',
     rows: [
-      { 'objectRef.resource': 'ephemeralreports', 'objectRef.apiGroup': 'reports.kyverno.io', 'objectRef.apiVersion': 'v1', 'objectRef.namespace': 'team-b', creates: '2', deletes: '0', netGrowth: '2' },
-      { 'objectRef.resource': 'ephemeralreports', 'objectRef.apiGroup': 'reports.kyverno.io', 'objectRef.apiVersion': 'v1', 'objectRef.namespace': 'team-a', creates: '2', deletes: '1', netGrowth: '1' },
-      { 'objectRef.resource': 'configmaps', 'objectRef.apiVersion': 'v1', 'objectRef.namespace': 'team-a', creates: '1', deletes: '1', netGrowth: '0' },
+      {
+        'objectRef.resource': 'ephemeralreports',
+        'objectRef.apiGroup': 'reports.kyverno.io',
+        'objectRef.apiVersion': 'v1',
+        'objectRef.namespace': 'team-b',
+        creates: '2',
+        deletes: '0',
+        netGrowth: '2',
+      },
+      {
+        'objectRef.resource': 'ephemeralreports',
+        'objectRef.apiGroup': 'reports.kyverno.io',
+        'objectRef.apiVersion': 'v1',
+        'objectRef.namespace': 'team-a',
+        creates: '2',
+        deletes: '1',
+        netGrowth: '1',
+      },
+      {
+        'objectRef.resource': 'configmaps',
+        'objectRef.apiVersion': 'v1',
+        'objectRef.namespace': 'team-a',
+        creates: '1',
+        deletes: '1',
+        netGrowth: '0',
+      },
     ],
   },
   {
@@ -171,12 +205,28 @@ export const STORED_QUERY_CASES: StoredQueryCase[] = [
   {
     query: 'incident-last-failure',
     title: 'analyze: the latest NOSPACE failure',
-    rows: [{ '@timestamp': '2024-06-14 03:26:00.000', user: KYVERNO, userAgent: 'kyverno/v1.11.0', verb: 'create', resource: 'ephemeralreports' }],
+    rows: [
+      {
+        '@timestamp': '2024-06-14 03:26:00.000',
+        user: KYVERNO,
+        userAgent: 'kyverno/v1.11.0',
+        verb: 'create',
+        resource: 'ephemeralreports',
+      },
+    ],
   },
   {
     query: 'incident-first-timeout',
     title: 'analyze: the earliest etcd timeout',
-    rows: [{ '@timestamp': '2024-06-14 03:10:00.000', user: 'alice', userAgent: KUBECTL, verb: 'update', resource: 'deployments' }],
+    rows: [
+      {
+        '@timestamp': '2024-06-14 03:10:00.000',
+        user: 'alice',
+        userAgent: KUBECTL,
+        verb: 'update',
+        resource: 'deployments',
+      },
+    ],
   },
 ];
 

@@ -5,7 +5,12 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { compileQuery, runQuery } from '../../src/insights/index.js';
-import { defaultQueryDirectory, getStoredQuery, loadQueryLibrary, renderQuery } from '../../src/queries/library.js';
+import {
+  defaultQueryDirectory,
+  getStoredQuery,
+  loadQueryLibrary,
+  renderQuery,
+} from '../../src/queries/library.js';
 import { parseStoredQuery } from '../../src/queries/stored-query.js';
 
 const HEADER = '# name: q\n# description: a test query for the header rules\n';
@@ -47,11 +52,19 @@ describe('header parsing', () => {
   test.each([
     ['no name', '# description: something long\nfields @message', /no "# name:"/],
     ['no description', '# name: q\nfields @message', /no "# description:"/],
-    ['name differs from the file', '# name: other\n# description: something\nfields @message', /file is q.insights/],
+    [
+      'name differs from the file',
+      '# name: other\n# description: something\nfields @message',
+      /file is q.insights/,
+    ],
     ['no query', HEADER, /no query/],
     ['undeclared placeholder', `${HEADER}filter a = {{ns}}`, /\{\{ns\}\} is not declared/],
     ['declared but unused', `${HEADER}# params: ns?\nfields @message`, /never used/],
-    ['optional on the first line', `${HEADER}# params: ns?\nfilter a = {{ns}}`, /must be on a "\| \.\.\." line/],
+    [
+      'optional on the first line',
+      `${HEADER}# params: ns?\nfilter a = {{ns}}`,
+      /must be on a "\| \.\.\." line/,
+    ],
     ['bad version', `${HEADER}# version: two\nfields @message`, /version "two"/],
     ['unknown log type', `${HEADER}# needs: audits\nfields @message`, /unknown log type "audits"/],
     ['bad param name', `${HEADER}# params: 9x\nfields @message`, /not a parameter name/],
@@ -100,7 +113,10 @@ describe('parameters', () => {
 
   test('unknown and missing parameters are usage errors', () => {
     expect(usageError(() => renderQuery(query, { verb: 'x' })).hint).toMatch(/namespace, resource/);
-    const required = parseStoredQuery(`${HEADER}# params: user\nfilter user.username = {{user}}`, 'q.insights');
+    const required = parseStoredQuery(
+      `${HEADER}# params: user\nfilter user.username = {{user}}`,
+      'q.insights',
+    );
     expect(usageError(() => renderQuery(required, {})).hint).toMatch(/--param user=VALUE/);
   });
 
@@ -117,18 +133,27 @@ describe('parameters', () => {
   test.each(HOSTILE)('a hostile value stays one string literal: %j', (value) => {
     const text = renderQuery(query, { namespace: value });
     const compiled = compileQuery(text);
-    expect(compiled.ast.commands.map((c) => c.kind)).toEqual(compileQuery(renderQuery(query, { namespace: 'ok' })).ast.commands.map((c) => c.kind));
+    expect(compiled.ast.commands.map((c) => c.kind)).toEqual(
+      compileQuery(renderQuery(query, { namespace: 'ok' })).ast.commands.map((c) => c.kind),
+    );
     expect(text.split('\n')).toHaveLength(renderQuery(query, { namespace: 'ok' }).split('\n').length);
   });
 
   test('any value matches exactly itself and nothing else (property)', () => {
     const record = (ns: string) => ({
       timestamp: 0,
-      message: JSON.stringify({ verb: 'create', stage: 'ResponseComplete', user: { username: 'u' }, objectRef: { namespace: ns } }),
+      message: JSON.stringify({
+        verb: 'create',
+        stage: 'ResponseComplete',
+        user: { username: 'u' },
+        objectRef: { namespace: ns },
+      }),
       logStream: 'kube-apiserver-audit',
       log: 'f',
     });
-    const printable = fc.string({ unit: fc.constantFrom('a', '"', '\\', '|', '#', '{', '}', ' ', '/', '*', '(', ')', '\n', 'é') });
+    const printable = fc.string({
+      unit: fc.constantFrom('a', '"', '\\', '|', '#', '{', '}', ' ', '/', '*', '(', ')', '\n', 'é'),
+    });
     fc.assert(
       fc.property(printable, printable, (value, other) => {
         const text = renderQuery(query, { namespace: value });

@@ -33,12 +33,15 @@ describe('the stored query library', () => {
     }
   });
 
-  test.each(library.map((q) => [q.name, q] as const))('%s parses, with and without its optional parameters', (_, query) => {
-    expect(query.description.length).toBeGreaterThan(10);
-    expect(() => compileQuery(renderQuery(query))).not.toThrow();
-    const all = Object.fromEntries(query.params.map((p) => [p.name, 'value']));
-    expect(() => compileQuery(renderQuery(query, all))).not.toThrow();
-  });
+  test.each(library.map((q) => [q.name, q] as const))(
+    '%s parses, with and without its optional parameters',
+    (_, query) => {
+      expect(query.description.length).toBeGreaterThan(10);
+      expect(() => compileQuery(renderQuery(query))).not.toThrow();
+      const all = Object.fromEntries(query.params.map((p) => [p.name, 'value']));
+      expect(() => compileQuery(renderQuery(query, all))).not.toThrow();
+    },
+  );
 
   test('every stored query has a case against the fixture events', () => {
     const covered = new Set([...STORED_QUERY_CASES.map((c) => c.query), ...CHECKED_ELSEWHERE]);
@@ -49,8 +52,16 @@ describe('the stored query library', () => {
 describe('stored queries on the fixture events (one pass of the local source for all of them)', async () => {
   const source = createLocalSource({ paths: [FIXTURE] });
   const requests = [
-    ...STORED_QUERY_CASES.map((c, i) => ({ name: `${i}`, queryString: renderQuery(library.find((q) => q.name === c.query)!, c.params ?? {}) })),
-    ...[...CHECKED_ELSEWHERE].filter((n) => library.some((q) => q.name === n)).map((n) => ({ name: n, queryString: renderQuery(library.find((q) => q.name === n)!) })),
+    ...STORED_QUERY_CASES.map((c, i) => ({
+      name: `${i}`,
+      queryString: renderQuery(
+        library.find((q) => q.name === c.query)!,
+        c.params ?? {},
+      ),
+    })),
+    ...[...CHECKED_ELSEWHERE]
+      .filter((n) => library.some((q) => q.name === n))
+      .map((n) => ({ name: n, queryString: renderQuery(library.find((q) => q.name === n)!) })),
   ];
   const outcomes: QueryOutcome[] = await source.runAll(requests);
 
@@ -63,11 +74,13 @@ describe('stored queries on the fixture events (one pass of the local source for
     } else {
       expect(rows).toEqual(c.rows);
     }
-    if (c.query === 'top-writers-by-user' && c.params === undefined) expect(outcome.rows).toHaveLength(TOP_WRITERS_BY_USER_TOTAL_ROWS);
+    if (c.query === 'top-writers-by-user' && c.params === undefined)
+      expect(outcome.rows).toHaveLength(TOP_WRITERS_BY_USER_TOTAL_ROWS);
   });
 
   test('the analyze queries run on the fixture and return rows', () => {
-    for (const outcome of outcomes.slice(STORED_QUERY_CASES.length)) expect(outcome.rows.length).toBeGreaterThan(0);
+    for (const outcome of outcomes.slice(STORED_QUERY_CASES.length))
+      expect(outcome.rows.length).toBeGreaterThan(0);
   });
 
   test('statistics are like CloudWatch: every record scanned, its bytes, and the matches', () => {
@@ -85,7 +98,9 @@ function sortRows(rows: Record<string, string>[]): Record<string, string>[] {
 describe('stored queries on a CloudWatch export holding the api stream too', async () => {
   const { readFileSync, mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const lines = readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l !== '');
+  const lines = readFileSync(FIXTURE, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const events = lines.map((message, i) => ({
     timestamp: Date.parse((JSON.parse(message) as { stageTimestamp: string }).stageTimestamp),
     logStreamName: 'kube-apiserver-audit-0123456789abcdef0123456789abcdef',
@@ -97,17 +112,23 @@ describe('stored queries on a CloudWatch export holding the api stream too', asy
   events.unshift({
     timestamp: Date.UTC(2024, 5, 14, 3, 19, 0),
     logStreamName: 'kube-apiserver-0123456789abcdef0123456789abcdef',
-    message: 'E0614 03:19:00.000000      10 compact.go:124] etcd: endpoint ([https://10.0.1.2:2379]) compact failed: etcdserver: mvcc: database space exceeded',
+    message:
+      'E0614 03:19:00.000000      10 compact.go:124] etcd: endpoint ([https://10.0.1.2:2379]) compact failed: etcdserver: mvcc: database space exceeded',
     ingestionTime: 1718334000000,
     eventId: 'api-1',
   });
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'eei-cw-')), 'filter-log-events.json');
   writeFileSync(file, JSON.stringify({ events, searchedLogStreams: [] }, null, 4));
   const names = ['first-nospace-failure', 'top-writers-by-user', 'nospace-failures-over-time'];
-  const outcomes = await createLocalSource({ paths: [file] }).runAll(names.map((name) => ({ name, queryString: renderQuery(library.find((q) => q.name === name)!) })));
+  const outcomes = await createLocalSource({ paths: [file] }).runAll(
+    names.map((name) => ({ name, queryString: renderQuery(library.find((q) => q.name === name)!) })),
+  );
 
   test('the first failure is the audit event, not the api stream line; @timestamp is the CloudWatch time', () => {
-    expect(outcomes[0]?.rows[0]).toMatchObject({ '@timestamp': '2024-06-14 03:20:00.500', 'user.username': 'system:serviceaccount:kyverno:kyverno-admission-controller' });
+    expect(outcomes[0]?.rows[0]).toMatchObject({
+      '@timestamp': '2024-06-14 03:20:00.500',
+      'user.username': 'system:serviceaccount:kyverno:kyverno-admission-controller',
+    });
     expect(outcomes[0]?.statistics.recordsScanned).toBe(24);
   });
 

@@ -19,10 +19,13 @@ describe('parseIsoTimestampMs', () => {
   });
   test('agrees with Date.parse on millisecond timestamps', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1971-01-01Z'), max: new Date('2200-01-01Z'), noInvalidDate: true }), (date) => {
-        const iso = date.toISOString();
-        expect(parseIsoTimestampMs(iso)).toBe(date.getTime());
-      }),
+      fc.property(
+        fc.date({ min: new Date('1971-01-01Z'), max: new Date('2200-01-01Z'), noInvalidDate: true }),
+        (date) => {
+          const iso = date.toISOString();
+          expect(parseIsoTimestampMs(iso)).toBe(date.getTime());
+        },
+      ),
     );
   });
 });

@@ -25,14 +25,21 @@ describe('createLocalSource', () => {
     expect(source.kind).toBe('local');
     const [all, windowed, limited] = await source.runAll([
       { name: 'all', queryString: 'filter verb = "create" | stats count(*) as n' },
-      { name: 'windowed', queryString: 'filter verb = "create" | stats count(*) as n', range: { startMs: T0 + 10_000, endMs: T0 + 20_000 } },
+      {
+        name: 'windowed',
+        queryString: 'filter verb = "create" | stats count(*) as n',
+        range: { startMs: T0 + 10_000, endMs: T0 + 20_000 },
+      },
       { name: 'limited', queryString: 'fields auditID | sort @timestamp asc', limit: 2 },
     ]);
     expect(all?.rows).toEqual([{ n: '2' }]);
     expect(all?.statistics).toMatchObject({ recordsScanned: 3, recordsMatched: 2 });
     expect(windowed?.rows).toEqual([{ n: '1' }]);
     expect(windowed?.statistics.recordsScanned).toBe(2);
-    const inWindow = [auditLine({ auditID: 'b', verb: 'get', stageTimestamp: at(10) }), auditLine({ auditID: 'c', verb: 'create', stageTimestamp: at(20) })];
+    const inWindow = [
+      auditLine({ auditID: 'b', verb: 'get', stageTimestamp: at(10) }),
+      auditLine({ auditID: 'c', verb: 'create', stageTimestamp: at(20) }),
+    ];
     expect(windowed?.statistics.bytesScanned).toBe(Buffer.byteLength(inWindow.join('')));
     expect(limited?.rows).toEqual([{ auditID: 'a' }, { auditID: 'b' }]);
     expect(source.dataRange()).toEqual({ startMs: T0, endMs: T0 + 20_000 });
@@ -41,7 +48,9 @@ describe('createLocalSource', () => {
 
   test('a query error is a QueryError (exit 3) before anything is read', async () => {
     const source = createLocalSource({ paths: [path.join(tempDir(), 'missing.log')] });
-    const error = await source.runAll([{ name: 'bad', queryString: 'stats count(*) by' }]).catch((e: unknown) => e);
+    const error = await source
+      .runAll([{ name: 'bad', queryString: 'stats count(*) by' }])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryError);
     expect((error as QueryError).exitCode).toBe(3);
   });
@@ -50,20 +59,32 @@ describe('createLocalSource', () => {
     const dir = tempDir();
     const a = tempFile('a.log', `${auditLine()}\nbad 1\nbad 2\nbad 3\n`, dir);
     const b = tempFile('b.log', `bad 4\n${auditLine()}\nbad 5\nbad 6\n`, dir);
-    const [outcome] = await createLocalSource({ paths: [a, b] }).runAll([{ name: 'q', queryString: 'stats count(*) as n' }]);
+    const [outcome] = await createLocalSource({ paths: [a, b] }).runAll([
+      { name: 'q', queryString: 'stats count(*) as n' },
+    ]);
     expect(outcome?.rows).toEqual([{ n: '2' }]);
     expect(outcome?.skipped?.count).toBe(6);
-    expect(outcome?.skipped?.samples.map((s) => `${path.basename(s.file)}:${s.line}`)).toEqual(['a.log:2', 'a.log:3', 'a.log:4', 'b.log:1', 'b.log:3']);
+    expect(outcome?.skipped?.samples.map((s) => `${path.basename(s.file)}:${s.line}`)).toEqual([
+      'a.log:2',
+      'a.log:3',
+      'a.log:4',
+      'b.log:1',
+      'b.log:3',
+    ]);
   });
 
   test('an empty file is a warning, not an error', async () => {
     const dir = tempDir();
     const empty = tempFile('empty.log', '', dir);
     const good = tempFile('good.log', auditLine(), dir);
-    const [outcome] = await createLocalSource({ paths: [empty, good] }).runAll([{ name: 'q', queryString: 'stats count(*) as n' }]);
+    const [outcome] = await createLocalSource({ paths: [empty, good] }).runAll([
+      { name: 'q', queryString: 'stats count(*) as n' },
+    ]);
     expect(outcome?.rows).toEqual([{ n: '1' }]);
     expect(outcome?.warnings).toEqual([`${empty}: empty, no events in it`]);
-    const [onlyEmpty] = await createLocalSource({ paths: [empty] }).runAll([{ name: 'q', queryString: 'fields @message' }]);
+    const [onlyEmpty] = await createLocalSource({ paths: [empty] }).runAll([
+      { name: 'q', queryString: 'fields @message' },
+    ]);
     expect(onlyEmpty?.rows).toEqual([]);
   });
 
@@ -83,10 +104,15 @@ describe('createLocalSource', () => {
     tempFile('README.md', '# not a log\nsome text\n', dir);
     tempFile('broken.json', '{"kind": 0}\n{"kind":\n', dir);
     tempFile('audit.log', auditLine(), dir);
-    const [outcome] = await createLocalSource({ paths: [dir] }).runAll([{ name: 'q', queryString: 'stats count(*) as n' }]);
+    const [outcome] = await createLocalSource({ paths: [dir] }).runAll([
+      { name: 'q', queryString: 'stats count(*) as n' },
+    ]);
     expect(outcome?.rows).toEqual([{ n: '1' }]);
     expect(outcome?.skipped?.count).toBe(2);
-    expect(outcome?.skipped?.samples.map((s) => path.basename(s.file))).toEqual(['broken.json', 'broken.json']);
+    expect(outcome?.skipped?.samples.map((s) => path.basename(s.file))).toEqual([
+      'broken.json',
+      'broken.json',
+    ]);
     expect(outcome?.warnings).toEqual([
       `${path.join(dir, 'README.md')}: not a log file (nothing like a JSON event or a timestamped line at its start); ignored`,
       `${path.join(dir, 'broken.json')}: no event could be read (2 malformed lines); ignored`,
@@ -95,9 +121,9 @@ describe('createLocalSource', () => {
 
   test('a named non-log file is still read line by line and is an error naming it', async () => {
     const readme = tempFile('README.md', '# not a log\nsome text\n');
-    await expect(createLocalSource({ paths: [readme] }).runAll([{ name: 'q', queryString: 'fields @message' }])).rejects.toThrow(
-      `No event could be read from ${readme}: 2 malformed lines`,
-    );
+    await expect(
+      createLocalSource({ paths: [readme] }).runAll([{ name: 'q', queryString: 'fields @message' }]),
+    ).rejects.toThrow(`No event could be read from ${readme}: 2 malformed lines`);
   });
 
   test('stdin can be queried twice: the first run keeps a private copy', async () => {

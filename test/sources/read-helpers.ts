@@ -27,7 +27,10 @@ export function tempFile(name: string, content: string | Buffer, dir = tempDir()
 }
 
 /** Reads paths the way the local source does, collecting everything. */
-export async function readAll(paths: string[], options: { maxLineBytes?: number; stdin?: () => AsyncIterable<Buffer> } = {}): Promise<ReadResult> {
+export async function readAll(
+  paths: string[],
+  options: { maxLineBytes?: number; stdin?: () => AsyncIterable<Buffer> } = {},
+): Promise<ReadResult> {
   const result: ReadResult = { records: [], bytes: [], skipped: [], summaries: [] };
   const inputs = await resolveLogInputs(paths, options.stdin);
   for (const input of inputs) {

@@ -14,25 +14,45 @@ async function* chunksOf(data: Buffer, size: number): AsyncGenerator<Buffer> {
 describe('kube-apiserver audit logs', () => {
   test('one event per line: @timestamp is stageTimestamp, @logStream kube-apiserver-audit, @message the raw line, @log the path', async () => {
     const line = auditLine();
-    const file = tempFile('audit.log', `${line}\n${auditLine({ auditID: 'a2', stageTimestamp: '2024-06-14T03:00:01.5Z' })}\n`);
+    const file = tempFile(
+      'audit.log',
+      `${line}\n${auditLine({ auditID: 'a2', stageTimestamp: '2024-06-14T03:00:01.5Z' })}\n`,
+    );
     const { records, skipped, summaries } = await readAll([file]);
     expect(skipped).toEqual([]);
     expect(summaries[0]?.format).toBe('audit');
     expect(records).toHaveLength(2);
-    expect(records[0]).toMatchObject({ timestamp: Date.UTC(2024, 5, 14, 3, 0, 0, 123), message: line, logStream: 'kube-apiserver-audit', log: file });
+    expect(records[0]).toMatchObject({
+      timestamp: Date.UTC(2024, 5, 14, 3, 0, 0, 123),
+      message: line,
+      logStream: 'kube-apiserver-audit',
+      log: file,
+    });
     expect(records[1]?.timestamp).toBe(Date.UTC(2024, 5, 14, 3, 0, 1, 500));
   });
 
   test('falls back to requestReceivedTimestamp, then the legacy v1beta1 timestamp', async () => {
     const noStage = auditLine({ stageTimestamp: undefined });
-    const legacy = JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1beta1', metadata: { creationTimestamp: '2017-09-11T19:55:05Z' }, timestamp: '2017-09-11T19:55:06Z', verb: 'get' });
+    const legacy = JSON.stringify({
+      kind: 'Event',
+      apiVersion: 'audit.k8s.io/v1beta1',
+      metadata: { creationTimestamp: '2017-09-11T19:55:05Z' },
+      timestamp: '2017-09-11T19:55:06Z',
+      verb: 'get',
+    });
     const { records, skipped } = await readAll([tempFile('a.log', `${noStage}\n${legacy}\n`)]);
     expect(skipped).toEqual([]);
-    expect(records.map((r) => r.timestamp)).toEqual([Date.UTC(2024, 5, 14, 3, 0, 0, 0), Date.UTC(2017, 8, 11, 19, 55, 6)]);
+    expect(records.map((r) => r.timestamp)).toEqual([
+      Date.UTC(2024, 5, 14, 3, 0, 0, 0),
+      Date.UTC(2017, 8, 11, 19, 55, 6),
+    ]);
   });
 
   test('a stageTimestamp key inside requestObject does not fool the fast path', async () => {
-    const line = auditLine({ requestObject: { data: { stageTimestamp: '1999-01-01T00:00:00Z' } }, stageTimestamp: undefined });
+    const line = auditLine({
+      requestObject: { data: { stageTimestamp: '1999-01-01T00:00:00Z' } },
+      stageTimestamp: undefined,
+    });
     // Keep kube-apiserver's field order: requestObject before the event's own timestamps.
     const ordered = line.replace(/,"requestReceivedTimestamp"[^,]*/, '') + '';
     const withOwn = ordered.slice(0, -1) + ',"stageTimestamp":"2024-06-14T03:00:09Z"}';
@@ -41,14 +61,21 @@ describe('kube-apiserver audit logs', () => {
   });
 
   test('\\r\\n line ends, blank lines, and a last line without newline', async () => {
-    const { records, skipped } = await readAll([tempFile('a.log', `${auditLine()}\r\n\r\n   \n${auditLine({ auditID: 'x' })}`)]);
+    const { records, skipped } = await readAll([
+      tempFile('a.log', `${auditLine()}\r\n\r\n   \n${auditLine({ auditID: 'x' })}`),
+    ]);
     expect(skipped).toEqual([]);
     expect(records).toHaveLength(2);
     expect(records[0]?.message.endsWith('}')).toBe(true);
   });
 
   test('malformed lines are counted with file and line number and never stop the run', async () => {
-    const file = tempFile('a.log', [auditLine(), '{"kind": 0}', 'not json at all', auditLine().slice(0, 50), auditLine(), '[1,2]'].join('\n'));
+    const file = tempFile(
+      'a.log',
+      [auditLine(), '{"kind": 0}', 'not json at all', auditLine().slice(0, 50), auditLine(), '[1,2]'].join(
+        '\n',
+      ),
+    );
     const { records, skipped } = await readAll([file]);
     expect(records).toHaveLength(2);
     expect(skipped.map((s) => [s.file, s.line])).toEqual([
@@ -62,11 +89,17 @@ describe('kube-apiserver audit logs', () => {
   });
 
   test('invalid UTF-8 is decoded with replacement; valid JSON around it still counts', async () => {
-    const good = Buffer.concat([Buffer.from(auditLine({ user: { username: 'bob' } }).replace('bob', 'b')), Buffer.alloc(0)]);
+    const good = Buffer.concat([
+      Buffer.from(auditLine({ user: { username: 'bob' } }).replace('bob', 'b')),
+      Buffer.alloc(0),
+    ]);
     const withBadByte = Buffer.from(auditLine({ user: { username: 'bXb' } }));
     withBadByte[withBadByte.indexOf('bXb') + 1] = 0xff;
     const garbage = Buffer.from([0xff, 0xfe, 0x00, 0x81, 0x7b]);
-    const file = tempFile('a.log', Buffer.concat([good, Buffer.from('\n'), withBadByte, Buffer.from('\n'), garbage, Buffer.from('\n')]));
+    const file = tempFile(
+      'a.log',
+      Buffer.concat([good, Buffer.from('\n'), withBadByte, Buffer.from('\n'), garbage, Buffer.from('\n')]),
+    );
     const { records, skipped } = await readAll([file]);
     expect(records).toHaveLength(2);
     expect(records[1]?.message).toContain('b\uFFFDb');
@@ -79,7 +112,9 @@ describe('kube-apiserver audit logs', () => {
     const file = tempFile('a.log', `${auditLine()}\n${long}\n${auditLine()}\n`);
     const { records, skipped } = await readAll([file], { maxLineBytes: 1024 });
     expect(records).toHaveLength(2);
-    expect(skipped).toEqual([{ file, line: 2, reason: expect.stringMatching(/longer than 1 KiB/) as unknown as string }]);
+    expect(skipped).toEqual([
+      { file, line: 2, reason: expect.stringMatching(/longer than 1 KiB/) as unknown as string },
+    ]);
   });
 
   test('a 50 MB single line is skipped without holding it (default 16 MiB cap)', async () => {
@@ -87,12 +122,18 @@ describe('kube-apiserver audit logs', () => {
     const file = path.join(dir, 'huge.log');
     const huge = Buffer.alloc(50 * 1024 * 1024, 0x61);
     huge[0] = 0x7b;
-    writeFileSync(file, Buffer.concat([Buffer.from(`${auditLine()}\n`), huge, Buffer.from(`\n${auditLine()}\n`)]));
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from(`${auditLine()}\n`), huge, Buffer.from(`\n${auditLine()}\n`)]),
+    );
     const before = process.memoryUsage().arrayBuffers;
     const { records, skipped } = await readAll([file]);
     expect(records).toHaveLength(2);
     expect(skipped).toHaveLength(1);
-    expect(skipped[0]).toMatchObject({ line: 2, reason: expect.stringMatching(/longer than 16 MiB/) as unknown as string });
+    expect(skipped[0]).toMatchObject({
+      line: 2,
+      reason: expect.stringMatching(/longer than 16 MiB/) as unknown as string,
+    });
     // Held at most one cap's worth plus chunks, never the 50 MB line.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(40 * 1024 * 1024);
   });
@@ -100,7 +141,9 @@ describe('kube-apiserver audit logs', () => {
   test('JSON nested 10,000 levels deep is skipped with a reason or read, never a crash', async () => {
     const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
     const deepArray = `{"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
-    const { records, skipped } = await readAll([tempFile('a.log', `${deep}\n${deepArray}\n${auditLine()}\n`)]);
+    const { records, skipped } = await readAll([
+      tempFile('a.log', `${deep}\n${deepArray}\n${auditLine()}\n`),
+    ]);
     expect(records).toHaveLength(1);
     expect(skipped.map((s) => s.line)).toEqual([1, 2]);
   });
@@ -122,7 +165,10 @@ describe('gzip', () => {
   });
 
   test('concatenated gzip members read as one stream', async () => {
-    const file = tempFile('a.gz', Buffer.concat([gzipSync(`${auditLine()}\n`), gzipSync(`${auditLine()}\n`)]));
+    const file = tempFile(
+      'a.gz',
+      Buffer.concat([gzipSync(`${auditLine()}\n`), gzipSync(`${auditLine()}\n`)]),
+    );
     expect((await readAll([file])).records).toHaveLength(2);
   });
 
@@ -134,26 +180,59 @@ describe('gzip', () => {
     expect(records.length).toBeGreaterThan(100);
     expect(records.length).toBeLessThan(3000);
     expect(skipped).toHaveLength(1);
-    expect(skipped[0]).toMatchObject({ file, reason: expect.stringMatching(/gzip stream ends early/) as unknown as string });
+    expect(skipped[0]).toMatchObject({
+      file,
+      reason: expect.stringMatching(/gzip stream ends early/) as unknown as string,
+    });
     expect(skipped[0]?.line).toBe(records.length + 1);
   });
 });
 
 describe('CloudWatch exports', () => {
   const events = [
-    { timestamp: 1718334000123, logStreamName: 'kube-apiserver-audit-0123abcd', message: auditLine(), ingestionTime: 1718334001000, eventId: 'e1' },
-    { timestamp: 1718334000456, logStreamName: 'kube-apiserver-0123abcd', message: 'I0614 03:00:00 "quote" \\ {brace}', ingestionTime: 1718334001000, eventId: 'e2' },
+    {
+      timestamp: 1718334000123,
+      logStreamName: 'kube-apiserver-audit-0123abcd',
+      message: auditLine(),
+      ingestionTime: 1718334001000,
+      eventId: 'e1',
+    },
+    {
+      timestamp: 1718334000456,
+      logStreamName: 'kube-apiserver-0123abcd',
+      message: 'I0614 03:00:00 "quote" \\ {brace}',
+      ingestionTime: 1718334001000,
+      eventId: 'e2',
+    },
   ];
 
   test('aws logs filter-log-events output (pretty-printed document)', async () => {
-    const doc = JSON.stringify({ events, searchedLogStreams: [{ logStreamName: 'x', searchedCompletely: true }], nextToken: 'abc' }, null, 4);
+    const doc = JSON.stringify(
+      { events, searchedLogStreams: [{ logStreamName: 'x', searchedCompletely: true }], nextToken: 'abc' },
+      null,
+      4,
+    );
     const file = tempFile('export.json', doc);
     const { records, skipped, summaries } = await readAll([file]);
     expect(skipped).toEqual([]);
     expect(summaries[0]?.format).toBe('filter-log-events');
     expect(records).toEqual([
-      { timestamp: 1718334000123, logStream: 'kube-apiserver-audit-0123abcd', message: events[0]?.message, log: file, ingestionTime: 1718334001000, ptr: 'e1' },
-      { timestamp: 1718334000456, logStream: 'kube-apiserver-0123abcd', message: events[1]?.message, log: file, ingestionTime: 1718334001000, ptr: 'e2' },
+      {
+        timestamp: 1718334000123,
+        logStream: 'kube-apiserver-audit-0123abcd',
+        message: events[0]?.message,
+        log: file,
+        ingestionTime: 1718334001000,
+        ptr: 'e1',
+      },
+      {
+        timestamp: 1718334000456,
+        logStream: 'kube-apiserver-0123abcd',
+        message: events[1]?.message,
+        log: file,
+        ingestionTime: 1718334001000,
+        ptr: 'e2',
+      },
     ]);
   });
 
@@ -164,21 +243,38 @@ describe('CloudWatch exports', () => {
   });
 
   test('elements split across chunks at every boundary come out whole (property)', () => {
-    const message = fc.string({ unit: fc.constantFrom('a', '"', '\\', '{', '}', '[', ']', ',', ':', '\n', 'é', '€', ' ') });
+    const message = fc.string({
+      unit: fc.constantFrom('a', '"', '\\', '{', '}', '[', ']', ',', ':', '\n', 'é', '€', ' '),
+    });
     fc.assert(
-      fc.property(fc.array(message, { maxLength: 6 }), fc.integer({ min: 1, max: 17 }), fc.boolean(), (messages, chunkSize, pretty) => {
-        const doc = Buffer.from(JSON.stringify({ events: messages.map((m, i) => ({ timestamp: i, logStreamName: 's', message: m })), searchedLogStreams: [] }, null, pretty ? 2 : 0));
-        const seen: string[] = [];
-        const skipped: string[] = [];
-        const scanner = new EventsArrayScanner('f', 1 << 20, {
-          element: (bytes) => seen.push((JSON.parse(bytes.toString('utf8')) as { message: string }).message),
-          skip: (s) => skipped.push(s.reason),
-        });
-        for (let i = 0; i < doc.length; i += chunkSize) scanner.push(doc.subarray(i, i + chunkSize));
-        scanner.end();
-        expect(skipped).toEqual([]);
-        expect(seen).toEqual(messages);
-      }),
+      fc.property(
+        fc.array(message, { maxLength: 6 }),
+        fc.integer({ min: 1, max: 17 }),
+        fc.boolean(),
+        (messages, chunkSize, pretty) => {
+          const doc = Buffer.from(
+            JSON.stringify(
+              {
+                events: messages.map((m, i) => ({ timestamp: i, logStreamName: 's', message: m })),
+                searchedLogStreams: [],
+              },
+              null,
+              pretty ? 2 : 0,
+            ),
+          );
+          const seen: string[] = [];
+          const skipped: string[] = [];
+          const scanner = new EventsArrayScanner('f', 1 << 20, {
+            element: (bytes) =>
+              seen.push((JSON.parse(bytes.toString('utf8')) as { message: string }).message),
+            skip: (s) => skipped.push(s.reason),
+          });
+          for (let i = 0; i < doc.length; i += chunkSize) scanner.push(doc.subarray(i, i + chunkSize));
+          scanner.end();
+          expect(skipped).toEqual([]);
+          expect(seen).toEqual(messages);
+        },
+      ),
     );
   });
 
@@ -192,10 +288,17 @@ describe('CloudWatch exports', () => {
   });
 
   test('a bad element is skipped with its line, the others are read', async () => {
-    const doc = JSON.stringify({ events: [events[0], { timestamp: 'soon', message: 'x' }, 'text', events[1]] }, null, 2);
+    const doc = JSON.stringify(
+      { events: [events[0], { timestamp: 'soon', message: 'x' }, 'text', events[1]] },
+      null,
+      2,
+    );
     const { records, skipped } = await readAll([tempFile('a.json', doc)]);
     expect(records).toHaveLength(2);
-    expect(skipped.map((s) => s.reason)).toEqual([expect.stringMatching(/timestamp/), expect.stringMatching(/not an object/)]);
+    expect(skipped.map((s) => s.reason)).toEqual([
+      expect.stringMatching(/timestamp/),
+      expect.stringMatching(/not an object/),
+    ]);
     expect(skipped[0]?.line).toBeGreaterThan(1);
   });
 
@@ -219,7 +322,10 @@ describe('CloudWatch exports', () => {
     const dir = path.join(tempDir(), 'exportTask', 'kube-apiserver-audit-0a1b');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, '000000.gz');
-    writeFileSync(file, gzipSync(`2024-06-14T03:00:00.123Z ${auditLine()}\n2024-06-14T03:00:01.000Z second message\nbroken\n`));
+    writeFileSync(
+      file,
+      gzipSync(`2024-06-14T03:00:00.123Z ${auditLine()}\n2024-06-14T03:00:01.000Z second message\nbroken\n`),
+    );
     const { records, skipped, summaries } = await readAll([file]);
     expect(summaries[0]).toMatchObject({ gzip: true, format: 's3-export' });
     expect(records.map((r) => [r.timestamp, r.logStream, r.message])).toEqual([
@@ -240,7 +346,11 @@ describe('paths', () => {
     writeFileSync(path.join(dir, 'b', 'c.log.gz'), gzipSync(`${auditLine({ auditID: 'second' })}\n`));
     writeFileSync(path.join(dir, '.git', 'x.log'), `${auditLine({ auditID: 'hidden' })}\n`);
     const { records } = await readAll([dir]);
-    expect(records.map((r) => (JSON.parse(r.message) as { auditID: string }).auditID)).toEqual(['first', 'second', 'third']);
+    expect(records.map((r) => (JSON.parse(r.message) as { auditID: string }).auditID)).toEqual([
+      'first',
+      'second',
+      'third',
+    ]);
   });
 
   test('stdin (-), read in tiny chunks', async () => {

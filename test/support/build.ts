@@ -67,7 +67,8 @@ function tryLock(): boolean {
     return true;
   } catch {
     try {
-      if (Date.now() - statSync(LOCK_DIR).mtimeMs > STALE_LOCK_MS) rmSync(LOCK_DIR, { recursive: true, force: true });
+      if (Date.now() - statSync(LOCK_DIR).mtimeMs > STALE_LOCK_MS)
+        rmSync(LOCK_DIR, { recursive: true, force: true });
     } catch {
       // the holder just released it
     }
@@ -80,8 +81,11 @@ function runTsc(): Promise<void> {
   return new Promise((resolve) => {
     // Exit status is ignored on purpose: other engineers' in-progress files may not typecheck, and tsc
     // emits anyway. The entry point's existence is checked afterwards.
-    execFile(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 }, () =>
-      resolve(),
+    execFile(
+      process.execPath,
+      [tsc, '-p', 'tsconfig.json'],
+      { cwd: projectRoot, maxBuffer: 64 * 1024 * 1024 },
+      () => resolve(),
     );
   });
 }

@@ -55,10 +55,12 @@ export async function runCli(args: string[], options: RunCliOptions = {}): Promi
     child.kill('SIGKILL');
   }, options.timeoutMs ?? 60_000);
   try {
-    const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code, sig) => resolve([code, sig]));
-    });
+    const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+      (resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (code, sig) => resolve([code, sig]));
+      },
+    );
     return {
       stdout: Buffer.concat(stdout).toString('utf8'),
       stderr: Buffer.concat(stderr).toString('utf8'),

@@ -10,12 +10,22 @@ export interface QueriesListOptions {
 export async function queriesListCommand(opts: QueriesListOptions, io: CommandIo): Promise<StoredQuery[]> {
   const library = loadQueryLibrary();
   if (opts.format === 'json') {
-    const entries = library.map((q) => ({ name: q.name, description: q.description, needs: q.needs, params: q.params, version: q.version }));
+    const entries = library.map((q) => ({
+      name: q.name,
+      description: q.description,
+      needs: q.needs,
+      params: q.params,
+      version: q.version,
+    }));
     io.stdout(`${JSON.stringify(entries, null, 2)}\n`);
     return library;
   }
   const width = io.stdoutIsTTY ? (process.stdout.columns ?? 120) : Number.MAX_SAFE_INTEGER;
-  const rows = library.map((q) => [q.name, q.params.map((p) => (p.optional ? `${p.name}?` : p.name)).join(', '), q.description]);
+  const rows = library.map((q) => [
+    q.name,
+    q.params.map((p) => (p.optional ? `${p.name}?` : p.name)).join(', '),
+    q.description,
+  ]);
   const lines = renderTerminalTable(
     [{ header: 'NAME' }, { header: 'PARAMS' }, { header: 'DESCRIPTION', flexible: true }],
     rows,
@@ -23,6 +33,8 @@ export async function queriesListCommand(opts: QueriesListOptions, io: CommandIo
     undefined,
     '',
   );
-  io.stdout(`${lines.join('\n')}\n\nRun one: eks-etcd-insights queries run NAME --log-file PATH (or --cluster NAME); see it: queries show NAME\n`);
+  io.stdout(
+    `${lines.join('\n')}\n\nRun one: eks-etcd-insights queries run NAME --log-file PATH (or --cluster NAME); see it: queries show NAME\n`,
+  );
   return library;
 }

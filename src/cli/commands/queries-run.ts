@@ -32,28 +32,44 @@ export const DEFAULT_CLOUDWATCH_WINDOW_MS = 60 * 60 * 1000;
 export async function queriesRunCommand(opts: QueriesRunOptions, io: CommandIo): Promise<QueryOutcome> {
   const { name, queryString } = resolveQuery(opts);
   const kind = sourceKind(opts);
-  const range = resolveTimeWindow(opts, Date.now(), kind === 'cloudwatch' ? DEFAULT_CLOUDWATCH_WINDOW_MS : undefined);
+  const range = resolveTimeWindow(
+    opts,
+    Date.now(),
+    kind === 'cloudwatch' ? DEFAULT_CLOUDWATCH_WINDOW_MS : undefined,
+  );
   const request: QueryRequest = { name, queryString };
   if (range !== undefined) request.range = range;
   if (opts.limit !== undefined) request.limit = opts.limit;
 
   const source = await openSource(opts, io);
-  io.log(`running ${name} on ${source.label}${range === undefined ? '' : ` from ${new Date(range.startMs).toISOString()} to ${new Date(range.endMs).toISOString()}`}`);
-  const [outcome] = await source.runAll([request], { signal: io.signal, onVerbose: (message) => io.log(message) });
+  io.log(
+    `running ${name} on ${source.label}${range === undefined ? '' : ` from ${new Date(range.startMs).toISOString()} to ${new Date(range.endMs).toISOString()}`}`,
+  );
+  const [outcome] = await source.runAll([request], {
+    signal: io.signal,
+    onVerbose: (message) => io.log(message),
+  });
   if (outcome === undefined) throw new Error('the source returned no outcome for the query');
 
   for (const warning of outcome.warnings ?? []) io.stderr(`warning: ${sanitizeForTerminal(warning)}\n`);
   if (outcome.skipped !== undefined && outcome.skipped.count > 0) {
     const first = outcome.skipped.samples[0];
     const where = first === undefined ? '' : `; first: ${first.file}:${first.line}: ${first.reason}`;
-    io.stderr(`${sanitizeForTerminal(`skipped ${outcome.skipped.count} malformed ${outcome.skipped.count === 1 ? 'line' : 'lines'}${where}`)}\n`);
+    io.stderr(
+      `${sanitizeForTerminal(`skipped ${outcome.skipped.count} malformed ${outcome.skipped.count === 1 ? 'line' : 'lines'}${where}`)}\n`,
+    );
   }
-  if (outcome.truncated) io.stderr('warning: the result reached its row cap; some rows may be missing (narrow the window or raise --limit)\n');
+  if (outcome.truncated)
+    io.stderr(
+      'warning: the result reached its row cap; some rows may be missing (narrow the window or raise --limit)\n',
+    );
 
   const text = render(outcome, opts.format ?? 'table', opts.output === undefined && io.stdoutIsTTY);
   if (opts.output !== undefined) {
     await writeFileAtomic(opts.output, text);
-    io.stderr(`wrote ${outcome.rows.length} ${outcome.rows.length === 1 ? 'row' : 'rows'} to ${sanitizeForTerminal(opts.output)}\n`);
+    io.stderr(
+      `wrote ${outcome.rows.length} ${outcome.rows.length === 1 ? 'row' : 'rows'} to ${sanitizeForTerminal(opts.output)}\n`,
+    );
   } else {
     io.stdout(text);
   }
@@ -75,13 +91,18 @@ function render(outcome: QueryOutcome, format: 'table' | 'json' | 'csv', termina
 export function resolveQuery(opts: QueriesRunOptions): { name: string; queryString: string } {
   const params = collectParams(opts);
   if (opts.name !== undefined && opts.queryString !== undefined) {
-    throw new UsageError(`Give a stored query name or --query-string, not both (got "${opts.name}" and a query string).`);
+    throw new UsageError(
+      `Give a stored query name or --query-string, not both (got "${opts.name}" and a query string).`,
+    );
   }
   if (opts.queryString !== undefined) {
     if (Object.keys(params).length > 0) {
-      throw new UsageError('--param, --namespace, --user and --resource fill in stored queries; they do not apply to --query-string.', {
-        hint: 'Write the values into the query string yourself.',
-      });
+      throw new UsageError(
+        '--param, --namespace, --user and --resource fill in stored queries; they do not apply to --query-string.',
+        {
+          hint: 'Write the values into the query string yourself.',
+        },
+      );
     }
     if (opts.queryString.trim() === '') throw new UsageError('--query-string is empty.');
     return { name: 'query-string', queryString: opts.queryString };
@@ -101,13 +122,15 @@ function collectParams(opts: QueriesRunOptions): Record<string, string> {
     const eq = entry.indexOf('=');
     if (eq <= 0) throw new UsageError(`--param ${entry}: expected KEY=VALUE, e.g. --param namespace=team-a.`);
     const key = entry.slice(0, eq).trim();
-    if (key in params && params[key] !== entry.slice(eq + 1)) throw new UsageError(`--param ${key} is given twice with different values.`);
+    if (key in params && params[key] !== entry.slice(eq + 1))
+      throw new UsageError(`--param ${key} is given twice with different values.`);
     params[key] = entry.slice(eq + 1);
   }
   for (const key of ['namespace', 'user', 'resource'] as const) {
     const value = opts[key];
     if (value === undefined) continue;
-    if (key in params && params[key] !== value) throw new UsageError(`--${key} and --param ${key}=... disagree; give one of them.`);
+    if (key in params && params[key] !== value)
+      throw new UsageError(`--${key} and --param ${key}=... disagree; give one of them.`);
     params[key] = value;
   }
   return params;

@@ -36,7 +36,8 @@ export function recordFromAuditLine(line: string, file: string): LogRecord | str
   const first = line.charCodeAt(0) === 0xfeff ? 1 : 0;
   const trimmedStart = line.length > first && line.charCodeAt(first) === 123; // {
   let lastNonSpace = line.length - 1;
-  while (lastNonSpace > 0 && (line.charCodeAt(lastNonSpace) === 32 || line.charCodeAt(lastNonSpace) === 9)) lastNonSpace--;
+  while (lastNonSpace > 0 && (line.charCodeAt(lastNonSpace) === 32 || line.charCodeAt(lastNonSpace) === 9))
+    lastNonSpace--;
   if (!trimmedStart || line.charCodeAt(lastNonSpace) !== 125) {
     // Cheap structural check first: a JSON object starts with { and ends with }. A cut-off line fails here.
     return describeInvalid(line);

@@ -41,7 +41,9 @@ export function detectFormat(head: Buffer): LogFormat {
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) continue;
     const object = parsed as Record<string, unknown>;
     if (Array.isArray(object['events'])) return 'filter-log-events';
-    const hasMessage = typeof object['message'] === 'string' || (typeof object['message'] === 'object' && object['message'] !== null);
+    const hasMessage =
+      typeof object['message'] === 'string' ||
+      (typeof object['message'] === 'object' && object['message'] !== null);
     const hasStream = typeof object['logStream'] === 'string' || typeof object['logStreamName'] === 'string';
     if (hasMessage && object['timestamp'] !== undefined && hasStream && object['kind'] === undefined) {
       return 'cloudwatch-jsonl';

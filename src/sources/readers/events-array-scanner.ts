@@ -112,7 +112,10 @@ export class EventsArrayScanner {
           if (this.where === Where.EventsArray) {
             this.startElement();
             elementStart = i;
-          } else if (c === OPEN_BRACKET && (this.where === Where.EventsValue || (this.depth === 0 && this.where === Where.Outside))) {
+          } else if (
+            c === OPEN_BRACKET &&
+            (this.where === Where.EventsValue || (this.depth === 0 && this.where === Where.Outside))
+          ) {
             this.where = Where.EventsArray;
             this.arrayDepth = this.depth + 1;
           } else if (this.where === Where.EventsValue) {
@@ -135,7 +138,12 @@ export class EventsArrayScanner {
           this.inScalar = false;
           break;
         case COLON:
-          if (this.where === Where.Outside && this.depth === 1 && this.lastKey === 'events' && this.arrayDepth === -1) {
+          if (
+            this.where === Where.Outside &&
+            this.depth === 1 &&
+            this.lastKey === 'events' &&
+            this.arrayDepth === -1
+          ) {
             this.where = Where.EventsValue;
           }
           this.lastKey = '';
@@ -212,7 +220,10 @@ export class EventsArrayScanner {
     } else if (this.partsBytes + tail.length > this.maxElementBytes) {
       this.tooLarge();
     } else {
-      this.handler.element(this.parts.length === 0 ? tail : Buffer.concat([...this.parts, tail]), this.elementLine);
+      this.handler.element(
+        this.parts.length === 0 ? tail : Buffer.concat([...this.parts, tail]),
+        this.elementLine,
+      );
     }
     this.parts = [];
     this.partsBytes = 0;

@@ -18,8 +18,14 @@ export interface ResolvedInput extends LogInput {
  * path, hidden entries skipped), or `-` for stdin. A missing or unreadable path is a SourceError
  * (exit 4) naming it, raised before anything is read.
  */
-export async function resolveLogInputs(paths: string[], openStdin?: () => AsyncIterable<Buffer>): Promise<ResolvedInput[]> {
-  if (paths.length === 0) throw new UsageError('No log files given.', { hint: 'Pass --log-file PATH (a file, a directory, or - for stdin).' });
+export async function resolveLogInputs(
+  paths: string[],
+  openStdin?: () => AsyncIterable<Buffer>,
+): Promise<ResolvedInput[]> {
+  if (paths.length === 0)
+    throw new UsageError('No log files given.', {
+      hint: 'Pass --log-file PATH (a file, a directory, or - for stdin).',
+    });
   const inputs: ResolvedInput[] = [];
   let stdinUsed = false;
   for (const given of paths) {
@@ -34,7 +40,9 @@ export async function resolveLogInputs(paths: string[], openStdin?: () => AsyncI
     if (info.isDirectory()) {
       const files = await walk(given);
       if (files.length === 0) {
-        throw new SourceError(`The directory ${given} holds no files to read.`, { hint: 'Point --log-file at the audit log files or a directory that holds them.' });
+        throw new SourceError(`The directory ${given} holds no files to read.`, {
+          hint: 'Point --log-file at the audit log files or a directory that holds them.',
+        });
       }
       for (const file of files) inputs.push(fileInput(file, false));
     } else {
@@ -58,7 +66,10 @@ async function* readFileChunks(file: string): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of stream) yield chunk as Buffer;
   } catch (error) {
-    throw new SourceError(`Cannot read ${file}: ${describeFsError(error)}.`, { cause: error, hint: hintFor(error) });
+    throw new SourceError(`Cannot read ${file}: ${describeFsError(error)}.`, {
+      cause: error,
+      hint: hintFor(error),
+    });
   } finally {
     stream.destroy();
   }
@@ -69,9 +80,14 @@ async function walk(dir: string): Promise<string[]> {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    throw new SourceError(`Cannot read the directory ${dir}: ${describeFsError(error)}.`, { cause: error, hint: hintFor(error) });
+    throw new SourceError(`Cannot read the directory ${dir}: ${describeFsError(error)}.`, {
+      cause: error,
+      hint: hintFor(error),
+    });
   }
-  const names = entries.filter((entry) => !entry.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names = entries
+    .filter((entry) => !entry.name.startsWith('.'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: string[] = [];
   for (const entry of names) {
     const full = path.join(dir, entry.name);
@@ -89,7 +105,10 @@ async function statOrThrow(file: string): Promise<Awaited<ReturnType<typeof stat
   try {
     return await stat(file);
   } catch (error) {
-    throw new SourceError(`Cannot read ${file}: ${describeFsError(error)}.`, { cause: error, hint: hintFor(error) });
+    throw new SourceError(`Cannot read ${file}: ${describeFsError(error)}.`, {
+      cause: error,
+      hint: hintFor(error),
+    });
   }
 }
 
@@ -97,7 +116,10 @@ async function readableOrThrow(file: string): Promise<void> {
   try {
     await access(file, constants.R_OK);
   } catch (error) {
-    throw new SourceError(`Cannot read ${file}: ${describeFsError(error)}.`, { cause: error, hint: hintFor(error) });
+    throw new SourceError(`Cannot read ${file}: ${describeFsError(error)}.`, {
+      cause: error,
+      hint: hintFor(error),
+    });
   }
 }
 
@@ -119,6 +141,7 @@ function describeFsError(error: unknown): string {
 function hintFor(error: unknown): string {
   const code = (error as { code?: string } | null)?.code;
   if (code === 'ENOENT') return 'Check the path; --log-file takes a file, a directory, or - for stdin.';
-  if (code === 'EACCES' || code === 'EPERM') return 'Check the file permissions (the file must be readable by you).';
+  if (code === 'EACCES' || code === 'EPERM')
+    return 'Check the file permissions (the file must be readable by you).';
   return 'Check that the path is a readable file or directory.';
 }

@@ -33,7 +33,11 @@ export interface ReadOptions {
  * bytes (1f 8b), then the layout by the first lines (detectFormat). Malformed lines are skipped and
  * reported, a truncated gzip keeps everything before the cut; only errors reading the bytes throw.
  */
-export async function readLogInput(input: LogInput, sink: RecordSink, options: ReadOptions = {}): Promise<InputSummary> {
+export async function readLogInput(
+  input: LogInput,
+  sink: RecordSink,
+  options: ReadOptions = {},
+): Promise<InputSummary> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const summary: InputSummary = { label: input.label, format: 'empty', records: 0, skipped: 0, gzip: false };
   const counting: RecordSink = {
@@ -77,10 +81,16 @@ export async function readLogInput(input: LogInput, sink: RecordSink, options: R
     if (!isZlibError(error)) throw error;
     // A truncated or corrupt gzip: keep what was read, and say where it stopped.
     consumer ??= startConsumer(Buffer.concat(head), input.label, maxLineBytes, counting, summary);
-    consumer.abandon(`gzip stream ends early or is corrupt (${(error as Error).message}); the rest of the file is lost`);
+    consumer.abandon(
+      `gzip stream ends early or is corrupt (${(error as Error).message}); the rest of the file is lost`,
+    );
     return summary;
   }
-  if (consumer === undefined && options.skipUnknown === true && detectFormat(Buffer.concat(head)) === 'unknown') {
+  if (
+    consumer === undefined &&
+    options.skipUnknown === true &&
+    detectFormat(Buffer.concat(head)) === 'unknown'
+  ) {
     summary.format = 'unknown';
     return summary;
   }
@@ -96,15 +106,29 @@ interface ChunkConsumer {
   abandon(reason: string): void;
 }
 
-function startConsumer(head: Buffer, label: string, maxLineBytes: number, sink: RecordSink, summary: InputSummary): ChunkConsumer {
+function startConsumer(
+  head: Buffer,
+  label: string,
+  maxLineBytes: number,
+  sink: RecordSink,
+  summary: InputSummary,
+): ChunkConsumer {
   const format = detectFormat(head);
   summary.format = format;
-  const consumer = format === 'filter-log-events' ? eventsConsumer(label, maxLineBytes, sink) : lineConsumer(format, label, maxLineBytes, sink);
+  const consumer =
+    format === 'filter-log-events'
+      ? eventsConsumer(label, maxLineBytes, sink)
+      : lineConsumer(format, label, maxLineBytes, sink);
   if (head.length > 0) consumer.push(head);
   return consumer;
 }
 
-function lineConsumer(format: LogFormat, label: string, maxLineBytes: number, sink: RecordSink): ChunkConsumer {
+function lineConsumer(
+  format: LogFormat,
+  label: string,
+  maxLineBytes: number,
+  sink: RecordSink,
+): ChunkConsumer {
   const toRecord = lineParser(format, label);
   const splitter = new LineSplitter(label, maxLineBytes, {
     line(buffer, start, end, lineNumber) {
@@ -190,7 +214,11 @@ async function* prepend(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenera
 function gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
   // pipeline() forwards errors from either side into the iteration; gunzip handles concatenated
   // members (`cat a.gz b.gz`) as one stream, as gzip(1) does.
-  return pipeline(Readable.from(source), createGunzip({ chunkSize: 256 * 1024 }), () => undefined) as AsyncIterable<Buffer>;
+  return pipeline(
+    Readable.from(source),
+    createGunzip({ chunkSize: 256 * 1024 }),
+    () => undefined,
+  ) as AsyncIterable<Buffer>;
 }
 
 function toBuffer(value: unknown): Buffer {

@@ -9,7 +9,8 @@ export interface RecordSink {
 }
 
 /** The detected layout of one input. */
-export type LogFormat = 'audit' | 'cloudwatch-jsonl' | 'filter-log-events' | 's3-export' | 'empty' | 'unknown';
+export type LogFormat =
+  'audit' | 'cloudwatch-jsonl' | 'filter-log-events' | 's3-export' | 'empty' | 'unknown';
 
 /** What reading one input produced. */
 export interface InputSummary {
