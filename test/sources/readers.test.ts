@@ -382,3 +382,12 @@ describe('paths', () => {
     await expect(readAll([file])).rejects.toThrow(file);
   });
 });
+
+describe('byte-order mark', () => {
+  test('a BOM before the first CloudWatch JSON line does not make it malformed', async () => {
+    const line = JSON.stringify({ timestamp: 5, logStream: 's', message: 'm' });
+    const { records, skipped } = await readAll([tempFile('bom.jsonl', `\ufeff${line}\n${line}\n`)]);
+    expect(skipped).toEqual([]);
+    expect(records).toHaveLength(2);
+  });
+});

@@ -132,7 +132,9 @@ function lineConsumer(
   const toRecord = lineParser(format, label);
   const splitter = new LineSplitter(label, maxLineBytes, {
     line(buffer, start, end, lineNumber) {
-      const text = buffer.toString('utf8', start, end);
+      let text = buffer.toString('utf8', start, end);
+      // A byte-order mark (Windows editors write one) is not part of the first line.
+      if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       const result = toRecord(text);
       if (typeof result === 'string') sink.skip({ file: label, line: lineNumber, reason: result });
       else sink.record(result, end - start);
