@@ -170,7 +170,8 @@ export function renderMarkdown(results: BenchResults): string {
   for (const d of results.datasets) {
     for (const t of d.tools) {
       const analyze = d.tools.find((x) => x.tool === 'analyze' || x.tool === 'queries-run');
-      const vs = t === analyze || t.medianMs === null || analyze?.medianMs == null ? '' : `${(t.medianMs / analyze.medianMs).toFixed(2)}x faster`;
+      const speedup = t === analyze || t.medianMs === null || analyze?.medianMs == null ? null : t.medianMs / analyze.medianMs;
+      const vs = speedup === null ? '' : speedup >= 1 ? `${speedup.toFixed(2)}x faster` : `${(1 / speedup).toFixed(2)}x slower`;
       lines.push(
         `| ${cell(d.label)} | ${(d.bytes / 1e6).toFixed(0)} MB | ${t.tool} | ${t.error === undefined ? seconds(t.medianMs) : cell(`failed: ${t.error.slice(0, 80)}`)} | ${t.mbPerSecond?.toFixed(0) ?? 'n/a'} | ${t.peakRssMiB?.toFixed(0) ?? 'n/a'} | ${vs} |`,
       );

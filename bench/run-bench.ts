@@ -123,8 +123,41 @@ async function main(argv: string[]): Promise<void> {
   if (jqVersion === null) notes.push(opts.skipJq === true ? 'jq baseline skipped (--skip-jq).' : 'jq is not installed, so the jq baseline is missing: `apt-get install jq`.');
   notes.push('analyze writes its JSON to a file in bench/.cache rather than /dev/null: reports are written atomically (temp file, then rename), which must never be pointed at /dev/null.');
 
+  const cpus = os.cpus();
+  let results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', memoryGiB: os.totalmem() / 1024 ** 3, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    analyzeCommand: analyze.label,
+    jqVersion,
+    runsPerMeasurement: runs,
+    datasets: [],
+    linearity: null,
+    startup: null,
+    cloudWatch: null,
+    targets: [],
+    notes,
+  };
+  // Written after every stage, so a long run that is cut short still leaves its figures.
+  const save = (final: boolean): void => {
+    results.targets = evaluateTargets(results);
+    mkdirSync(opts.resultsDir, { recursive: true });
+    const markdown = renderMarkdown(final ? results : { ...results, notes: [...results.notes, 'PARTIAL: the run is still going or was cut short.'] });
+    writeFileSync(path.join(opts.resultsDir, `results-${results.date.slice(0, 10)}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(path.join(opts.resultsDir, 'results.md'), markdown);
+    if (final) process.stdout.write(markdown);
+  };
+
+  const startupRuns = 10;
+  const startupMs = async (flag: string): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < startupRuns; i++) times.push((await runOnce([process.execPath, cliEntry, flag], { cwd: projectRoot, useGnuTime: false, env: CHILD_ENV })).wallMs);
+    return median(times);
+  };
+  results.startup = { versionMedianMs: await startupMs('--version'), helpMedianMs: await startupMs('--help'), runs: startupRuns };
+  save(false);
+
   const inputs = [await dataset(baseGiB, 'audit-jsonl', false), await dataset(baseGiB, 'cw-jsonl', false), await dataset(baseGiB, 'audit-jsonl', true)];
-  const datasets: DatasetResult[] = [];
+  const datasets: DatasetResult[] = results.datasets;
   for (const input of inputs) {
     const tools: ToolResult[] = [];
     tools.push(await timeTool(analyze.label.startsWith('queries') ? 'queries-run' : 'analyze', analyze.argv(input.file), analyze.label, input, runs));
@@ -142,6 +175,7 @@ async function main(argv: string[]): Promise<void> {
       speedupVsJq: a.medianMs !== null && jq?.medianMs != null ? jq.medianMs / a.medianMs : null,
       slowdownVsGrep: a.medianMs !== null && grep?.medianMs != null ? a.medianMs / grep.medianMs : null,
     });
+    save(false);
   }
 
   let linearity: LinearityRow[] | null = null;
@@ -152,40 +186,14 @@ async function main(argv: string[]): Promise<void> {
       const input = await dataset(baseGiB * factor, 'audit-jsonl', false);
       const result = await timeTool('analyze', analyze.argv(input.file), analyze.label, input, runs);
       if (result.medianMs !== null) linearity.push({ sizeGiB: baseGiB * factor, medianMs: result.medianMs, secondsPerGiB: result.medianMs / 1000 / (baseGiB * factor), peakRssMiB: result.peakRssMiB });
+      results.linearity = linearity;
+      save(false);
     }
   }
 
-  const startupRuns = 10;
-  const startupMs = async (flag: string): Promise<number> => {
-    const times: number[] = [];
-    for (let i = 0; i < startupRuns; i++) times.push((await runOnce([process.execPath, cliEntry, flag], { cwd: projectRoot, useGnuTime: false, env: CHILD_ENV })).wallMs);
-    return median(times);
-  };
-  const startup = { versionMedianMs: await startupMs('--version'), helpMedianMs: await startupMs('--help'), runs: startupRuns };
-
-  const cpus = os.cpus();
-  let results: BenchResults = {
-    date: new Date().toISOString(),
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', memoryGiB: os.totalmem() / 1024 ** 3, node: process.version, platform: `${os.platform()} ${os.release()}` },
-    analyzeCommand: analyze.label,
-    jqVersion,
-    runsPerMeasurement: runs,
-    datasets,
-    linearity,
-    startup,
-    cloudWatch: null,
-    targets: [],
-    notes,
-  };
-  results.targets = evaluateTargets(results);
   const cloudWatch = await runCloudWatchHalf();
   if (cloudWatch !== null) results = withCloudWatchResults(results, cloudWatch);
-
-  mkdirSync(opts.resultsDir, { recursive: true });
-  const markdown = renderMarkdown(results);
-  writeFileSync(path.join(opts.resultsDir, `results-${results.date.slice(0, 10)}.json`), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(path.join(opts.resultsDir, 'results.md'), markdown);
-  process.stdout.write(markdown);
+  save(true);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
