@@ -55,26 +55,24 @@ function compileJsonPath(name: string): RecordGetter {
       return json !== null && hasOwn.call(json, name) ? leaf(json[name]) : undefined;
     };
   }
-  // keys[i][j - i - 1] = segments[i..j).join('.')
-  const keys: string[][] = [];
+  // candidates[i]: the keys to try at segment i (shortest first) and the segment after each.
+  // Long paths (more than MAX_DOTTED segments) only try single segments and the whole remainder,
+  // so a hostile 5,000-segment path cannot make us build millions of keys.
+  const candidates: { key: string; next: number }[][] = [];
   for (let i = 0; i < n; i++) {
-    const row: string[] = [];
-    // Long paths (more than MAX_DOTTED segments) only try single segments and the whole remainder,
-    // so a hostile 5,000-segment path cannot make us build millions of keys.
+    const row: { key: string; next: number }[] = [];
     for (let j = i + 1; j <= n; j++) {
-      row.push(n <= MAX_DOTTED || j === i + 1 || j === n ? segments.slice(i, j).join('.') : '');
+      if (n <= MAX_DOTTED || j === i + 1 || j === n) row.push({ key: segments.slice(i, j).join('.'), next: j });
     }
-    keys.push(row);
+    candidates.push(row);
   }
   const walk = (node: object, i: number, depth: number): Value => {
-    const row = keys[i] as string[];
-    for (let j = i + 1; j <= n; j++) {
-      const key = row[j - i - 1] as string;
-      if (key === '' || !hasOwn.call(node, key)) continue;
+    for (const { key, next } of candidates[i] as { key: string; next: number }[]) {
+      if (!hasOwn.call(node, key)) continue;
       const v = (node as Record<string, unknown>)[key];
-      if (j === n) return leaf(v);
+      if (next === n) return leaf(v);
       if (v !== null && typeof v === 'object' && depth < 256) {
-        const found = walk(v, j, depth + 1);
+        const found = walk(v, next, depth + 1);
         if (found !== undefined) return found;
       }
     }
