@@ -247,8 +247,11 @@ async function runOne(run: () => Promise<IncidentReport>): Promise<{ report: Inc
   try {
     return { report: await run(), failure: null };
   } catch (error) {
-    // Nothing answered at all (an unreadable file, no credentials): the error alone says it best.
-    if (error instanceof IncompleteAnalysisError && error.report.queries.length > 0) return { report: error.report, failure: error };
+    // An interrupted run always hands back its report (written only with --output). Otherwise, when
+    // nothing answered at all (an unreadable file, no credentials), the error alone says it best.
+    if (error instanceof IncompleteAnalysisError && (error.report.queries.length > 0 || error.exitCode === 130)) {
+      return { report: error.report, failure: error };
+    }
     if (error instanceof IncompleteAnalysisError && error.failure instanceof Error) throw error.failure;
     throw error;
   }
