@@ -58,11 +58,19 @@ function compileJsonPath(name: string): RecordGetter {
   // candidates[i]: the keys to try at segment i (shortest first) and the segment after each.
   // Long paths (more than MAX_DOTTED segments) only try single segments and the whole remainder,
   // so a hostile 5,000-segment path cannot make us build millions of keys.
+  const offsets: number[] = [];
+  let at = 0;
+  for (const seg of segments) {
+    offsets.push(at);
+    at += seg.length + 1;
+  }
+  offsets.push(name.length + 1);
+  const keyOf = (i: number, j: number): string => name.slice(offsets[i], (offsets[j] as number) - 1);
   const candidates: { key: string; next: number }[][] = [];
   for (let i = 0; i < n; i++) {
     const row: { key: string; next: number }[] = [];
     for (let j = i + 1; j <= n; j++) {
-      if (n <= MAX_DOTTED || j === i + 1 || j === n) row.push({ key: segments.slice(i, j).join('.'), next: j });
+      if (n <= MAX_DOTTED || j === i + 1 || j === n) row.push({ key: keyOf(i, j), next: j });
     }
     candidates.push(row);
   }
