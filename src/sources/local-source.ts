@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InterruptedError, SourceError } from '../errors.js';
-import { compileQuery } from '../insights/index.js';
+import { compileQuery, DEFAULT_RESULT_LIMIT } from '../insights/index.js';
 import type { LogRecord } from '../insights/record.js';
 import type {
   LogSource,
@@ -49,7 +49,8 @@ interface QueryState {
     add(record: LogRecord): void;
     finish(): { fields: string[]; rows: Record<string, string>[]; recordsMatched: number };
   };
-  isAggregate: boolean;
+  /** StartQuery's limit applies (the query has no `limit` command): the row cap a result can hit. */
+  cap: number | undefined;
   startMs: number;
   endMs: number;
   recordsScanned: number;
@@ -70,11 +71,16 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
     async runAll(requests: QueryRequest[], runOptions: RunOptions = {}): Promise<QueryOutcome[]> {
       const queries = requests.map((request): QueryState => {
         const compiled = compileQuery(request.queryString);
+        // StartQuery's limit applies only to a query without its own `limit` command. The run is asked
+        // for one row more than the cap, so that a cut result can be told from one exactly at the cap.
+        const cap = compiled.ast.commands.some((command) => command.kind === 'limit')
+          ? undefined
+          : (request.limit ?? DEFAULT_RESULT_LIMIT);
         return {
           request,
           mightMatch: (raw) => compiled.mightMatch(raw),
-          run: compiled.createRun(request.limit === undefined ? {} : { limit: request.limit }),
-          isAggregate: compiled.isAggregate,
+          run: compiled.createRun(cap === undefined ? {} : { limit: cap + 1 }),
+          cap,
           startMs: request.range?.startMs ?? Number.NEGATIVE_INFINITY,
           endMs: request.range?.endMs ?? Number.POSITIVE_INFINITY,
           recordsScanned: 0,
@@ -162,18 +168,18 @@ async function readAndAnswer(
   const skipped = skippedCount > 0 ? { count: skippedCount, samples } : undefined;
   const outcomes = queries.map((query): QueryOutcome => {
     const result = query.run.finish();
+    const truncated = query.cap !== undefined && result.rows.length > query.cap;
     const outcome: QueryOutcome = {
       request: query.request,
       fields: result.fields,
-      rows: result.rows,
+      rows: truncated ? result.rows.slice(0, query.cap) : result.rows,
       statistics: {
         recordsScanned: query.recordsScanned,
         recordsMatched: result.recordsMatched,
         bytesScanned: query.bytesScanned,
       },
-      // Locally nothing is capped behind the user's back; only an aggregate cut by --limit may miss groups.
-      truncated:
-        query.isAggregate && query.request.limit !== undefined && result.rows.length >= query.request.limit,
+      // More rows than the cap existed: the caller must be told rather than lose them silently.
+      truncated,
     };
     if (skipped !== undefined) outcome.skipped = skipped;
     if (warnings.length > 0) outcome.warnings = [...warnings];

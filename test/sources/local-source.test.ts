@@ -42,8 +42,24 @@ describe('createLocalSource', () => {
     ];
     expect(windowed?.statistics.bytesScanned).toBe(Buffer.byteLength(inWindow.join('')));
     expect(limited?.rows).toEqual([{ auditID: 'a' }, { auditID: 'b' }]);
+    expect(limited?.truncated).toBe(true);
+    expect(all?.truncated).toBe(false);
     expect(source.dataRange()).toEqual({ startMs: T0, endMs: T0 + 20_000 });
     expect(source.lastInputs()).toMatchObject([{ label: file, format: 'audit', records: 3, skipped: 0 }]);
+  });
+
+  test('truncated means rows were cut by the row cap, not that the result is exactly at it', async () => {
+    const source = createLocalSource({ paths: [tempFile('a.log', threeEvents())] });
+    const [atCap, overCap, ownLimit, statsOver] = await source.runAll([
+      { name: 'at', queryString: 'fields auditID', limit: 3 },
+      { name: 'over', queryString: 'fields auditID', limit: 2 },
+      { name: 'own', queryString: 'fields auditID | limit 1', limit: 1 },
+      { name: 'stats', queryString: 'stats count(*) by auditID', limit: 2 },
+    ]);
+    expect([atCap?.truncated, atCap?.rows.length]).toEqual([false, 3]);
+    expect([overCap?.truncated, overCap?.rows.length]).toEqual([true, 2]);
+    expect([ownLimit?.truncated, ownLimit?.rows.length]).toEqual([false, 1]);
+    expect([statsOver?.truncated, statsOver?.rows.length]).toEqual([true, 2]);
   });
 
   test('a query error is a QueryError (exit 3) before anything is read', async () => {
