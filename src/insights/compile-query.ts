@@ -127,6 +127,9 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
         }
         barrier('stats');
         hasStats = true;
+        // A display before stats names columns that stats replaces; AWS's own "top writes" query
+        // (display ... | stats ...) relies on it being ignored.
+        display = undefined;
         scope = plan.outputScope;
         displayed = [...plan.keys.map((k) => k.name), ...plan.items.map((i) => i.name)].filter((n, i, a) => a.indexOf(n) === i);
         hasFields = true;
