@@ -1,5 +1,6 @@
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeClusterCommand, DescribeUpdateCommand, EKSClient, ListUpdatesCommand } from '@aws-sdk/client-eks';
+import type { UpdateParam } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../src/aws/clients.js';
@@ -29,7 +30,7 @@ function clients(): AwsClients & { destroyed: number } {
   return c as unknown as AwsClients & { destroyed: number };
 }
 
-const auditParams = [{ type: 'ClusterLogging', value: '{"clusterLogging":[{"types":["audit"],"enabled":true}]}' }];
+const auditParams: UpdateParam[] = [{ type: 'ClusterLogging', value: '{"clusterLogging":[{"types":["audit"],"enabled":true}]}' }];
 
 describe('getLoggingStatus', () => {
   it('gathers cluster logging, log group, audit streams and the newest successful audit enable', async () => {

@@ -33,7 +33,8 @@ export function createFakeClock(start = Date.parse('2024-06-14T12:00:00Z')): Fak
       sleeps.push(ms);
       t += ms;
       await new Promise((resolve) => setImmediate(resolve));
-      if (signal?.aborted === true) throw signal.reason;
+      // Re-read after the await: the signal may have been aborted meanwhile.
+      if ((signal?.aborted as boolean | undefined) === true) throw signal?.reason;
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 
 export interface SeenRequest {
-  service: 'logs' | 'eks' | 'unknown';
+  service: 'logs' | 'eks' | 'cloudwatch' | 'unknown';
   operation: string;
   time: number;
   /** Carried a SigV4 Authorization header. The header itself is never stored. */
