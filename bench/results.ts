@@ -76,7 +76,7 @@ export interface TargetCheck {
 
 export interface BenchResults {
   date: string;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string; loadAverageAtStart?: number[] };
   /** What was timed as "analyze": the analyze verb, or `queries run top-writers-by-user` before it existed. */
   analyzeCommand: string;
   jqVersion: string | null;
@@ -154,7 +154,8 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     `Machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB.toFixed(0)} GiB RAM, Node ${m.node}, ${m.platform}. ` +
       `Whole processes, median of ${results.runsPerMeasurement} runs each. "analyze" = \`${results.analyzeCommand}\`. ` +
-      `jq: ${results.jqVersion ?? 'NOT INSTALLED (apt-get install jq)'}.`,
+      `jq: ${results.jqVersion ?? 'NOT INSTALLED (apt-get install jq)'}.` +
+      (m.loadAverageAtStart === undefined ? '' : ` Load average at start: ${m.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')} (other work on the machine slows every figure alike; compare ratios).`),
     '',
     '## Targets (issue 5)',
     '',

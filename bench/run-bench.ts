@@ -126,7 +126,7 @@ async function main(argv: string[]): Promise<void> {
   const cpus = os.cpus();
   let results: BenchResults = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', memoryGiB: os.totalmem() / 1024 ** 3, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', memoryGiB: os.totalmem() / 1024 ** 3, node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: os.loadavg() },
     analyzeCommand: analyze.label,
     jqVersion,
     runsPerMeasurement: runs,
