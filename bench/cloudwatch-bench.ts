@@ -13,10 +13,8 @@ import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CloudWatchBenchResults } from './results.js';
-import { ensureCloudWatchDataset, loadRecords, shiftTruth } from './cloudwatch/dataset.js';
+import { ensureCloudWatchDataset, loadRecords, shiftToNow, shiftTruth } from './cloudwatch/dataset.js';
 import { BENCH_LOG, measureCloudWatchRun, type CloudWatchRun } from './cloudwatch/measure-run.js';
-
-const MINUTE = 60_000;
 
 export interface CloudWatchBenchContext {
   projectRoot: string;
@@ -72,12 +70,7 @@ export async function runCloudWatchBench(context: CloudWatchBenchContext): Promi
   await mkdir(cacheDir, { recursive: true });
   const dataset = await ensureCloudWatchDataset(cacheDir, { messageMb: context.messageMb ?? 400 }, log);
 
-  // The CLI's window ends at its own "now", so the data is moved to end a few minutes before it, by
-  // a whole number of 10-minute steps so the analysis bins (5 or 10 min) cut the data as they would
-  // have at its original time.
-  const dataEnd = Date.parse(dataset.truth.window.end);
-  const step = 10 * MINUTE;
-  const shiftMs = Math.floor((Date.now() - MINUTE - dataEnd) / step) * step;
+  const shiftMs = shiftToNow(Date.parse(dataset.truth.window.end), Date.now());
   log(`cloudwatch: loading ${dataset.events} events into the fake server...`);
   const records = await loadRecords(dataset.file, BENCH_LOG, shiftMs);
   const truth = shiftTruth(dataset.truth, shiftMs);

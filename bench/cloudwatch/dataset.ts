@@ -130,6 +130,16 @@ export function generateRecords(incident: IncidentOptions, log: string, shiftMs:
   return { records, truth };
 }
 
+/**
+ * The shift that moves data ending at `dataEndMs` to end a minute or more before `nowMs`: the CLI's
+ * window ends at its own "now". A whole number of 10-minute steps, so the analysis bins (5 or 10
+ * min, aligned to the epoch) cut the data as they would have at its original time.
+ */
+export function shiftToNow(dataEndMs: number, nowMs: number): number {
+  const step = 10 * 60_000;
+  return Math.floor((nowMs - 60_000 - dataEndMs) / step) * step;
+}
+
 /** Moves every ISO timestamp of the ground truth the CloudWatch half uses by `shiftMs`. */
 export function shiftTruth(truth: GroundTruth, shiftMs: number): GroundTruth {
   const move = (iso: string | null): string | null => (iso === null ? null : new Date(Date.parse(iso) + shiftMs).toISOString());
