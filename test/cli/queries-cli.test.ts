@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,6 +7,9 @@ import { projectRoot, runCli } from '../support/run-cli.js';
 
 const FIXTURE = path.join(projectRoot, 'test/fixtures/audit/incident-small.jsonl');
 const KYVERNO = 'system:serviceaccount:kyverno:kyverno-admission-controller';
+const SAMPLES =
+  process.env['REAL_AUDIT_SAMPLES'] ?? path.resolve(projectRoot, '../shared/real-audit-samples');
+const samplesPresent = existsSync(SAMPLES);
 
 describe('queries list / show', () => {
   test('list prints every stored query with its parameters', async () => {
@@ -269,6 +272,68 @@ describe('queries run on local files', () => {
     expect(garbage.exitCode).toBe(4);
     expect(garbage.stderr).toContain('No event could be read from -');
   });
+});
+
+describe('bad input files', () => {
+  test('a truncated gzip and binary garbage in a directory: what could be read is answered, the rest reported', async () => {
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    const dir = mkdtempSync(path.join(tmpdir(), 'eei-bad-'));
+    mkdirSync(path.join(dir, 'logs'));
+    const whole = gzipSync(readFileSync(FIXTURE));
+    writeFileSync(path.join(dir, 'logs', 'a-cut.log.gz'), whole.subarray(0, whole.length - 200));
+    writeFileSync(
+      path.join(dir, 'logs', 'b-garbage.bin'),
+      Buffer.from([0x7b, 0x00, 0xff, 0xfe, 0x0a, 0x7b, 0x22, 0x0a]),
+    );
+    const { stdout, stderr, exitCode } = await runCli([
+      'queries',
+      'run',
+      'top-writers-by-user',
+      '--log-file',
+      path.join(dir, 'logs'),
+      '--format',
+      'json',
+    ]);
+    expect(exitCode).toBe(0);
+    expect(stderr).toContain(
+      `warning: ${path.join(dir, 'logs', 'b-garbage.bin')}: no event could be read (2 malformed lines); ignored`,
+    );
+    expect(stderr).toMatch(
+      new RegExp(
+        `skipped 3 malformed lines; first: ${path.join(dir, 'logs', 'a-cut.log.gz').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: gzip stream ends early`,
+      ),
+    );
+    const result = JSON.parse(stdout) as { rows: unknown[]; statistics: { recordsScanned: number } };
+    expect(result.statistics.recordsScanned).toBeGreaterThan(10);
+    expect(result.statistics.recordsScanned).toBeLessThan(23);
+  });
+
+  test.skipIf(!samplesPresent)(
+    `the real samples directory runs, fal_01_003.json is reported, not fatal${samplesPresent ? '' : ` (skipped: ${SAMPLES} not found; set REAL_AUDIT_SAMPLES)`}`,
+    async () => {
+      const samples = SAMPLES;
+      const { stderr, exitCode } = await runCli([
+        'queries',
+        'run',
+        'write-volume-over-time',
+        '--log-file',
+        samples,
+        '--format',
+        'csv',
+      ]);
+      expect(exitCode).toBe(0);
+      expect(stderr).toContain('fal_01_003.json: no event could be read (1 malformed line); ignored');
+      const alone = await runCli([
+        'queries',
+        'run',
+        'write-volume-over-time',
+        '--log-file',
+        path.join(samples, 'falco-k8s_audit/fal_01_003.json'),
+      ]);
+      expect(alone.exitCode).toBe(4);
+      expect(alone.stderr).toContain('error: No event could be read from');
+    },
+  );
 });
 
 describe('interruption', () => {
