@@ -37,7 +37,12 @@ export function sourceKind(opts: OpenSourceOptions): 'local' | 'cloudwatch' {
 /** Opens the source the options name; throws UsageError when they name none or both. */
 export async function openSource(opts: OpenSourceOptions, io: CommandIo): Promise<LogSource> {
   if (sourceKind(opts) === 'local') {
-    return createLocalSource({ paths: opts.logFile ?? [], stdin: process.stdin });
+    const paths = opts.logFile ?? [];
+    if (paths.includes('-') && process.stdin.isTTY === true) {
+      // `--log-file -` with nothing piped in would otherwise wait in silence.
+      io.stderr('reading audit events from the terminal (--log-file -); end with Ctrl-D\n');
+    }
+    return createLocalSource({ paths, stdin: process.stdin });
   }
   const cluster = Array.isArray(opts.cluster) ? (opts.cluster[0] ?? '') : (opts.cluster ?? '');
   const { openCloudWatchSource } = await import('./open-cloudwatch-source.js');
