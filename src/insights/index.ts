@@ -1,6 +1,21 @@
 /**
  * The Logs Insights query language engine: parse, validate, and evaluate queries over LogRecords
- * with CloudWatch's semantics. Pure: no I/O.
+ * with CloudWatch's semantics (docs CWL_QuerySyntax*.html). Pure: no I/O.
+ *
+ * Decisions where the documentation is silent (each is pinned by a case in test/cases/insights):
+ * - Absent fields: a comparison, like, in or =~ with an absent side is false, including the negated
+ *   forms (!=, not like, not in); `not (expr)` is plain negation. Absent values are left out of rows.
+ * - Values: JSON leaves only (objects/arrays are not values; null is absent); booleans print
+ *   "true"/"false"; integers print without decimals, other numbers as JavaScript prints them
+ *   (avg keeps full precision); @timestamp, @ingestionTime, bin(), datefloor() print as
+ *   "YYYY-MM-DD HH:MM:SS.mmm" UTC. Numeric strings compare as numbers; a number and non-numeric text
+ *   never order against each other.
+ * - Order: raw rows newest first unless sorted; stats groups in first-seen order, or ascending by
+ *   their bin() key; sort uses the documented natural order, absent values last; `sort f` without
+ *   a direction is desc. stats over no records returns no rows.
+ * - Limits: without a `limit` command at most RunOptions.limit (StartQuery's limit, default 10,000)
+ *   rows come back; a `limit N` command decides alone. recordsMatched counts records that passed the
+ *   filters before the first stats/sort/limit/dedup.
  */
 import type { QueryAst } from './ast.js';
 import { compileQuery as compilePlan } from './compile-query.js';

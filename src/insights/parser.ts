@@ -163,8 +163,8 @@ class CommandParser {
     const keys: SortKey[] = [];
     for (;;) {
       const expr = this.expr.parse();
-      // Without a direction we sort descending, like the console's default for @timestamp
-      // (docs CWL_QuerySyntax-Sort.html documents asc/desc but not the default).
+      // Without a direction we sort descending (UNCONFIRMED: docs CWL_QuerySyntax-Sort.html document
+      // asc and desc but not the default; desc matches the default @timestamp order).
       let descending = true;
       let end = expr.span.end;
       if (ts.isWord('asc') || ts.isWord('desc')) {
