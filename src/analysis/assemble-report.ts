@@ -171,6 +171,9 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
   for (const outcome of state.outcomes) {
     if (outcome.truncated) warnings.push(`Query "${outcome.request.name}" hit its result cap: its counts may be incomplete.`);
   }
+  // The source's own warnings (an empty input file, a file passed over) are the same on every outcome
+  // of a pass; keep each once, or an empty log reads like a clean incident.
+  for (const warning of new Set(state.outcomes.flatMap((o) => o.warnings ?? []))) warnings.push(warning);
   if (failures.count > 0 && firstFailure === null) warnings.push('Failures were counted but the first-failure probe did not return the request.');
   if (windows.firstFailureIndex === 0 && series.bins.length > 0) {
     warnings.push('Writes were already failing at the start of the window: the first failure may be earlier than reported.');
