@@ -20,5 +20,14 @@ export function renderQueryResultJson(outcome: QueryOutcome): string {
   if (outcome.skipped !== undefined && outcome.skipped.count > 0) document['skipped'] = outcome.skipped;
   if (outcome.truncated) document['truncated'] = true;
   if (outcome.consoleUrl !== undefined) document['consoleUrl'] = outcome.consoleUrl;
-  return `${JSON.stringify(document, null, 2)}\n`;
+  return `${escapeInvisible(JSON.stringify(document, null, 2))}\n`;
+}
+
+// JSON.stringify escapes C0 controls but not C1 controls (U+009B is CSI on some terminals) nor bidi
+// overrides and line separators, which can make JSON on a terminal read differently from what it is.
+// Writing them as \uXXXX escapes changes nothing for a JSON parser.
+const INVISIBLE = /[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeInvisible(json: string): string {
+  return json.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

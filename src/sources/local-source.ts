@@ -36,7 +36,10 @@ export interface LocalSourceOptions {
 /** The local source, plus what its last run saw. */
 export interface LocalLogSource extends LogSource {
   readonly kind: 'local';
-  /** The earliest and latest @timestamp of every record read in the last run (whatever the query ranges), or undefined before any. */
+  /**
+   * The earliest and latest @timestamp of every record read in the last run (whatever the query
+   * ranges), or undefined before any; `runAll([])` reads the inputs once just to learn it.
+   */
   dataRange(): TimeRange | undefined;
   /** Per-input summary of the last run: format detected, events read, lines skipped. */
   lastInputs(): InputSummary[];

@@ -46,6 +46,16 @@ describe('json', () => {
   });
 });
 
+describe('json on a terminal', () => {
+  test('bidi overrides and C1 controls are written as \\u escapes: same data, nothing invisible', () => {
+    const value = `a\u202eb\u009b31mc\u2028d${HOSTILE}`;
+    const text = renderQueryResultJson(outcome([{ a: value }], ['a']));
+    expect(hasDangerous(text)).toBe(false);
+    expect(text).not.toMatch(/[\u0080-\u009f\u2028]/);
+    expect((JSON.parse(text) as { rows: { a: string }[] }).rows[0]?.a).toBe(value);
+  });
+});
+
 describe('csv', () => {
   test('RFC 4180: header, CRLF, quotes doubled, commas and newlines quoted', () => {
     const text = renderQueryResultCsv(
