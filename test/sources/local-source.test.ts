@@ -46,6 +46,10 @@ describe('createLocalSource', () => {
     expect(all?.truncated).toBe(false);
     expect(source.dataRange()).toEqual({ startMs: T0, endMs: T0 + 20_000 });
     expect(source.lastInputs()).toMatchObject([{ label: file, format: 'audit', records: 3, skipped: 0 }]);
+    // No query at all: one read, just for the data's time bounds.
+    const fresh = createLocalSource({ paths: [file] });
+    expect(await fresh.runAll([])).toEqual([]);
+    expect(fresh.dataRange()).toEqual({ startMs: T0, endMs: T0 + 20_000 });
   });
 
   test('truncated means rows were cut by the row cap, not that the result is exactly at it', async () => {
