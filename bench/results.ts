@@ -76,7 +76,14 @@ export interface TargetCheck {
 
 export interface BenchResults {
   date: string;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string; loadAverageAtStart?: number[] };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    platform: string;
+    loadAverageAtStart?: number[];
+  };
   /** What was timed as "analyze": the analyze verb, or `queries run top-writers-by-user` before it existed. */
   analyzeCommand: string;
   jqVersion: string | null;
@@ -89,15 +96,27 @@ export interface BenchResults {
   notes: string[];
 }
 
-const ratio = (value: number | null, digits = 1): string => (value === null ? 'n/a' : `${value.toFixed(digits)}x`);
+const ratio = (value: number | null, digits = 1): string =>
+  value === null ? 'n/a' : `${value.toFixed(digits)}x`;
 
 function datasetTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const dataset of results.datasets) {
     const raw = !dataset.label.includes('.gz') && dataset.label.includes('audit-jsonl');
     const minimum = raw ? 5 : 3;
-    checks.push({ what: `analyze vs jq, ${dataset.label}`, target: `>= ${minimum}x faster`, measured: ratio(dataset.speedupVsJq), met: dataset.speedupVsJq === null ? null : dataset.speedupVsJq >= minimum });
-    if (raw) checks.push({ what: `analyze vs grep -c, ${dataset.label}`, target: 'within 10x', measured: ratio(dataset.slowdownVsGrep), met: dataset.slowdownVsGrep === null ? null : dataset.slowdownVsGrep <= 10 });
+    checks.push({
+      what: `analyze vs jq, ${dataset.label}`,
+      target: `>= ${minimum}x faster`,
+      measured: ratio(dataset.speedupVsJq),
+      met: dataset.speedupVsJq === null ? null : dataset.speedupVsJq >= minimum,
+    });
+    if (raw)
+      checks.push({
+        what: `analyze vs grep -c, ${dataset.label}`,
+        target: 'within 10x',
+        measured: ratio(dataset.slowdownVsGrep),
+        met: dataset.slowdownVsGrep === null ? null : dataset.slowdownVsGrep <= 10,
+      });
   }
   return checks;
 }
@@ -110,35 +129,74 @@ export function evaluateTargets(results: BenchResults): TargetCheck[] {
   if (rss.length > 0) {
     const worst = Math.max(...rss);
     const flat = Math.max(...rss) <= 1.25 * Math.min(...rss);
-    checks.push({ what: `peak RSS of analyze, ${rows.map((r) => `${r.sizeGiB} GiB`).join(' / ')}`, target: '< 256 MB and flat', measured: rss.map((v) => `${v.toFixed(0)} MiB`).join(' / '), met: worst * 1.048576 < 256 && flat });
+    checks.push({
+      what: `peak RSS of analyze, ${rows.map((r) => `${r.sizeGiB} GiB`).join(' / ')}`,
+      target: '< 256 MB and flat',
+      measured: rss.map((v) => `${v.toFixed(0)} MiB`).join(' / '),
+      met: worst * 1.048576 < 256 && flat,
+    });
   }
   if (rows.length >= 2) {
     const perGiB = rows.map((row) => row.secondsPerGiB);
     const spread = Math.max(...perGiB) / Math.min(...perGiB);
-    checks.push({ what: 'time grows linearly (s per GiB at 1/2/4 GiB)', target: 'spread <= 1.25x', measured: `${perGiB.map((v) => v.toFixed(2)).join(' / ')} s/GiB (spread ${spread.toFixed(2)}x)`, met: spread <= 1.25 });
+    checks.push({
+      what: 'time grows linearly (s per GiB at 1/2/4 GiB)',
+      target: 'spread <= 1.25x',
+      measured: `${perGiB.map((v) => v.toFixed(2)).join(' / ')} s/GiB (spread ${spread.toFixed(2)}x)`,
+      met: spread <= 1.25,
+    });
   }
   if (results.startup !== null) {
     const s = results.startup;
-    checks.push({ what: '--version wall time (median of 10)', target: '< 150 ms', measured: `${s.versionMedianMs.toFixed(0)} ms`, met: s.versionMedianMs < 150 });
-    checks.push({ what: '--help wall time (median of 10)', target: '< 150 ms', measured: `${s.helpMedianMs.toFixed(0)} ms`, met: s.helpMedianMs < 150 });
+    checks.push({
+      what: '--version wall time (median of 10)',
+      target: '< 150 ms',
+      measured: `${s.versionMedianMs.toFixed(0)} ms`,
+      met: s.versionMedianMs < 150,
+    });
+    checks.push({
+      what: '--help wall time (median of 10)',
+      target: '< 150 ms',
+      measured: `${s.helpMedianMs.toFixed(0)} ms`,
+      met: s.helpMedianMs < 150,
+    });
   }
   const cw = results.cloudWatch;
   checks.push(
     cw === null
-      ? { what: 'CloudWatch bytes scanned vs minimum / naive plan', target: '<= 1.5x minimum, <= 0.25x naive', measured: 'not measured (CloudWatch half not run)', met: null }
+      ? {
+          what: 'CloudWatch bytes scanned vs minimum / naive plan',
+          target: '<= 1.5x minimum, <= 0.25x naive',
+          measured: 'not measured (CloudWatch half not run)',
+          met: null,
+        }
       : {
           what: 'CloudWatch bytes scanned vs minimum / naive plan',
           target: '<= 1.5x minimum, <= 0.25x naive',
           measured: `${(cw.analyzeBytesScanned / cw.minimumBytes).toFixed(2)}x minimum, ${(cw.analyzeBytesScanned / cw.naivePlanBytes).toFixed(3)}x naive`,
-          met: cw.analyzeBytesScanned <= 1.5 * cw.minimumBytes && cw.analyzeBytesScanned <= 0.25 * cw.naivePlanBytes,
+          met:
+            cw.analyzeBytesScanned <= 1.5 * cw.minimumBytes &&
+            cw.analyzeBytesScanned <= 0.25 * cw.naivePlanBytes,
         },
   );
-  checks.push(cw === null ? { what: 'query rounds on the critical path', target: '<= 4', measured: 'not measured', met: null } : { what: 'query rounds on the critical path', target: '<= 4', measured: String(cw.criticalPathRounds), met: cw.criticalPathRounds <= 4 });
+  checks.push(
+    cw === null
+      ? { what: 'query rounds on the critical path', target: '<= 4', measured: 'not measured', met: null }
+      : {
+          what: 'query rounds on the critical path',
+          target: '<= 4',
+          measured: String(cw.criticalPathRounds),
+          met: cw.criticalPathRounds <= 4,
+        },
+  );
   return checks;
 }
 
 /** THE HOOK: merge the CloudWatch half's figures into the local results and re-check the targets. */
-export function withCloudWatchResults(results: BenchResults, cloudWatch: CloudWatchBenchResults): BenchResults {
+export function withCloudWatchResults(
+  results: BenchResults,
+  cloudWatch: CloudWatchBenchResults,
+): BenchResults {
   const merged = { ...results, cloudWatch };
   return { ...merged, targets: evaluateTargets(merged) };
 }
@@ -155,13 +213,18 @@ export function renderMarkdown(results: BenchResults): string {
     `Machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB.toFixed(0)} GiB RAM, Node ${m.node}, ${m.platform}. ` +
       `Whole processes, median of ${results.runsPerMeasurement} runs each. "analyze" = \`${results.analyzeCommand}\`. ` +
       `jq: ${results.jqVersion ?? 'NOT INSTALLED (apt-get install jq)'}.` +
-      (m.loadAverageAtStart === undefined ? '' : ` Load average at start: ${m.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')} (other work on the machine slows every figure alike; compare ratios).`),
+      (m.loadAverageAtStart === undefined
+        ? ''
+        : ` Load average at start: ${m.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')} (other work on the machine slows every figure alike; compare ratios).`),
     '',
     '## Targets (issue 5)',
     '',
     '| what | target | measured | met |',
     '|---|---|---|---|',
-    ...results.targets.map((t) => `| ${cell(t.what)} | ${cell(t.target)} | ${cell(t.measured)} | ${t.met === null ? '-' : t.met ? 'yes' : '**no**'} |`),
+    ...results.targets.map(
+      (t) =>
+        `| ${cell(t.what)} | ${cell(t.target)} | ${cell(t.measured)} | ${t.met === null ? '-' : t.met ? 'yes' : '**no**'} |`,
+    ),
     '',
     '## Local files',
     '',
@@ -171,27 +234,60 @@ export function renderMarkdown(results: BenchResults): string {
   for (const d of results.datasets) {
     for (const t of d.tools) {
       const analyze = d.tools.find((x) => x.tool === 'analyze' || x.tool === 'queries-run');
-      const speedup = t === analyze || t.medianMs === null || analyze?.medianMs == null ? null : t.medianMs / analyze.medianMs;
-      const vs = speedup === null ? '' : speedup >= 1 ? `${speedup.toFixed(2)}x faster` : `${(1 / speedup).toFixed(2)}x slower`;
+      const speedup =
+        t === analyze || t.medianMs === null || analyze?.medianMs == null
+          ? null
+          : t.medianMs / analyze.medianMs;
+      const vs =
+        speedup === null
+          ? ''
+          : speedup >= 1
+            ? `${speedup.toFixed(2)}x faster`
+            : `${(1 / speedup).toFixed(2)}x slower`;
       lines.push(
         `| ${cell(d.label)} | ${(d.bytes / 1e6).toFixed(0)} MB | ${t.tool} | ${t.error === undefined ? seconds(t.medianMs) : cell(`failed: ${t.error.slice(0, 80)}`)} | ${t.mbPerSecond?.toFixed(0) ?? 'n/a'} | ${t.peakRssMiB?.toFixed(0) ?? 'n/a'} | ${vs} |`,
       );
     }
   }
   if (results.linearity !== null) {
-    lines.push('', '## Linearity (raw audit JSONL)', '', '| size | median s | s per GiB | peak RSS MiB |', '|---|---|---|---|');
-    for (const row of results.linearity) lines.push(`| ${row.sizeGiB} GiB | ${seconds(row.medianMs)} | ${row.secondsPerGiB.toFixed(2)} | ${row.peakRssMiB?.toFixed(0) ?? 'n/a'} |`);
+    lines.push(
+      '',
+      '## Linearity (raw audit JSONL)',
+      '',
+      '| size | median s | s per GiB | peak RSS MiB |',
+      '|---|---|---|---|',
+    );
+    for (const row of results.linearity)
+      lines.push(
+        `| ${row.sizeGiB} GiB | ${seconds(row.medianMs)} | ${row.secondsPerGiB.toFixed(2)} | ${row.peakRssMiB?.toFixed(0) ?? 'n/a'} |`,
+      );
   }
   if (results.startup !== null) {
-    lines.push('', '## Start-up', '', `\`--version\`: ${results.startup.versionMedianMs.toFixed(0)} ms, \`--help\`: ${results.startup.helpMedianMs.toFixed(0)} ms (median of ${results.startup.runs}).`);
+    lines.push(
+      '',
+      '## Start-up',
+      '',
+      `\`--version\`: ${results.startup.versionMedianMs.toFixed(0)} ms, \`--help\`: ${results.startup.helpMedianMs.toFixed(0)} ms (median of ${results.startup.runs}).`,
+    );
   }
   lines.push('', '## CloudWatch (fake AWS server)', '');
   const cw = results.cloudWatch;
-  if (cw === null) lines.push('Not measured in this run: the CloudWatch half plugs in through `withCloudWatchResults` in bench/results.ts.');
+  if (cw === null)
+    lines.push(
+      'Not measured in this run: the CloudWatch half plugs in through `withCloudWatchResults` in bench/results.ts.',
+    );
   else {
     lines.push('| figure | value |', '|---|---|');
-    lines.push(`| bytes scanned by analyze | ${cw.analyzeBytesScanned} |`, `| minimum (audit bytes in the needed window) | ${cw.minimumBytes} |`, `| naive plan (every query, whole lookback) | ${cw.naivePlanBytes} |`);
-    lines.push(`| query rounds on the critical path | ${cw.criticalPathRounds} |`, `| wall time at ${cw.delayMsPerQuery} ms per query | ${seconds(cw.wallMs)} s |`, `| lookback | ${cw.lookbackDays} days |`);
+    lines.push(
+      `| bytes scanned by analyze | ${cw.analyzeBytesScanned} |`,
+      `| minimum (audit bytes in the needed window) | ${cw.minimumBytes} |`,
+      `| naive plan (every query, whole lookback) | ${cw.naivePlanBytes} |`,
+    );
+    lines.push(
+      `| query rounds on the critical path | ${cw.criticalPathRounds} |`,
+      `| wall time at ${cw.delayMsPerQuery} ms per query | ${seconds(cw.wallMs)} s |`,
+      `| lookback | ${cw.lookbackDays} days |`,
+    );
     for (const note of cw.notes ?? []) lines.push('', `- ${note}`);
   }
   if (results.notes.length > 0) lines.push('', '## Notes', '', ...results.notes.map((note) => `- ${note}`));

@@ -13,7 +13,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { densityFor1GiB, ensureDataset, type Dataset } from './local/datasets.js';
 import { measure, median, runOnce } from './local/measure.js';
-import { evaluateTargets, renderMarkdown, withCloudWatchResults, type BenchResults, type CloudWatchBenchResults, type DatasetResult, type LinearityRow, type ToolResult } from './results.js';
+import {
+  evaluateTargets,
+  renderMarkdown,
+  withCloudWatchResults,
+  type BenchResults,
+  type CloudWatchBenchResults,
+  type DatasetResult,
+  type LinearityRow,
+  type ToolResult,
+} from './results.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/bench/run-bench.js -> project root; also right when run from source with tsx. */
@@ -21,7 +30,8 @@ const projectRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}
 const cliEntry = path.join(projectRoot, 'dist/src/cli/main.js');
 
 /** jq's one pass over the writes, as issue 5 spells it. */
-const JQ_WRITERS = 'select(.verb == "create" or .verb == "update" or .verb == "patch" or .verb == "delete" or .verb == "deletecollection") | .user.username';
+const JQ_WRITERS =
+  'select(.verb == "create" or .verb == "update" or .verb == "patch" or .verb == "delete" or .verb == "deletecollection") | .user.username';
 const CHILD_ENV = { ...process.env, NO_COLOR: '1' };
 
 interface BenchOptions {
@@ -37,20 +47,55 @@ const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** Picks what to time as "analyze": the analyze verb once it works, else `queries run top-writers-by-user`. */
-async function chooseAnalyzeCommand(outputFile: string): Promise<{ label: string; argv: (file: string) => string[]; note?: string }> {
+async function chooseAnalyzeCommand(
+  outputFile: string,
+): Promise<{ label: string; argv: (file: string) => string[]; note?: string }> {
   const sample = path.join(projectRoot, 'examples/sample-incident.jsonl.gz');
-  const analyze = (file: string): string[] => [process.execPath, cliEntry, 'analyze', '--log-file', file, '--format', 'json', '--output', outputFile];
-  const queries = (file: string): string[] => [process.execPath, cliEntry, 'queries', 'run', 'top-writers-by-user', '--log-file', file, '--format', 'json', '--output', outputFile];
+  const analyze = (file: string): string[] => [
+    process.execPath,
+    cliEntry,
+    'analyze',
+    '--log-file',
+    file,
+    '--format',
+    'json',
+    '--output',
+    outputFile,
+  ];
+  const queries = (file: string): string[] => [
+    process.execPath,
+    cliEntry,
+    'queries',
+    'run',
+    'top-writers-by-user',
+    '--log-file',
+    file,
+    '--format',
+    'json',
+    '--output',
+    outputFile,
+  ];
   const works = async (argv: string[]): Promise<boolean> => {
     rmSync(outputFile, { force: true });
     const run = await runOnce(argv, { cwd: projectRoot, useGnuTime: false, env: CHILD_ENV });
-    return (run.exitCode === 0 || run.exitCode === 1) && existsSync(outputFile) && statSync(outputFile).size > 0;
+    return (
+      (run.exitCode === 0 || run.exitCode === 1) && existsSync(outputFile) && statSync(outputFile).size > 0
+    );
   };
-  if (await works(analyze(sample))) return { label: 'analyze --log-file F --format json --output FILE', argv: analyze };
+  if (await works(analyze(sample)))
+    return { label: 'analyze --log-file F --format json --output FILE', argv: analyze };
   if (await works(queries(sample))) {
-    return { label: 'queries run top-writers-by-user --log-file F --format json --output FILE', argv: queries, note: '`analyze` did not run on the sample yet, so `queries run top-writers-by-user` was timed in its place.' };
+    return {
+      label: 'queries run top-writers-by-user --log-file F --format json --output FILE',
+      argv: queries,
+      note: '`analyze` did not run on the sample yet, so `queries run top-writers-by-user` was timed in its place.',
+    };
   }
-  return { label: 'analyze --log-file F --format json --output FILE', argv: analyze, note: 'Neither `analyze` nor `queries run` worked on the sample; analyze figures are failures.' };
+  return {
+    label: 'analyze --log-file F --format json --output FILE',
+    argv: analyze,
+    note: 'Neither `analyze` nor `queries run` worked on the sample; analyze figures are failures.',
+  };
 }
 
 function toolVersion(command: string): string | null {
@@ -69,10 +114,21 @@ function baselineCommands(dataset: Dataset): { jq: string; grep: string } {
   };
 }
 
-async function timeTool(tool: ToolResult['tool'], argv: string[], display: string, dataset: Dataset, runs: number): Promise<ToolResult> {
+async function timeTool(
+  tool: ToolResult['tool'],
+  argv: string[],
+  display: string,
+  dataset: Dataset,
+  runs: number,
+): Promise<ToolResult> {
   log(`${dataset.label}: ${tool}`);
   try {
-    const m = await measure(`${tool} ${dataset.label}`, argv, { cwd: projectRoot, runs, env: CHILD_ENV, log });
+    const m = await measure(`${tool} ${dataset.label}`, argv, {
+      cwd: projectRoot,
+      runs,
+      env: CHILD_ENV,
+      log,
+    });
     return {
       tool,
       command: display,
@@ -83,7 +139,16 @@ async function timeTool(tool: ToolResult['tool'], argv: string[], display: strin
       rssMethod: m.rssMethod,
     };
   } catch (error) {
-    return { tool, command: display, medianMs: null, runsMs: [], mbPerSecond: null, peakRssMiB: null, rssMethod: 'none', error: (error as Error).message };
+    return {
+      tool,
+      command: display,
+      medianMs: null,
+      runsMs: [],
+      mbPerSecond: null,
+      peakRssMiB: null,
+      rssMethod: 'none',
+      error: (error as Error).message,
+    };
   }
 }
 
@@ -91,8 +156,16 @@ async function timeTool(tool: ToolResult['tool'], argv: string[], display: strin
 async function runCloudWatchHalf(): Promise<CloudWatchBenchResults | null> {
   const modulePath = path.join(here, 'cloudwatch-bench.js');
   if (!existsSync(modulePath)) return null;
-  const loaded = (await import(modulePath)) as { runCloudWatchBench?: (context: { projectRoot: string; cliEntry: string; log: (line: string) => void }) => Promise<CloudWatchBenchResults> };
-  return loaded.runCloudWatchBench === undefined ? null : loaded.runCloudWatchBench({ projectRoot, cliEntry, log });
+  const loaded = (await import(modulePath)) as {
+    runCloudWatchBench?: (context: {
+      projectRoot: string;
+      cliEntry: string;
+      log: (line: string) => void;
+    }) => Promise<CloudWatchBenchResults>;
+  };
+  return loaded.runCloudWatchBench === undefined
+    ? null
+    : loaded.runCloudWatchBench({ projectRoot, cliEntry, log });
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -101,7 +174,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--runs <n>', 'runs per measurement (median reported)', '3')
     .option('--skip-big', 'skip the 2 GiB and 4 GiB linearity/RSS inputs')
     .option('--skip-jq', 'skip the jq baseline (slow)')
-    .option('--size-gib <n>', 'base input size in GiB (1 for the real benchmark; smaller to try the harness)', '1')
+    .option(
+      '--size-gib <n>',
+      'base input size in GiB (1 for the real benchmark; smaller to try the harness)',
+      '1',
+    )
     .option('--cache-dir <dir>', 'where generated inputs are cached', path.join(projectRoot, 'bench/.cache'))
     .option('--results-dir <dir>', 'where results are written', path.join(projectRoot, 'bench/results'));
   program.parse(argv, { from: 'user' });
@@ -112,7 +189,8 @@ async function main(argv: string[]): Promise<void> {
 
   let density: number | undefined;
   const densityOnce = (): number => (density ??= densityFor1GiB());
-  const dataset = (sizeGiB: number, format: Dataset['format'], gzip: boolean): Promise<Dataset> => ensureDataset(opts.cacheDir, { sizeGiB, format, gzip, eventsPerMinuteFor1GiB: densityOnce }, log);
+  const dataset = (sizeGiB: number, format: Dataset['format'], gzip: boolean): Promise<Dataset> =>
+    ensureDataset(opts.cacheDir, { sizeGiB, format, gzip, eventsPerMinuteFor1GiB: densityOnce }, log);
 
   const outputFile = path.join(opts.cacheDir, 'analyze-output.json');
   mkdirSync(opts.cacheDir, { recursive: true });
@@ -120,13 +198,27 @@ async function main(argv: string[]): Promise<void> {
   const jqVersion = opts.skipJq === true ? null : toolVersion('jq');
   const notes: string[] = [];
   if (analyze.note !== undefined) notes.push(analyze.note);
-  if (jqVersion === null) notes.push(opts.skipJq === true ? 'jq baseline skipped (--skip-jq).' : 'jq is not installed, so the jq baseline is missing: `apt-get install jq`.');
-  notes.push('analyze writes its JSON to a file in bench/.cache rather than /dev/null: reports are written atomically (temp file, then rename), which must never be pointed at /dev/null.');
+  if (jqVersion === null)
+    notes.push(
+      opts.skipJq === true
+        ? 'jq baseline skipped (--skip-jq).'
+        : 'jq is not installed, so the jq baseline is missing: `apt-get install jq`.',
+    );
+  notes.push(
+    'analyze writes its JSON to a file in bench/.cache rather than /dev/null: reports are written atomically (temp file, then rename), which must never be pointed at /dev/null.',
+  );
 
   const cpus = os.cpus();
   let results: BenchResults = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', memoryGiB: os.totalmem() / 1024 ** 3, node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: os.loadavg() },
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+      memoryGiB: os.totalmem() / 1024 ** 3,
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      loadAverageAtStart: os.loadavg(),
+    },
     analyzeCommand: analyze.label,
     jqVersion,
     runsPerMeasurement: runs,
@@ -141,8 +233,15 @@ async function main(argv: string[]): Promise<void> {
   const save = (final: boolean): void => {
     results.targets = evaluateTargets(results);
     mkdirSync(opts.resultsDir, { recursive: true });
-    const markdown = renderMarkdown(final ? results : { ...results, notes: [...results.notes, 'PARTIAL: the run is still going or was cut short.'] });
-    writeFileSync(path.join(opts.resultsDir, `results-${results.date.slice(0, 10)}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    const markdown = renderMarkdown(
+      final
+        ? results
+        : { ...results, notes: [...results.notes, 'PARTIAL: the run is still going or was cut short.'] },
+    );
+    writeFileSync(
+      path.join(opts.resultsDir, `results-${results.date.slice(0, 10)}.json`),
+      `${JSON.stringify(results, null, 2)}\n`,
+    );
     writeFileSync(path.join(opts.resultsDir, 'results.md'), markdown);
     if (final) process.stdout.write(markdown);
   };
@@ -150,21 +249,51 @@ async function main(argv: string[]): Promise<void> {
   const startupRuns = 10;
   const startupMs = async (flag: string): Promise<number> => {
     const times: number[] = [];
-    for (let i = 0; i < startupRuns; i++) times.push((await runOnce([process.execPath, cliEntry, flag], { cwd: projectRoot, useGnuTime: false, env: CHILD_ENV })).wallMs);
+    for (let i = 0; i < startupRuns; i++)
+      times.push(
+        (
+          await runOnce([process.execPath, cliEntry, flag], {
+            cwd: projectRoot,
+            useGnuTime: false,
+            env: CHILD_ENV,
+          })
+        ).wallMs,
+      );
     return median(times);
   };
-  results.startup = { versionMedianMs: await startupMs('--version'), helpMedianMs: await startupMs('--help'), runs: startupRuns };
+  results.startup = {
+    versionMedianMs: await startupMs('--version'),
+    helpMedianMs: await startupMs('--help'),
+    runs: startupRuns,
+  };
   save(false);
 
-  const inputs = [await dataset(baseGiB, 'audit-jsonl', false), await dataset(baseGiB, 'cw-jsonl', false), await dataset(baseGiB, 'audit-jsonl', true)];
+  const inputs = [
+    await dataset(baseGiB, 'audit-jsonl', false),
+    await dataset(baseGiB, 'cw-jsonl', false),
+    await dataset(baseGiB, 'audit-jsonl', true),
+  ];
   const datasets: DatasetResult[] = results.datasets;
   for (const input of inputs) {
     const tools: ToolResult[] = [];
-    tools.push(await timeTool(analyze.label.startsWith('queries') ? 'queries-run' : 'analyze', analyze.argv(input.file), analyze.label, input, runs));
+    tools.push(
+      await timeTool(
+        analyze.label.startsWith('queries') ? 'queries-run' : 'analyze',
+        analyze.argv(input.file),
+        analyze.label,
+        input,
+        runs,
+      ),
+    );
     const baselines = baselineCommands(input);
-    if (jqVersion !== null) tools.push(await timeTool('jq', ['bash', '-c', baselines.jq], baselines.jq, input, runs));
+    if (jqVersion !== null)
+      tools.push(await timeTool('jq', ['bash', '-c', baselines.jq], baselines.jq, input, runs));
     tools.push(await timeTool('grep', ['bash', '-c', baselines.grep], baselines.grep, input, runs));
-    const [a, jq, grep] = [tools[0]!, tools.find((t) => t.tool === 'jq'), tools.find((t) => t.tool === 'grep')];
+    const [a, jq, grep] = [
+      tools[0]!,
+      tools.find((t) => t.tool === 'jq'),
+      tools.find((t) => t.tool === 'grep'),
+    ];
     datasets.push({
       label: input.label,
       file: path.relative(projectRoot, input.file),
@@ -181,11 +310,24 @@ async function main(argv: string[]): Promise<void> {
   let linearity: LinearityRow[] | null = null;
   const base = datasets[0]?.tools[0];
   if (opts.skipBig !== true && base?.medianMs != null) {
-    linearity = [{ sizeGiB: baseGiB, medianMs: base.medianMs, secondsPerGiB: base.medianMs / 1000 / baseGiB, peakRssMiB: base.peakRssMiB }];
+    linearity = [
+      {
+        sizeGiB: baseGiB,
+        medianMs: base.medianMs,
+        secondsPerGiB: base.medianMs / 1000 / baseGiB,
+        peakRssMiB: base.peakRssMiB,
+      },
+    ];
     for (const factor of [2, 4]) {
       const input = await dataset(baseGiB * factor, 'audit-jsonl', false);
       const result = await timeTool('analyze', analyze.argv(input.file), analyze.label, input, runs);
-      if (result.medianMs !== null) linearity.push({ sizeGiB: baseGiB * factor, medianMs: result.medianMs, secondsPerGiB: result.medianMs / 1000 / (baseGiB * factor), peakRssMiB: result.peakRssMiB });
+      if (result.medianMs !== null)
+        linearity.push({
+          sizeGiB: baseGiB * factor,
+          medianMs: result.medianMs,
+          secondsPerGiB: result.medianMs / 1000 / (baseGiB * factor),
+          peakRssMiB: result.peakRssMiB,
+        });
       results.linearity = linearity;
       save(false);
     }

@@ -31,16 +31,22 @@ export function requestUri(spec: RequestSpec): string {
   let uri = spec.apiGroup === '' ? '/api/v1' : `/apis/${spec.apiGroup}/${spec.apiVersion}`;
   if (spec.namespace !== undefined && spec.namespace !== '') uri += `/namespaces/${spec.namespace}`;
   uri += `/${spec.resource}`;
-  const collectionVerb = spec.verb === 'list' || spec.verb === 'watch' || (spec.verb === 'create' && spec.subresource === undefined) || spec.verb === 'deletecollection';
+  const collectionVerb =
+    spec.verb === 'list' ||
+    spec.verb === 'watch' ||
+    (spec.verb === 'create' && spec.subresource === undefined) ||
+    spec.verb === 'deletecollection';
   if (!collectionVerb && spec.name !== undefined && spec.name !== '') uri += `/${spec.name}`;
   if (spec.subresource !== undefined) uri += `/${spec.subresource}`;
-  if (spec.verb === 'watch') return `${uri}?allowWatchBookmarks=true&resourceVersion=${spec.name === undefined ? '0' : '1'}&timeout=8m32s&timeoutSeconds=512&watch=true`;
+  if (spec.verb === 'watch')
+    return `${uri}?allowWatchBookmarks=true&resourceVersion=${spec.name === undefined ? '0' : '1'}&timeout=8m32s&timeoutSeconds=512&watch=true`;
   return uri + (spec.query ?? '');
 }
 
 function objectRefJson(spec: RequestSpec): string {
   let json = `{"resource":"${spec.resource}"`;
-  if (spec.namespace !== undefined && spec.namespace !== '') json += `,"namespace":${JSON.stringify(spec.namespace)}`;
+  if (spec.namespace !== undefined && spec.namespace !== '')
+    json += `,"namespace":${JSON.stringify(spec.namespace)}`;
   const named = spec.verb !== 'list' && spec.verb !== 'watch' && spec.verb !== 'deletecollection';
   if (named && spec.name !== undefined && spec.name !== '') json += `,"name":${JSON.stringify(spec.name)}`;
   if (spec.apiGroup !== '') json += `,"apiGroup":"${spec.apiGroup}"`;
@@ -52,12 +58,20 @@ function objectRefJson(spec: RequestSpec): string {
 function responseStatusJson(result: RequestResult, spec: RequestSpec): string {
   if (result.message === undefined) return `{"metadata":{},"code":${result.code}}`;
   // apiserver converts raw etcd errors into a Status with no reason (aws-facts.md section F).
-  if (result.reason === undefined) return `{"metadata":{},"status":"Failure","message":${JSON.stringify(result.message)},"code":${result.code}}`;
+  if (result.reason === undefined)
+    return `{"metadata":{},"status":"Failure","message":${JSON.stringify(result.message)},"code":${result.code}}`;
   return `{"metadata":{},"status":"Failure","message":${JSON.stringify(result.message)},"reason":"${result.reason}","details":{"name":${JSON.stringify(spec.name ?? '')},"kind":"${spec.resource}"},"code":${result.code}}`;
 }
 
 /** One audit event line (no trailing newline). `result` is undefined for the RequestReceived stage. */
-export function auditLine(auditId: string, spec: RequestSpec, uri: string, receivedUs: number, stageUs: number, result: RequestResult | undefined): string {
+export function auditLine(
+  auditId: string,
+  spec: RequestSpec,
+  uri: string,
+  receivedUs: number,
+  stageUs: number,
+  result: RequestResult | undefined,
+): string {
   const stage = result === undefined ? 'RequestReceived' : 'ResponseComplete';
   const p = spec.principal;
   let line =

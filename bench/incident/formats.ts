@@ -12,7 +12,12 @@ import type { GeneratedEvent } from './generate.js';
 import { SeededRandom } from './random.js';
 
 export type OutputFormat = 'audit-jsonl' | 'cw-filter-json' | 'cw-jsonl' | 's3-export';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['audit-jsonl', 'cw-filter-json', 'cw-jsonl', 's3-export'];
+export const OUTPUT_FORMATS: readonly OutputFormat[] = [
+  'audit-jsonl',
+  'cw-filter-json',
+  'cw-jsonl',
+  's3-export',
+];
 
 /** Turns events into the text of one output file: header, one piece per event, footer. */
 export interface EventFormatter {
@@ -46,13 +51,17 @@ export function createFormatter(format: OutputFormat, seed: number): EventFormat
     case 's3-export':
       return {
         header: () => '',
-        event: (e) => (e.logStream.startsWith(AUDIT_STREAM_PREFIX) ? `${new Date(e.timestampMs).toISOString()} ${e.line}\n` : ''),
+        event: (e) =>
+          e.logStream.startsWith(AUDIT_STREAM_PREFIX)
+            ? `${new Date(e.timestampMs).toISOString()} ${e.line}\n`
+            : '',
         footer: () => '',
       };
     case 'cw-jsonl':
       return {
         header: () => '',
-        event: (e) => `{"timestamp":${e.timestampMs},"logStream":"${e.logStream}","message":${JSON.stringify(e.line)}}\n`,
+        event: (e) =>
+          `{"timestamp":${e.timestampMs},"logStream":"${e.logStream}","message":${JSON.stringify(e.line)}}\n`,
         footer: () => '',
       };
     case 'cw-filter-json': {
@@ -75,7 +84,12 @@ export function createFormatter(format: OutputFormat, seed: number): EventFormat
           );
         },
         footer: () => {
-          const searched = [...streams].sort().map((name) => `        {\n            "logStreamName": "${name}",\n            "searchedCompletely": true\n        }`);
+          const searched = [...streams]
+            .sort()
+            .map(
+              (name) =>
+                `        {\n            "logStreamName": "${name}",\n            "searchedCompletely": true\n        }`,
+            );
           return `${first ? '' : '\n    '}],\n    "searchedLogStreams": [${searched.length === 0 ? '' : `\n${searched.join(',\n')}\n    `}]\n}\n`;
         },
       };

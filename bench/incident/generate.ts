@@ -8,7 +8,13 @@ import { createCluster, WRITE_VERBS, type Cluster, type RequestSpec } from './ac
 import { compactFailedApiLine, etcdErrorApiLine, routineApiLine } from './api-lines.js';
 import { auditLine, NOSPACE_MESSAGE, requestUri, TIMEOUT_MESSAGE, type RequestResult } from './audit-line.js';
 import { SeededRandom } from './random.js';
-import { TruthCounter, type GroundTruth, type IncidentOutcome, type IncidentShape, type ObservedEvent } from './truth.js';
+import {
+  TruthCounter,
+  type GroundTruth,
+  type IncidentOutcome,
+  type IncidentShape,
+  type ObservedEvent,
+} from './truth.js';
 
 export type { FirstFailure, GroundTruth, IncidentOutcome, IncidentShape } from './truth.js';
 
@@ -114,7 +120,8 @@ function validate(options: IncidentOptions): { startMs: number; endMs: number } 
   const startMs = Date.parse(options.start);
   if (Number.isNaN(startMs)) throw new RangeError(`start "${options.start}" is not an ISO 8601 time`);
   if (!(options.durationMs >= 60_000)) throw new RangeError('durationMs must be at least one minute');
-  if (options.eventsPerMinute !== undefined && !(options.eventsPerMinute > 0)) throw new RangeError('eventsPerMinute must be positive');
+  if (options.eventsPerMinute !== undefined && !(options.eventsPerMinute > 0))
+    throw new RangeError('eventsPerMinute must be positive');
   const fraction = options.floodStartFraction ?? DEFAULT_FLOOD_START_FRACTION;
   if (!(fraction > 0 && fraction < 0.9)) throw new RangeError('floodStartFraction must be between 0 and 0.9');
   return { startMs, endMs: startMs + options.durationMs };
@@ -126,7 +133,8 @@ export function createIncident(options: IncidentOptions): IncidentRun {
   const counter = new TruthCounter();
   return {
     events: simulate(options, startMs, endMs, counter),
-    truth: () => counter.result({ seed: options.seed, shape: options.shape, outcome: options.outcome, startMs, endMs }),
+    truth: () =>
+      counter.result({ seed: options.seed, shape: options.shape, outcome: options.outcome, startMs, endMs }),
   };
 }
 
@@ -137,7 +145,12 @@ export function generateIncident(options: IncidentOptions, emit: (e: GeneratedEv
   return run.truth();
 }
 
-function* simulate(options: IncidentOptions, startMs: number, endMs: number, counter: TruthCounter): Generator<GeneratedEvent, void, undefined> {
+function* simulate(
+  options: IncidentOptions,
+  startMs: number,
+  endMs: number,
+  counter: TruthCounter,
+): Generator<GeneratedEvent, void, undefined> {
   const traffic = new SeededRandom(options.seed, 0);
   const cluster: Cluster = createCluster(new SeededRandom(options.seed, 1));
   // The api stream and stream names draw from their own sequences, so turning them on or off
@@ -153,7 +166,8 @@ function* simulate(options: IncidentOptions, startMs: number, endMs: number, cou
   // Seeds differ in when things happen, not only in names: without an explicit floodStartFraction
   // the onset moves by up to 5% of the window, and the free space by up to 15%.
   const shapeRandom = new SeededRandom(options.seed, 6);
-  const onsetFraction = options.floodStartFraction ?? DEFAULT_FLOOD_START_FRACTION + (shapeRandom.next() - 0.5) * 0.1;
+  const onsetFraction =
+    options.floodStartFraction ?? DEFAULT_FLOOD_START_FRACTION + (shapeRandom.next() - 0.5) * 0.1;
   const spaceFactor = 0.85 + shapeRandom.next() * 0.3;
   const floodStartMs = startMs + onsetFraction * (endMs - startMs);
   const floodSpan = endMs - floodStartMs;
@@ -168,7 +182,8 @@ function* simulate(options: IncidentOptions, startMs: number, endMs: number, cou
   if (options.outcome !== 'none') {
     capacity = 0;
     const fillTargetMs = floodStartMs + FILL_TARGET_FRACTION * floodSpan;
-    for (let ms = floodStartMs; ms < fillTargetMs; ms += 1000) capacity += floodPerSecond(ms + 500) * (1 - 2 * FLOOD_DELETE_SHARE);
+    for (let ms = floodStartMs; ms < fillTargetMs; ms += 1000)
+      capacity += floodPerSecond(ms + 500) * (1 - 2 * FLOOD_DELETE_SHARE);
     capacity = Math.max(1, Math.round(capacity * spaceFactor));
   }
   let floodStopMs = options.outcome === 'none' ? floodStartMs + 0.6 * floodSpan : Number.POSITIVE_INFINITY;
@@ -195,31 +210,78 @@ function* simulate(options: IncidentOptions, startMs: number, endMs: number, cou
   const floodRequest = (): RequestSpec => {
     const deleting = recentFloodNames.length > 0 && traffic.chance(FLOOD_DELETE_SHARE);
     if (options.shape === 'operator-flood') {
-      const target = deleting ? takeRecentName() : { ns: cluster.tenantNamespaces[traffic.weighted(cluster.tenantWeights)]!, name: traffic.uuid() };
-      return { principal: cluster.kyvernoAdmission, verb: deleting ? 'delete' : 'create', resource: 'ephemeralreports', apiGroup: 'reports.kyverno.io', apiVersion: 'v1', namespace: target.ns, name: target.name, flood: true };
+      const target = deleting
+        ? takeRecentName()
+        : { ns: cluster.tenantNamespaces[traffic.weighted(cluster.tenantWeights)]!, name: traffic.uuid() };
+      return {
+        principal: cluster.kyvernoAdmission,
+        verb: deleting ? 'delete' : 'create',
+        resource: 'ephemeralreports',
+        apiGroup: 'reports.kyverno.io',
+        apiVersion: 'v1',
+        namespace: target.ns,
+        name: target.name,
+        flood: true,
+      };
     }
     const target = deleting ? takeRecentName() : { ns: 'ci-builds', name: `build-cache-${traffic.hex(10)}` };
-    return { principal: cluster.ciDeployer, verb: deleting ? 'delete' : 'create', resource: 'configmaps', apiGroup: '', apiVersion: 'v1', namespace: target.ns, name: target.name, flood: true };
+    return {
+      principal: cluster.ciDeployer,
+      verb: deleting ? 'delete' : 'create',
+      resource: 'configmaps',
+      apiGroup: '',
+      apiVersion: 'v1',
+      namespace: target.ns,
+      name: target.name,
+      flood: true,
+    };
   };
   const cleanupRequest = (): RequestSpec | undefined => {
     const target = recentFloodNames.pop();
     if (target === undefined) return undefined;
     const operator = options.shape === 'operator-flood';
-    return { principal: cluster.admin, verb: 'delete', resource: operator ? 'ephemeralreports' : 'configmaps', apiGroup: operator ? 'reports.kyverno.io' : '', apiVersion: 'v1', namespace: target.ns, name: target.name, cleanup: true };
+    return {
+      principal: cluster.admin,
+      verb: 'delete',
+      resource: operator ? 'ephemeralreports' : 'configmaps',
+      apiGroup: operator ? 'reports.kyverno.io' : '',
+      apiVersion: 'v1',
+      namespace: target.ns,
+      name: target.name,
+      cleanup: true,
+    };
   };
 
   const decide = (spec: RequestSpec, ms: number): { result: RequestResult; latencyUs: number } => {
     if (!WRITE_VERBS.has(spec.verb)) {
       const latencyUs = spec.verb === 'list' ? traffic.between(4_000, 180_000) : traffic.between(800, 15_000);
-      if (spec.notFound === true) return { result: { code: 404, message: `${spec.resource} "${spec.name ?? ''}" not found`, reason: 'NotFound' }, latencyUs };
+      if (spec.notFound === true)
+        return {
+          result: {
+            code: 404,
+            message: `${spec.resource} "${spec.name ?? ''}" not found`,
+            reason: 'NotFound',
+          },
+          latencyUs,
+        };
       return { result: { code: 200 }, latencyUs };
     }
-    if (noSpace) return { result: { code: 500, message: NOSPACE_MESSAGE }, latencyUs: traffic.between(1_000, 9_000) };
+    if (noSpace)
+      return { result: { code: 500, message: NOSPACE_MESSAGE }, latencyUs: traffic.between(1_000, 9_000) };
     const fullness = floodNet / capacity;
     if (fullness > STRAIN_FULLNESS) {
       // Leader-election renewals carry a short deadline, so they are the first to time out.
-      const strain = Math.min(0.9, ((fullness - STRAIN_FULLNESS) / (1 - STRAIN_FULLNESS)) * 0.08 * (spec.leaderElection === true ? 6 : 1));
-      if (traffic.chance(strain)) return { result: { code: 500, message: TIMEOUT_MESSAGE }, latencyUs: ETCD_REQUEST_TIMEOUT_US + traffic.between(0, 300_000) };
+      const strain = Math.min(
+        0.9,
+        ((fullness - STRAIN_FULLNESS) / (1 - STRAIN_FULLNESS)) *
+          0.08 *
+          (spec.leaderElection === true ? 6 : 1),
+      );
+      if (traffic.chance(strain))
+        return {
+          result: { code: 500, message: TIMEOUT_MESSAGE },
+          latencyUs: ETCD_REQUEST_TIMEOUT_US + traffic.between(0, 300_000),
+        };
     }
     const latencyUs = traffic.between(2_000, 25_000);
     const counts = spec.flood === true || spec.cleanup === true;
@@ -260,10 +322,12 @@ function* simulate(options: IncidentOptions, startMs: number, endMs: number, cou
     }
     arrivals.length = 0;
     const normal = traffic.poisson(normalPerSecond * fraction);
-    for (let i = 0; i < normal; i++) arrivals.push({ us: secMs * 1000 + traffic.int(sliceUs), spec: cluster.normalRequest(traffic) });
+    for (let i = 0; i < normal; i++)
+      arrivals.push({ us: secMs * 1000 + traffic.int(sliceUs), spec: cluster.normalRequest(traffic) });
     if (secMs >= floodStartMs && secMs < floodStopMs) {
       const flood = traffic.poisson(floodPerSecond(secMs + 500) * fraction);
-      for (let i = 0; i < flood; i++) arrivals.push({ us: secMs * 1000 + traffic.int(sliceUs), spec: floodRequest() });
+      for (let i = 0; i < flood; i++)
+        arrivals.push({ us: secMs * 1000 + traffic.int(sliceUs), spec: floodRequest() });
     }
     if (secMs >= recoverMs && secMs < cleanupUntilMs) {
       const cleanup = traffic.poisson(normalPerSecond * fraction);
@@ -290,12 +354,37 @@ function* simulate(options: IncidentOptions, startMs: number, endMs: number, cou
         flood: spec.flood === true,
       };
       if (allStages) {
-        heap.push({ us: receivedUs, seq: seq++, stream: 'audit', line: auditLine(auditId, spec, uri, receivedUs, receivedUs, undefined), observed: { ...base, timestampMs: Math.floor(receivedUs / 1000), stage: 'RequestReceived', code: 0, message: undefined } });
+        heap.push({
+          us: receivedUs,
+          seq: seq++,
+          stream: 'audit',
+          line: auditLine(auditId, spec, uri, receivedUs, receivedUs, undefined),
+          observed: {
+            ...base,
+            timestampMs: Math.floor(receivedUs / 1000),
+            stage: 'RequestReceived',
+            code: 0,
+            message: undefined,
+          },
+        });
       }
       if (stageUs < endUs) {
-        heap.push({ us: stageUs, seq: seq++, stream: 'audit', line: auditLine(auditId, spec, uri, receivedUs, stageUs, result), observed: { ...base, timestampMs: Math.floor(stageUs / 1000), stage: 'ResponseComplete', code: result.code, message: result.message } });
+        heap.push({
+          us: stageUs,
+          seq: seq++,
+          stream: 'audit',
+          line: auditLine(auditId, spec, uri, receivedUs, stageUs, result),
+          observed: {
+            ...base,
+            timestampMs: Math.floor(stageUs / 1000),
+            stage: 'ResponseComplete',
+            code: result.code,
+            message: result.message,
+          },
+        });
       }
-      if (withApi && result.code === 500 && (result.message === TIMEOUT_MESSAGE || apiRandom.chance(0.25))) pushApi(stageUs, etcdErrorApiLine(apiRandom, stageUs, result.message ?? ''));
+      if (withApi && result.code === 500 && (result.message === TIMEOUT_MESSAGE || apiRandom.chance(0.25)))
+        pushApi(stageUs, etcdErrorApiLine(apiRandom, stageUs, result.message ?? ''));
     }
     if (withApi) {
       const routine = apiRandom.poisson(normalPerSecond * 0.04 * fraction);

@@ -89,7 +89,11 @@ export class SeededRandom {
     let out = '';
     while (out.length < length) {
       const word = this.uint32();
-      out += HEX_BYTE[word & 0xff]! + HEX_BYTE[(word >>> 8) & 0xff]! + HEX_BYTE[(word >>> 16) & 0xff]! + HEX_BYTE[word >>> 24]!;
+      out +=
+        HEX_BYTE[word & 0xff]! +
+        HEX_BYTE[(word >>> 8) & 0xff]! +
+        HEX_BYTE[(word >>> 16) & 0xff]! +
+        HEX_BYTE[word >>> 24]!;
     }
     return out.slice(0, length);
   }

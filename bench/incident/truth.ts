@@ -100,7 +100,10 @@ export class TruthCounter {
   private floodOnsetMs: number | null = null;
   private readonly writesPerUser = new Map<string, number>();
   private readonly net = new Map<string, number>();
-  private readonly perUser = new Map<string, { userAgent: Map<string, number>; resource: Map<string, number>; namespace: Map<string, number> }>();
+  private readonly perUser = new Map<
+    string,
+    { userAgent: Map<string, number>; resource: Map<string, number>; namespace: Map<string, number> }
+  >();
 
   observeApiLine(): void {
     this.apiLines++;
@@ -143,23 +146,39 @@ export class TruthCounter {
     increment(detail.userAgent, event.userAgent);
     increment(detail.resource, `${event.resource}\u0000${event.apiGroup}`);
     increment(detail.namespace, event.namespace);
-    if (event.code < 300 && (event.verb === 'create' || event.verb === 'delete') && event.resource !== '' && !event.requestURI.endsWith('/binding')) {
+    if (
+      event.code < 300 &&
+      (event.verb === 'create' || event.verb === 'delete') &&
+      event.resource !== '' &&
+      !event.requestURI.endsWith('/binding')
+    ) {
       increment(this.net, `${event.resource}\u0000${event.apiGroup}`, event.verb === 'create' ? 1 : -1);
     }
   }
 
-  result(base: { seed: number; shape: IncidentShape; outcome: IncidentOutcome; startMs: number; endMs: number }): GroundTruth {
+  result(base: {
+    seed: number;
+    shape: IncidentShape;
+    outcome: IncidentOutcome;
+    startMs: number;
+    endMs: number;
+  }): GroundTruth {
     const topUser = mostFrequent(this.writesPerUser);
     const detail = this.perUser.get(topUser);
-    const [resource = '', apiGroup = ''] = detail === undefined ? [] : mostFrequent(detail.resource).split('\u0000');
+    const [resource = '', apiGroup = ''] =
+      detail === undefined ? [] : mostFrequent(detail.resource).split('\u0000');
     const writesPerUser: Record<string, number> = {};
-    for (const key of [...this.writesPerUser.keys()].sort()) writesPerUser[key] = this.writesPerUser.get(key) ?? 0;
+    for (const key of [...this.writesPerUser.keys()].sort())
+      writesPerUser[key] = this.writesPerUser.get(key) ?? 0;
     const netGrowth = [...this.net]
       .map(([key, net]) => {
         const [res = '', group = ''] = key.split('\u0000');
         return { resource: res, apiGroup: group, net };
       })
-      .sort((a, b) => b.net - a.net || a.resource.localeCompare(b.resource) || a.apiGroup.localeCompare(b.apiGroup));
+      .sort(
+        (a, b) =>
+          b.net - a.net || a.resource.localeCompare(b.resource) || a.apiGroup.localeCompare(b.apiGroup),
+      );
     return {
       seed: base.seed,
       shape: base.shape,

@@ -7,7 +7,12 @@ import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { createFormatter, type OutputFormat } from './formats.js';
-import { createIncident, DEFAULT_EVENTS_PER_MINUTE, type GroundTruth, type IncidentOptions } from './generate.js';
+import {
+  createIncident,
+  DEFAULT_EVENTS_PER_MINUTE,
+  type GroundTruth,
+  type IncidentOptions,
+} from './generate.js';
 
 export interface WriteIncidentOptions {
   format: OutputFormat;
@@ -32,7 +37,11 @@ export interface WriteIncidentResult {
 const CHUNK_BYTES = 1 << 20;
 
 /** Writes the incident to `destination` and resolves with its ground truth once everything is flushed. */
-export async function writeIncident(incident: IncidentOptions, destination: Writable, options: WriteIncidentOptions): Promise<WriteIncidentResult> {
+export async function writeIncident(
+  incident: IncidentOptions,
+  destination: Writable,
+  options: WriteIncidentOptions,
+): Promise<WriteIncidentResult> {
   const started = performance.now();
   const run = createIncident(incident);
   const formatter = createFormatter(options.format, incident.seed);
@@ -72,11 +81,23 @@ export async function writeIncident(incident: IncidentOptions, destination: Writ
   const source = Readable.from(chunks(), { objectMode: false, highWaterMark: 4 * CHUNK_BYTES });
   const end = options.keepOpen !== true;
   if (options.gzip === true) {
-    await pipeline(source, createGzip({ level: options.gzipLevel ?? 6, chunkSize: 256 * 1024 }), counter, destination, { end });
+    await pipeline(
+      source,
+      createGzip({ level: options.gzipLevel ?? 6, chunkSize: 256 * 1024 }),
+      counter,
+      destination,
+      { end },
+    );
   } else {
     await pipeline(source, counter, destination, { end });
   }
-  return { truth: run.truth(), rawBytes, writtenBytes, eventsWritten, elapsedMs: performance.now() - started };
+  return {
+    truth: run.truth(),
+    rawBytes,
+    writtenBytes,
+    eventsWritten,
+    elapsedMs: performance.now() - started,
+  };
 }
 
 /**
@@ -84,7 +105,11 @@ export async function writeIncident(incident: IncidentOptions, destination: Writ
  * comes out near `target` bytes (or `target` events): every traffic source scales with it, so
  * volume is close to proportional.
  */
-export function densityFor(incident: IncidentOptions, format: OutputFormat, target: { bytes?: number; events?: number }): number {
+export function densityFor(
+  incident: IncidentOptions,
+  format: OutputFormat,
+  target: { bytes?: number; events?: number },
+): number {
   const base = DEFAULT_EVENTS_PER_MINUTE;
   const run = createIncident({ ...incident, eventsPerMinute: base });
   const formatter = createFormatter(format, incident.seed);

@@ -5,7 +5,15 @@
  * recipe regenerates the file instead of benchmarking a stale one.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +58,10 @@ interface Meta {
 function generatorFingerprint(): string {
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../incident');
   const hash = createHash('sha256');
-  for (const name of readdirSync(dir).filter((n) => /\.(js|ts)$/.test(n)).sort()) hash.update(name).update(readFileSync(path.join(dir, name)));
+  for (const name of readdirSync(dir)
+    .filter((n) => /\.(js|ts)$/.test(n))
+    .sort())
+    hash.update(name).update(readFileSync(path.join(dir, name)));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -61,7 +72,14 @@ export async function ensureDataset(
   log: (line: string) => void,
 ): Promise<Dataset> {
   await mkdir(cacheDir, { recursive: true });
-  const extension = spec.format === 'audit-jsonl' ? 'jsonl' : spec.format === 'cw-jsonl' ? 'cw.jsonl' : spec.format === 's3-export' ? 's3.log' : 'cw.json';
+  const extension =
+    spec.format === 'audit-jsonl'
+      ? 'jsonl'
+      : spec.format === 'cw-jsonl'
+        ? 'cw.jsonl'
+        : spec.format === 's3-export'
+          ? 's3.log'
+          : 'cw.json';
   const name = `incident-${spec.sizeGiB}GiB.${extension}${spec.gzip ? '.gz' : ''}`;
   const file = path.join(cacheDir, name);
   const metaFile = `${file}.meta.json`;
@@ -71,19 +89,46 @@ export async function ensureDataset(
   if (existsSync(file) && existsSync(metaFile)) {
     const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Meta;
     if (meta.fingerprint === fingerprint && JSON.stringify(meta.recipe) === JSON.stringify(recipe)) {
-      return { label, file, format: spec.format, gzip: spec.gzip, sizeGiB: spec.sizeGiB, bytes: statSync(file).size, rawBytes: meta.rawBytes, events: meta.events };
+      return {
+        label,
+        file,
+        format: spec.format,
+        gzip: spec.gzip,
+        sizeGiB: spec.sizeGiB,
+        bytes: statSync(file).size,
+        rawBytes: meta.rawBytes,
+        events: meta.events,
+      };
     }
   }
-  const incident: IncidentOptions = { ...BENCH_INCIDENT, eventsPerMinute: spec.eventsPerMinuteFor1GiB() * spec.sizeGiB };
+  const incident: IncidentOptions = {
+    ...BENCH_INCIDENT,
+    eventsPerMinute: spec.eventsPerMinuteFor1GiB() * spec.sizeGiB,
+  };
   log(`generating ${name} (cached for later runs)...`);
   const partial = `${file}.partial`;
-  const result = await writeIncident(incident, createWriteStream(partial), { format: spec.format, gzip: spec.gzip, gzipLevel: 1 });
+  const result = await writeIncident(incident, createWriteStream(partial), {
+    format: spec.format,
+    gzip: spec.gzip,
+    gzipLevel: 1,
+  });
   renameSync(partial, file);
   writeFileSync(`${file}.truth.json`, `${JSON.stringify(result.truth, null, 2)}\n`);
   const meta: Meta = { recipe, fingerprint, rawBytes: result.rawBytes, events: result.eventsWritten };
   writeFileSync(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
-  log(`  ${result.eventsWritten} events, ${(result.rawBytes / 1e6).toFixed(0)} MB raw in ${(result.elapsedMs / 1000).toFixed(1)} s`);
-  return { label, file, format: spec.format, gzip: spec.gzip, sizeGiB: spec.sizeGiB, bytes: statSync(file).size, rawBytes: result.rawBytes, events: result.eventsWritten };
+  log(
+    `  ${result.eventsWritten} events, ${(result.rawBytes / 1e6).toFixed(0)} MB raw in ${(result.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  return {
+    label,
+    file,
+    format: spec.format,
+    gzip: spec.gzip,
+    sizeGiB: spec.sizeGiB,
+    bytes: statSync(file).size,
+    rawBytes: result.rawBytes,
+    events: result.eventsWritten,
+  };
 }
 
 /** The density that makes the benchmark incident 1 GiB of raw audit JSONL (computed once per run). */

@@ -45,12 +45,19 @@ function readVmHwmKiB(pid: number): number | null {
 }
 
 /** Runs `argv` once (no shell unless argv is ['bash', '-c', ...]) and measures it. */
-export function runOnce(argv: string[], options: { cwd: string; useGnuTime: boolean; env?: NodeJS.ProcessEnv }): Promise<ProcessRun> {
+export function runOnce(
+  argv: string[],
+  options: { cwd: string; useGnuTime: boolean; env?: NodeJS.ProcessEnv },
+): Promise<ProcessRun> {
   const rssFile = path.join(tmpdir(), `bench-rss-${process.pid}-${Math.random().toString(16).slice(2)}`);
   const command = options.useGnuTime ? [GNU_TIME, '-f', '%M', '-o', rssFile, ...argv] : argv;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command[0]!, command.slice(1), {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     let polledKiB: number | null = null;
     child.stderr.setEncoding('utf8');
@@ -80,16 +87,30 @@ export function runOnce(argv: string[], options: { cwd: string; useGnuTime: bool
 }
 
 /** Runs `argv` `runs` times in a row and reports the median; throws if a run fails. */
-export async function measure(label: string, argv: string[], options: { cwd: string; runs: number; env?: NodeJS.ProcessEnv; log?: (line: string) => void }): Promise<Measurement> {
+export async function measure(
+  label: string,
+  argv: string[],
+  options: { cwd: string; runs: number; env?: NodeJS.ProcessEnv; log?: (line: string) => void },
+): Promise<Measurement> {
   const useGnuTime = existsSync(GNU_TIME);
   const runsMs: number[] = [];
   let peak: number | null = null;
   for (let i = 0; i < options.runs; i++) {
     const run = await runOnce(argv, { cwd: options.cwd, useGnuTime, env: options.env });
-    if (run.exitCode !== 0) throw new Error(`${label} exited with ${run.exitCode}: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (run.exitCode !== 0)
+      throw new Error(
+        `${label} exited with ${run.exitCode}: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      );
     runsMs.push(run.wallMs);
     if (run.peakRssKiB !== null) peak = Math.max(peak ?? 0, run.peakRssKiB);
-    options.log?.(`  ${label} run ${i + 1}/${options.runs}: ${(run.wallMs / 1000).toFixed(2)} s, peak RSS ${run.peakRssKiB === null ? '?' : `${(run.peakRssKiB / 1024).toFixed(0)} MiB`}`);
+    options.log?.(
+      `  ${label} run ${i + 1}/${options.runs}: ${(run.wallMs / 1000).toFixed(2)} s, peak RSS ${run.peakRssKiB === null ? '?' : `${(run.peakRssKiB / 1024).toFixed(0)} MiB`}`,
+    );
   }
-  return { medianMs: median(runsMs), runsMs, peakRssKiB: peak, rssMethod: useGnuTime ? 'gnu-time' : peak === null ? 'none' : 'proc-vmhwm' };
+  return {
+    medianMs: median(runsMs),
+    runsMs,
+    peakRssKiB: peak,
+    rssMethod: useGnuTime ? 'gnu-time' : peak === null ? 'none' : 'proc-vmhwm',
+  };
 }

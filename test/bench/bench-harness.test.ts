@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GNU_TIME, measure, median, runOnce } from '../../bench/local/measure.js';
-import { evaluateTargets, renderMarkdown, withCloudWatchResults, type BenchResults, type CloudWatchBenchResults } from '../../bench/results.js';
+import {
+  evaluateTargets,
+  renderMarkdown,
+  withCloudWatchResults,
+  type BenchResults,
+  type CloudWatchBenchResults,
+} from '../../bench/results.js';
 
 function results(overrides: Partial<BenchResults> = {}): BenchResults {
   const base: BenchResults = {
@@ -18,14 +24,47 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
         rawBytes: 1e9,
         events: 1,
         tools: [
-          { tool: 'analyze', command: 'a', medianMs: 4000, runsMs: [4000], mbPerSecond: 250, peakRssMiB: 120, rssMethod: 'gnu-time' },
-          { tool: 'jq', command: 'j|x', medianMs: 30000, runsMs: [30000], mbPerSecond: 33, peakRssMiB: 3, rssMethod: 'gnu-time' },
-          { tool: 'grep', command: 'g', medianMs: 500, runsMs: [500], mbPerSecond: 2000, peakRssMiB: 3, rssMethod: 'gnu-time' },
+          {
+            tool: 'analyze',
+            command: 'a',
+            medianMs: 4000,
+            runsMs: [4000],
+            mbPerSecond: 250,
+            peakRssMiB: 120,
+            rssMethod: 'gnu-time',
+          },
+          {
+            tool: 'jq',
+            command: 'j|x',
+            medianMs: 30000,
+            runsMs: [30000],
+            mbPerSecond: 33,
+            peakRssMiB: 3,
+            rssMethod: 'gnu-time',
+          },
+          {
+            tool: 'grep',
+            command: 'g',
+            medianMs: 500,
+            runsMs: [500],
+            mbPerSecond: 2000,
+            peakRssMiB: 3,
+            rssMethod: 'gnu-time',
+          },
         ],
         speedupVsJq: 7.5,
         slowdownVsGrep: 8,
       },
-      { label: '1 GiB cw-jsonl', file: 'c', bytes: 1, rawBytes: 1, events: 1, tools: [], speedupVsJq: 2.5, slowdownVsGrep: 30 },
+      {
+        label: '1 GiB cw-jsonl',
+        file: 'c',
+        bytes: 1,
+        rawBytes: 1,
+        events: 1,
+        tools: [],
+        speedupVsJq: 2.5,
+        slowdownVsGrep: 30,
+      },
     ],
     linearity: [
       { sizeGiB: 1, medianMs: 4000, secondsPerGiB: 4, peakRssMiB: 120 },
@@ -40,7 +79,8 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
   return { ...base, ...overrides };
 }
 
-const met = (r: BenchResults, what: RegExp): boolean | null | undefined => evaluateTargets(r).find((t) => what.test(t.what))?.met;
+const met = (r: BenchResults, what: RegExp): boolean | null | undefined =>
+  evaluateTargets(r).find((t) => what.test(t.what))?.met;
 
 describe('benchmark targets', () => {
   it('checks each issue-5 target against the figures', () => {
@@ -67,7 +107,15 @@ describe('benchmark targets', () => {
   });
 
   it('takes the CloudWatch half through the hook', () => {
-    const cw: CloudWatchBenchResults = { analyzeBytesScanned: 120, minimumBytes: 100, naivePlanBytes: 1000, criticalPathRounds: 3, wallMs: 5000, delayMsPerQuery: 500, lookbackDays: 7 };
+    const cw: CloudWatchBenchResults = {
+      analyzeBytesScanned: 120,
+      minimumBytes: 100,
+      naivePlanBytes: 1000,
+      criticalPathRounds: 3,
+      wallMs: 5000,
+      delayMsPerQuery: 500,
+      lookbackDays: 7,
+    };
     const merged = withCloudWatchResults(results(), cw);
     expect(merged.cloudWatch).toEqual(cw);
     expect(met(merged, /CloudWatch bytes/)).toBe(true);
@@ -98,27 +146,37 @@ describe('process measurement', () => {
   });
 
   it('measures wall time and the peak RSS of a process that allocates 200 MB', async () => {
-    const script = 'const b = Buffer.alloc(200 * 1024 * 1024, 1); setTimeout(() => process.stdout.write(String(b[5])), 300);';
+    const script =
+      'const b = Buffer.alloc(200 * 1024 * 1024, 1); setTimeout(() => process.stdout.write(String(b[5])), 300);';
     const m = await measure('alloc', [process.execPath, '-e', script], { cwd: process.cwd(), runs: 1 });
     expect(m.medianMs).toBeGreaterThan(250);
     expect(m.peakRssKiB).toBeGreaterThan(200 * 1024);
     expect(m.rssMethod).toBe(existsSync(GNU_TIME) ? 'gnu-time' : 'proc-vmhwm');
   });
 
-  it.skipIf(!existsSync(GNU_TIME))('reports the largest process of a shell pipeline (jq | sort | uniq -c)', async () => {
-    const pipeline = `set -o pipefail; ${JSON.stringify(process.execPath)} -e 'const b = Buffer.alloc(150 * 1024 * 1024, 1); console.log(b[3])' | sort | uniq -c > /dev/null`;
-    const m = await measure('pipeline', ['bash', '-c', pipeline], { cwd: process.cwd(), runs: 1 });
-    expect(m.peakRssKiB).toBeGreaterThan(150 * 1024);
-  });
+  it.skipIf(!existsSync(GNU_TIME))(
+    'reports the largest process of a shell pipeline (jq | sort | uniq -c)',
+    async () => {
+      const pipeline = `set -o pipefail; ${JSON.stringify(process.execPath)} -e 'const b = Buffer.alloc(150 * 1024 * 1024, 1); console.log(b[3])' | sort | uniq -c > /dev/null`;
+      const m = await measure('pipeline', ['bash', '-c', pipeline], { cwd: process.cwd(), runs: 1 });
+      expect(m.peakRssKiB).toBeGreaterThan(150 * 1024);
+    },
+  );
 
   it('polls /proc when GNU time is not used', async () => {
-    const script = 'const b = Buffer.alloc(120 * 1024 * 1024, 1); setTimeout(() => process.stdout.write(String(b[5])), 400);';
+    const script =
+      'const b = Buffer.alloc(120 * 1024 * 1024, 1); setTimeout(() => process.stdout.write(String(b[5])), 400);';
     const run = await runOnce([process.execPath, '-e', script], { cwd: process.cwd(), useGnuTime: false });
     expect(run.exitCode).toBe(0);
     expect(run.peakRssKiB).toBeGreaterThan(120 * 1024);
   });
 
   it('reports a failing command with its exit code and stderr', async () => {
-    await expect(measure('fails', [process.execPath, '-e', 'console.error("boom"); process.exit(3)'], { cwd: process.cwd(), runs: 2 })).rejects.toThrow(/fails exited with 3: boom/);
+    await expect(
+      measure('fails', [process.execPath, '-e', 'console.error("boom"); process.exit(3)'], {
+        cwd: process.cwd(),
+        runs: 2,
+      }),
+    ).rejects.toThrow(/fails exited with 3: boom/);
   });
 });

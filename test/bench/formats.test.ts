@@ -5,7 +5,11 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseByteSize } from '../../bench/byte-size.js';
 import { createFormatter, OUTPUT_FORMATS, type OutputFormat } from '../../bench/incident/formats.js';
-import { generateIncident, type GeneratedEvent, type IncidentOptions } from '../../bench/incident/generate.js';
+import {
+  generateIncident,
+  type GeneratedEvent,
+  type IncidentOptions,
+} from '../../bench/incident/generate.js';
 import { densityFor, writeIncident } from '../../bench/incident/write-incident.js';
 
 const OPTIONS: IncidentOptions = {
@@ -31,7 +35,10 @@ function render(format: OutputFormat): string {
   return formatter.header() + events.map((e) => formatter.event(e)).join('') + formatter.footer();
 }
 
-async function writeTo(format: OutputFormat, gzip: boolean): Promise<{ file: string; result: Awaited<ReturnType<typeof writeIncident>> }> {
+async function writeTo(
+  format: OutputFormat,
+  gzip: boolean,
+): Promise<{ file: string; result: Awaited<ReturnType<typeof writeIncident>> }> {
   const file = path.join(dir, `${format}${gzip ? '.gz' : ''}`);
   const result = await writeIncident(OPTIONS, createWriteStream(file), { format, gzip, gzipLevel: 1 });
   return { file, result };
@@ -51,7 +58,8 @@ describe('output formats', () => {
     const lines = render('audit-jsonl').split('\n');
     expect(lines.pop()).toBe('');
     expect(lines).toEqual(auditEvents.map((e) => e.line));
-    for (const line of lines) expect((JSON.parse(line) as { apiVersion: string }).apiVersion).toBe('audit.k8s.io/v1');
+    for (const line of lines)
+      expect((JSON.parse(line) as { apiVersion: string }).apiVersion).toBe('audit.k8s.io/v1');
     expect(lines.length).toBe(truth.events);
   });
 
@@ -61,13 +69,23 @@ describe('output formats', () => {
     lines.forEach((line, i) => {
       const parsed = JSON.parse(line) as { timestamp: number; logStream: string; message: string };
       expect(Object.keys(parsed)).toEqual(['timestamp', 'logStream', 'message']);
-      expect(parsed).toEqual({ timestamp: events[i]!.timestampMs, logStream: events[i]!.logStream, message: events[i]!.line });
+      expect(parsed).toEqual({
+        timestamp: events[i]!.timestampMs,
+        logStream: events[i]!.logStream,
+        message: events[i]!.line,
+      });
     });
   });
 
   it('cw-filter-json: the AWS CLI filter-log-events document', () => {
     const doc = JSON.parse(render('cw-filter-json')) as {
-      events: { logStreamName: string; timestamp: number; message: string; ingestionTime: number; eventId: string }[];
+      events: {
+        logStreamName: string;
+        timestamp: number;
+        message: string;
+        ingestionTime: number;
+        eventId: string;
+      }[];
       searchedLogStreams: { logStreamName: string; searchedCompletely: boolean }[];
     };
     expect(doc.events.length).toBe(events.length);
@@ -78,12 +96,17 @@ describe('output formats', () => {
       expect(e.ingestionTime).toBeGreaterThan(e.timestamp);
       expect(e.eventId).toMatch(/^\d{56}$/);
     });
-    expect(doc.searchedLogStreams.map((s) => s.logStreamName)).toEqual([...new Set(events.map((e) => e.logStream))].sort());
+    expect(doc.searchedLogStreams.map((s) => s.logStreamName)).toEqual(
+      [...new Set(events.map((e) => e.logStream))].sort(),
+    );
   });
 
   it('cw-filter-json with no events is still valid JSON', () => {
     const formatter = createFormatter('cw-filter-json', 1);
-    expect(JSON.parse(formatter.header() + formatter.footer())).toEqual({ events: [], searchedLogStreams: [] });
+    expect(JSON.parse(formatter.header() + formatter.footer())).toEqual({
+      events: [],
+      searchedLogStreams: [],
+    });
   });
 
   it('s3-export: "<ISO timestamp> <message>", audit streams only', () => {
@@ -97,18 +120,21 @@ describe('output formats', () => {
     });
   });
 
-  it.each(OUTPUT_FORMATS)('%s: writeIncident writes exactly the rendered text, and gzip round-trips', async (format) => {
-    const plain = await writeTo(format, false);
-    const zipped = await writeTo(format, true);
-    const text = readFileSync(plain.file, 'utf8');
-    expect(text).toBe(render(format));
-    expect(plain.result.rawBytes).toBe(Buffer.byteLength(text));
-    expect(plain.result.writtenBytes).toBe(statSync(plain.file).size);
-    expect(gunzipSync(readFileSync(zipped.file)).toString('utf8')).toBe(text);
-    expect(zipped.result.writtenBytes).toBe(statSync(zipped.file).size);
-    expect(zipped.result.writtenBytes).toBeLessThan(plain.result.rawBytes / 4);
-    expect(plain.result.truth).toEqual(truth);
-  });
+  it.each(OUTPUT_FORMATS)(
+    '%s: writeIncident writes exactly the rendered text, and gzip round-trips',
+    async (format) => {
+      const plain = await writeTo(format, false);
+      const zipped = await writeTo(format, true);
+      const text = readFileSync(plain.file, 'utf8');
+      expect(text).toBe(render(format));
+      expect(plain.result.rawBytes).toBe(Buffer.byteLength(text));
+      expect(plain.result.writtenBytes).toBe(statSync(plain.file).size);
+      expect(gunzipSync(readFileSync(zipped.file)).toString('utf8')).toBe(text);
+      expect(zipped.result.writtenBytes).toBe(statSync(zipped.file).size);
+      expect(zipped.result.writtenBytes).toBeLessThan(plain.result.rawBytes / 4);
+      expect(plain.result.truth).toEqual(truth);
+    },
+  );
 
   it('gzip output is deterministic', async () => {
     const first = readFileSync((await writeTo('cw-jsonl', true)).file);
@@ -123,7 +149,11 @@ describe('sizing', () => {
     const density = densityFor(base, 'audit-jsonl', { bytes: 8_000_000 });
     const { result } = await (async () => {
       const file = path.join(dir, 'sized.jsonl');
-      return { result: await writeIncident({ ...base, eventsPerMinute: density }, createWriteStream(file), { format: 'audit-jsonl' }) };
+      return {
+        result: await writeIncident({ ...base, eventsPerMinute: density }, createWriteStream(file), {
+          format: 'audit-jsonl',
+        }),
+      };
     })();
     expect(result.rawBytes).toBeGreaterThan(8_000_000 * 0.85);
     expect(result.rawBytes).toBeLessThan(8_000_000 * 1.15);

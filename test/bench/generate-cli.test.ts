@@ -11,10 +11,15 @@ const dir = mkdtempSync(path.join(tmpdir(), 'generate-cli-'));
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [entry, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [entry, ...args],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -25,11 +30,34 @@ describe('bench/generate-incident CLI', () => {
   it('writes a gzipped incident and its ground truth, and reports the speed', async () => {
     const out = path.join(dir, 'incident.jsonl.gz');
     const truthFile = path.join(dir, 'truth.json');
-    const result = await run(['--seed', '4', '--shape', 'user-flood', '--outcome', 'recovered', '--duration', '2h', '--events', '8000', '--gzip', '--out', out, '--truth', truthFile]);
-    expect(result.stderr).toMatch(/generated \d+ events, [\d.]+ MB raw, [\d.]+ MB gzipped in [\d.]+ s \([\d.]+ MB\/s raw\)/);
+    const result = await run([
+      '--seed',
+      '4',
+      '--shape',
+      'user-flood',
+      '--outcome',
+      'recovered',
+      '--duration',
+      '2h',
+      '--events',
+      '8000',
+      '--gzip',
+      '--out',
+      out,
+      '--truth',
+      truthFile,
+    ]);
+    expect(result.stderr).toMatch(
+      /generated \d+ events, [\d.]+ MB raw, [\d.]+ MB gzipped in [\d.]+ s \([\d.]+ MB\/s raw\)/,
+    );
     expect(result.code).toBe(0);
     const lines = gunzipSync(readFileSync(out)).toString('utf8').trimEnd().split('\n');
-    const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as { events: number; outcome: string; stillFailing: boolean; topWriter: { user: string } };
+    const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as {
+      events: number;
+      outcome: string;
+      stillFailing: boolean;
+      topWriter: { user: string };
+    };
     expect(lines.length).toBe(truth.events);
     expect(lines.length).toBeGreaterThan(6500);
     expect(lines.length).toBeLessThan(9500);
@@ -39,13 +67,25 @@ describe('bench/generate-incident CLI', () => {
   });
 
   it('writes to stdout by default, identical for the same seed', async () => {
-    const args = ['--seed', '9', '--format', 'cw-jsonl', '--duration', '30m', '--events-per-minute', '20', '--with-api-stream', '--quiet'];
+    const args = [
+      '--seed',
+      '9',
+      '--format',
+      'cw-jsonl',
+      '--duration',
+      '30m',
+      '--events-per-minute',
+      '20',
+      '--with-api-stream',
+      '--quiet',
+    ];
     const [a, b] = await Promise.all([run(args), run(args)]);
     expect(a.code).toBe(0);
     expect(a.stderr).toBe('');
     expect(a.stdout.length).toBeGreaterThan(10_000);
     expect(a.stdout).toBe(b.stdout);
-    for (const line of a.stdout.trimEnd().split('\n')) expect(Object.keys(JSON.parse(line) as object)).toEqual(['timestamp', 'logStream', 'message']);
+    for (const line of a.stdout.trimEnd().split('\n'))
+      expect(Object.keys(JSON.parse(line) as object)).toEqual(['timestamp', 'logStream', 'message']);
   });
 
   it('rejects bad flags with exit 2', async () => {

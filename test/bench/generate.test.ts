@@ -1,9 +1,23 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateIncident, type GeneratedEvent, type GroundTruth, type IncidentOptions, type IncidentOutcome, type IncidentShape } from '../../bench/incident/generate.js';
+import {
+  generateIncident,
+  type GeneratedEvent,
+  type GroundTruth,
+  type IncidentOptions,
+  type IncidentOutcome,
+  type IncidentShape,
+} from '../../bench/incident/generate.js';
 import { eventTimeMs, recount } from './recount.js';
 
-const BASE: IncidentOptions = { seed: 11, start: '2024-06-14T00:00:00Z', durationMs: 90 * 60_000, eventsPerMinute: 30, shape: 'operator-flood', outcome: 'ongoing' };
+const BASE: IncidentOptions = {
+  seed: 11,
+  start: '2024-06-14T00:00:00Z',
+  durationMs: 90 * 60_000,
+  eventsPerMinute: 30,
+  shape: 'operator-flood',
+  outcome: 'ongoing',
+};
 
 function collect(options: IncidentOptions): { events: GeneratedEvent[]; truth: GroundTruth } {
   const events: GeneratedEvent[] = [];
@@ -18,7 +32,11 @@ function digest(events: GeneratedEvent[]): string {
 }
 
 const FLOOD = {
-  'operator-flood': { user: 'system:serviceaccount:kyverno:kyverno-admission-controller', resource: 'ephemeralreports', apiGroup: 'reports.kyverno.io' },
+  'operator-flood': {
+    user: 'system:serviceaccount:kyverno:kyverno-admission-controller',
+    resource: 'ephemeralreports',
+    apiGroup: 'reports.kyverno.io',
+  },
   'user-flood': { user: ':user/ci-deployer', resource: 'configmaps', apiGroup: '' },
 } as const;
 
@@ -70,7 +88,11 @@ describe.each([
       expect(e.timestampMs).toBeLessThan(start + options.durationMs);
       expect(e.timestampMs).toBe(eventTimeMs(counted.parsed[i]!));
     });
-    expect(counted.parsed.every((e) => /\.\d{6}Z$/.test(e.stageTimestamp) && /\.\d{6}Z$/.test(e.requestReceivedTimestamp))).toBe(true);
+    expect(
+      counted.parsed.every(
+        (e) => /\.\d{6}Z$/.test(e.stageTimestamp) && /\.\d{6}Z$/.test(e.requestReceivedTimestamp),
+      ),
+    ).toBe(true);
   });
 
   it('has ground truth equal to an independent recount of the lines', () => {
@@ -78,8 +100,12 @@ describe.each([
     expect(truth.failureCount).toBe(counted.failures.length);
     expect(truth.timeoutCount).toBe(counted.timeouts.length);
     expect(truth.writesPerUser).toEqual(counted.writesPerUser);
-    expect(Object.fromEntries(truth.netGrowth.map((g) => [`${g.resource}/${g.apiGroup}`, g.net]))).toEqual(Object.fromEntries(counted.net));
-    expect(truth.floodOnset).toBe(counted.firstFloodMs === null ? null : new Date(counted.firstFloodMs).toISOString());
+    expect(Object.fromEntries(truth.netGrowth.map((g) => [`${g.resource}/${g.apiGroup}`, g.net]))).toEqual(
+      Object.fromEntries(counted.net),
+    );
+    expect(truth.floodOnset).toBe(
+      counted.firstFloodMs === null ? null : new Date(counted.firstFloodMs).toISOString(),
+    );
     const first = counted.failures[0];
     if (first === undefined) {
       expect(truth.firstFailure).toBeNull();
@@ -107,7 +133,11 @@ describe.each([
     expect(truth.topWriter.apiGroup).toBe(flood.apiGroup);
     expect(truth.netGrowth[0]?.resource).toBe(flood.resource);
     expect(truth.netGrowth[0]?.net).toBeGreaterThan(500);
-    const namespaces = new Set(counted.parsed.filter((e) => e.user.username === truth.topWriter.user && e.verb === 'create').map((e) => e.objectRef?.namespace));
+    const namespaces = new Set(
+      counted.parsed
+        .filter((e) => e.user.username === truth.topWriter.user && e.verb === 'create')
+        .map((e) => e.objectRef?.namespace),
+    );
     if (shape === 'user-flood') expect([...namespaces]).toEqual(['ci-builds']);
     else expect(namespaces.size).toBeGreaterThan(10);
   });
@@ -115,7 +145,12 @@ describe.each([
   it('never fails a read with NOSPACE and fails only writes with code 500', () => {
     for (const e of counted.failures) {
       expect(['create', 'update', 'patch', 'delete', 'deletecollection']).toContain(e.verb);
-      expect(e.responseStatus).toEqual({ metadata: {}, status: 'Failure', message: 'etcdserver: mvcc: database space exceeded', code: 500 });
+      expect(e.responseStatus).toEqual({
+        metadata: {},
+        status: 'Failure',
+        message: 'etcdserver: mvcc: database space exceeded',
+        code: 500,
+      });
     }
   });
 
@@ -132,20 +167,46 @@ describe.each([
     const lastFailureMs = Date.parse(truth.lastFailure!);
     // etcd strain: request timeouts, leader-election lease renewals among them, before the first NOSPACE.
     expect(Date.parse(truth.firstTimeout!)).toBeLessThan(firstFailureMs);
-    expect(counted.timeouts.some((e) => e.objectRef?.resource === 'leases' && e.objectRef.namespace !== 'kube-node-lease')).toBe(true);
+    expect(
+      counted.timeouts.some(
+        (e) => e.objectRef?.resource === 'leases' && e.objectRef.namespace !== 'kube-node-lease',
+      ),
+    ).toBe(true);
     // Once full, every write fails (allowing for requests already in flight at the fill instant).
-    const writes = counted.parsed.filter((e) => e.stage === 'ResponseComplete' && ['create', 'update', 'patch', 'delete'].includes(e.verb));
-    const succeededDuring = writes.filter((e) => eventTimeMs(e) > firstFailureMs + 1000 && eventTimeMs(e) <= lastFailureMs && (e.responseStatus?.code ?? 0) < 400);
+    const writes = counted.parsed.filter(
+      (e) => e.stage === 'ResponseComplete' && ['create', 'update', 'patch', 'delete'].includes(e.verb),
+    );
+    const succeededDuring = writes.filter(
+      (e) =>
+        eventTimeMs(e) > firstFailureMs + 1000 &&
+        eventTimeMs(e) <= lastFailureMs &&
+        (e.responseStatus?.code ?? 0) < 400,
+    );
     expect(succeededDuring).toEqual([]);
     // Reads keep working while writes fail.
-    expect(counted.parsed.some((e) => e.verb === 'get' && e.responseStatus?.code === 200 && eventTimeMs(e) > firstFailureMs)).toBe(true);
+    expect(
+      counted.parsed.some(
+        (e) => e.verb === 'get' && e.responseStatus?.code === 200 && eventTimeMs(e) > firstFailureMs,
+      ),
+    ).toBe(true);
     // Writers keep retrying: the flood writer's request rate stays high during the failures.
-    const floodDuring = writes.filter((e) => e.user.username === truth.topWriter.user && eventTimeMs(e) > firstFailureMs && eventTimeMs(e) <= lastFailureMs);
+    const floodDuring = writes.filter(
+      (e) =>
+        e.user.username === truth.topWriter.user &&
+        eventTimeMs(e) > firstFailureMs &&
+        eventTimeMs(e) <= lastFailureMs,
+    );
     expect(floodDuring.length).toBeGreaterThan(truth.failureCount / 3);
     if (outcome === 'recovered') {
       const after = writes.filter((e) => eventTimeMs(e) > lastFailureMs);
       expect(after.length).toBeGreaterThan(100);
-      expect(after.every((e) => (e.responseStatus?.code ?? 0) < 400 || e.responseStatus?.message !== 'etcdserver: mvcc: database space exceeded')).toBe(true);
+      expect(
+        after.every(
+          (e) =>
+            (e.responseStatus?.code ?? 0) < 400 ||
+            e.responseStatus?.message !== 'etcdserver: mvcc: database space exceeded',
+        ),
+      ).toBe(true);
     }
   });
 });
@@ -154,14 +215,27 @@ describe('stages', () => {
   it("'all' adds a RequestReceived event per request and counts writes once", () => {
     const single = collect(BASE);
     const both = collect({ ...BASE, stages: 'all' });
-    const parsed = both.events.map((e) => JSON.parse(e.line) as { stage: string; auditID: string; responseStatus?: unknown; annotations?: unknown });
+    const parsed = both.events.map(
+      (e) =>
+        JSON.parse(e.line) as {
+          stage: string;
+          auditID: string;
+          responseStatus?: unknown;
+          annotations?: unknown;
+        },
+    );
     const received = parsed.filter((e) => e.stage === 'RequestReceived');
     const complete = parsed.filter((e) => e.stage === 'ResponseComplete');
     expect(received.length).toBeGreaterThanOrEqual(complete.length);
     expect(received.every((e) => e.responseStatus === undefined)).toBe(true);
     const receivedIds = new Set(received.map((e) => e.auditID));
     expect(complete.every((e) => receivedIds.has(e.auditID))).toBe(true);
-    expect(both.truth.writesPerUser).toEqual(recount(both.events.map((e) => e.line), FLOOD['operator-flood']).writesPerUser);
+    expect(both.truth.writesPerUser).toEqual(
+      recount(
+        both.events.map((e) => e.line),
+        FLOOD['operator-flood'],
+      ).writesPerUser,
+    );
     expect(both.truth.events).toBe(received.length + complete.length);
     expect(single.truth.events).toBe(single.events.length);
   });
@@ -170,7 +244,9 @@ describe('stages', () => {
 describe('options', () => {
   it('rejects an unparseable start and a too-short window', () => {
     expect(() => generateIncident({ ...BASE, start: 'yesterday' }, () => undefined)).toThrow(/ISO 8601/);
-    expect(() => generateIncident({ ...BASE, durationMs: 10 }, () => undefined)).toThrow(/at least one minute/);
+    expect(() => generateIncident({ ...BASE, durationMs: 10 }, () => undefined)).toThrow(
+      /at least one minute/,
+    );
   });
 
   it('moves the flood with floodStartFraction and scales volume with eventsPerMinute', () => {

@@ -40,7 +40,13 @@ export function recount(lines: string[], flood: { user: string; resource: string
   const timeouts: AuditEvent[] = [];
   let firstFloodMs: number | null = null;
   for (const event of parsed) {
-    if (firstFloodMs === null && event.user.username.endsWith(flood.user) && event.verb === 'create' && event.objectRef?.resource === flood.resource) firstFloodMs = eventTimeMs(event);
+    if (
+      firstFloodMs === null &&
+      event.user.username.endsWith(flood.user) &&
+      event.verb === 'create' &&
+      event.objectRef?.resource === flood.resource
+    )
+      firstFloodMs = eventTimeMs(event);
     if (event.stage !== 'ResponseComplete') continue;
     const message = event.responseStatus?.message ?? '';
     if (message.includes('database space exceeded')) failures.push(event);
@@ -48,7 +54,11 @@ export function recount(lines: string[], flood: { user: string; resource: string
     if (!WRITES.includes(event.verb)) continue;
     writesPerUser[event.user.username] = (writesPerUser[event.user.username] ?? 0) + 1;
     const code = event.responseStatus?.code ?? 0;
-    if (code < 300 && (event.verb === 'create' || event.verb === 'delete') && event.objectRef?.subresource === undefined) {
+    if (
+      code < 300 &&
+      (event.verb === 'create' || event.verb === 'delete') &&
+      event.objectRef?.subresource === undefined
+    ) {
       const key = `${event.objectRef?.resource ?? ''}/${event.objectRef?.apiGroup ?? ''}`;
       net.set(key, (net.get(key) ?? 0) + (event.verb === 'create' ? 1 : -1));
     }

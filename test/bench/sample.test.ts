@@ -7,12 +7,20 @@ import { generateIncident } from '../../bench/incident/generate.js';
 import { projectRoot } from '../support/build.js';
 
 // The README's recipe for the shipped sample; the files must be exactly what it produces.
-const RECIPE = { seed: 7, shape: 'operator-flood', outcome: 'ongoing', start: '2024-06-14T00:00:00Z', durationMs: 6 * 3_600_000 } as const;
+const RECIPE = {
+  seed: 7,
+  shape: 'operator-flood',
+  outcome: 'ongoing',
+  start: '2024-06-14T00:00:00Z',
+  durationMs: 6 * 3_600_000,
+} as const;
 
 describe('examples/sample-incident', () => {
   const gz = readFileSync(path.join(projectRoot, 'examples/sample-incident.jsonl.gz'));
   const text = gunzipSync(gz).toString('utf8');
-  const shippedTruth: unknown = JSON.parse(readFileSync(path.join(projectRoot, 'examples/sample-incident.truth.json'), 'utf8'));
+  const shippedTruth: unknown = JSON.parse(
+    readFileSync(path.join(projectRoot, 'examples/sample-incident.truth.json'), 'utf8'),
+  );
 
   it('is a few MB gzipped', () => {
     expect(gz.length).toBeGreaterThan(2_000_000);
