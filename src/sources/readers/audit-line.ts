@@ -30,7 +30,9 @@ function findTimestampFast(line: string): string | undefined {
 /**
  * Turns one line of a kube-apiserver audit log into a record, or returns why it cannot. The JSON is
  * parsed only when the timestamp cannot be found by string search; the engine parses it later, and
- * only for lines some query can match.
+ * only for lines some query can match. The price: a line that looks like an object and carries a
+ * timestamp but is broken in the middle is not reported as malformed; it simply has no fields, so
+ * no field filter matches it (it still counts in recordsScanned, as it would on CloudWatch).
  */
 export function recordFromAuditLine(line: string, file: string): LogRecord | string {
   const first = line.charCodeAt(0) === 0xfeff ? 1 : 0;
