@@ -102,6 +102,11 @@ function compileField(expr: FieldRef, ctx: ExprContext): CompiledExpr {
 }
 
 function compileBinary(op: string, left: CompiledExpr, right: CompiledExpr, rightNode: Expr): CompiledExpr {
+  // A time compared with text compares as printed text ("YYYY-MM-DD HH:MM:SS.mmm" sorts like time),
+  // so `@timestamp >= "2024-06-14 03:05"` works.
+  if (left.kind === 'timestamp' && rightNode.kind === 'string' && toNumber(rightNode.value) === undefined && op !== '+' && op !== '-') {
+    left = { kind: 'plain', get: textGetter(left) };
+  }
   const l = left.get;
   const r = right.get;
   switch (op) {
@@ -157,7 +162,7 @@ function compileBinary(op: string, left: CompiledExpr, right: CompiledExpr, righ
 
 /** `a = b`: numeric if both sides are numeric, else by text; false if either is absent. */
 function equality(left: CompiledExpr, right: CompiledExpr, rightNode: Expr): (row: Row) => boolean {
-  const l = left.kind === 'timestamp' ? left.get : left.get;
+  const l = left.get;
   if (rightNode.kind === 'string' || rightNode.kind === 'number') {
     // The common case `field = "literal"`: precompute the literal's number and text once.
     const lit: Value = rightNode.value;
