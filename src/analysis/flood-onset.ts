@@ -6,11 +6,15 @@
  *   preceding `baselineBins` bins (or all of them, when fewer). With m = median and
  *   s = max(1.4826 * MAD, 1.2533 * mean absolute deviation from m) (both scaled to a normal
  *   standard deviation; the second keeps s honest when more than half the bins are equal, e.g.
- *   a quiet cluster whose bins are mostly 0), bin i is "elevated" when
- *     writes[i] > m + max(k * s, minRelativeJump * m, minAbsoluteJump).
- *   The onset is the first i where bins i .. i + persistenceBins - 1 are all elevated against the
- *   baseline of bin i. Median and MAD ignore a few outliers, so noise spikes neither trigger the
- *   rule (persistence) nor inflate the threshold the way a mean and standard deviation would.
+ *   a quiet cluster whose bins are mostly 0), the p = persistenceBins bins i .. i + p - 1 leave
+ *   the baseline when
+ *     their mean > m + max(k * s / sqrt(p), minRelativeJump * m, minAbsoluteJump)   (the rise)
+ *     and every one of them > m + s                                                (persistence)
+ *   (the mean of p bins varies sqrt(p) times less than one bin, so the rise is k standard
+ *   deviations of that mean). The onset is the first bin of the first such window that is itself
+ *   above m + backtrackFactor * (threshold - m). Median and MAD ignore a few outliers,
+ *   so noise spikes neither trigger the rule (one or two spiking bins fail "every one of them")
+ *   nor inflate the threshold the way a mean and standard deviation would.
  *   A ramp whose first bins are below the threshold is then walked back: while the bin before the
  *   onset is itself clearly above the median (by `backtrackFactor` of the threshold's margin), the
  *   onset moves one bin earlier (at most minBaselineBins - 1 bins), so a ramp that rises out of
@@ -53,7 +57,7 @@ export interface FloodOnsetResult {
   baselinePerBin: number;
   /** Writes in the onset bin. */
   onsetPerBin: number;
-  /** The threshold the onset bins crossed. */
+  /** The threshold the mean of the onset bins crossed. */
   threshold: number;
 }
 
@@ -71,11 +75,12 @@ export function medianAbsoluteDeviation(values: readonly number[]): number {
   return median(values.map((v) => Math.abs(v - m)));
 }
 
-function thresholdFor(baseline: readonly number[], rule: FloodOnsetRule): { m: number; threshold: number } {
+function thresholdFor(baseline: readonly number[], rule: FloodOnsetRule): { m: number; s: number; threshold: number } {
   const m = median(baseline);
   const meanAbsoluteDeviation = baseline.length === 0 ? 0 : baseline.reduce((sum, v) => sum + Math.abs(v - m), 0) / baseline.length;
   const s = Math.max(1.4826 * medianAbsoluteDeviation(baseline), 1.2533 * meanAbsoluteDeviation);
-  return { m, threshold: m + Math.max(rule.k * s, rule.minRelativeJump * m, rule.minAbsoluteJump) };
+  const rise = Math.max((rule.k * s) / Math.sqrt(rule.persistenceBins), rule.minRelativeJump * m, rule.minAbsoluteJump);
+  return { m, s, threshold: m + rise };
 }
 
 /**
@@ -88,19 +93,17 @@ export function detectFloodOnset(
 ): FloodOnsetResult | null {
   for (let i = rule.minBaselineBins; i + rule.persistenceBins <= writesPerBin.length; i += 1) {
     const baseline = writesPerBin.slice(Math.max(0, i - rule.baselineBins), i);
-    const { m, threshold } = thresholdFor(baseline, rule);
-    let persistent = true;
-    for (let j = i; j < i + rule.persistenceBins; j += 1) {
-      if ((writesPerBin[j] ?? 0) <= threshold) {
-        persistent = false;
-        break;
-      }
-    }
-    if (!persistent) continue;
+    const { m, s, threshold } = thresholdFor(baseline, rule);
+    const bins = writesPerBin.slice(i, i + rule.persistenceBins);
+    const mean = bins.reduce((sum, v) => sum + v, 0) / bins.length;
+    if (mean <= threshold || bins.some((v) => v <= m + s)) continue;
     // Walk a ramp back to where it starts, but never into the baseline the rule was measured on
     // by more than the bins that are clearly above the median.
     let onset = i;
     const margin = (threshold - m) * rule.backtrackFactor;
+    // The window's mean can pass with a quiet first bin when the next ones jump: the onset is the
+    // first bin of the window that is itself clearly up.
+    while (onset < i + rule.persistenceBins - 1 && (writesPerBin[onset] ?? 0) <= m + margin) onset += 1;
     while (onset - 1 >= 1 && (writesPerBin[onset - 1] ?? 0) > m + margin && i - (onset - 1) < rule.minBaselineBins) {
       onset -= 1;
     }

@@ -80,6 +80,33 @@ describe('CloudWatch plan: incident in the last 30 h of 7 days', () => {
   });
 });
 
+describe('CloudWatch plan: other incidents in the last 30 h', () => {
+  const generateLate = (seed: number, shape: 'operator-flood' | 'user-flood', outcome: 'ongoing' | 'recovered') =>
+    generate({ seed, start: new Date(startMs).toISOString(), durationMs, eventsPerMinute: 4, shape, outcome, floodStartFraction: 1 - 30 / (7 * 24) });
+
+  test('a user flood, ongoing: within 1.5x the minimum, 4 rounds, the same findings', async () => {
+    const late = generateLate(23, 'user-flood', 'ongoing');
+    const { report, source } = await analyse(7 * DAY, late.events);
+    const minimum = source.bytesIn({ startMs: Date.parse(late.truth.floodOnset ?? '') - HOUR, endMs });
+    expect(source.rounds).toBeLessThanOrEqual(4);
+    expect(report.cost.bytesScanned / minimum).toBeLessThanOrEqual(1.5);
+    expect(report.firstFailure).toEqual(late.truth.firstFailure);
+    expect(report.topWriters[0]?.user).toBe(late.truth.topWriter.user);
+  });
+
+  test('a recovered incident: the lead-up weighs more (known: about 1.7x the minimum), still far under the naive plan', async () => {
+    const late = generateLate(25, 'user-flood', 'recovered');
+    const { report, source } = await analyse(7 * DAY, late.events);
+    const minimum = source.bytesIn({ startMs: Date.parse(late.truth.floodOnset ?? '') - HOUR, endMs });
+    const naive = NAIVE_QUERIES * source.bytesIn({ startMs: endMs - 7 * DAY, endMs });
+    expect(source.rounds).toBeLessThanOrEqual(4);
+    expect(report.cost.bytesScanned / minimum).toBeLessThanOrEqual(1.8);
+    expect(report.cost.bytesScanned / naive).toBeLessThanOrEqual(0.25);
+    expect(report.failures.last).toBe(late.truth.lastFailure);
+    expect(report.failures.stillFailing).toBe(false);
+  });
+});
+
 describe('CloudWatch plan: rounds stay bounded whatever the lookback', () => {
   const quiet = generate({
     seed: 22,

@@ -64,6 +64,16 @@ describe('flood onset rule', () => {
     expect(detectFloodOnset(series)?.index).toBe(45);
   });
 
+  test('a noisy bin just before a jump is not the onset (seen on a generated incident)', () => {
+    const series = [108, 104, 106, 106, 104, 121, 106, 115, 100, 96, 108, 104, 106, 106, 123, 196, 175, 188, 200, 230];
+    expect(detectFloodOnset(series)?.index).toBe(15);
+  });
+
+  test('low counts: a flood that doubles 13 writes per bin is found at its first bin', () => {
+    const series = [11, 13, 15, 13, 12, 18, 17, 17, 8, 13, 8, 8, 15, 14, 21, 8, 9, 21, 6, 8, 12, 16, 10, 13, 19, 13, 11, 14, 7, 14, 15, 19, 21, 12, 11, 30, 21, 25, 22, 18, 28, 23];
+    expect(detectFloodOnset(series)?.index).toBe(35);
+  });
+
   test('a very slow ramp lost in the noise is never placed before it starts', () => {
     // The trailing baseline follows a ramp this slow, so it may go unreported; it must not be early.
     for (const seed of [11, 12, 13]) {
