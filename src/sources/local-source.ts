@@ -24,6 +24,7 @@ import type { InputSummary, RecordSink } from './readers/record-sink.js';
 /** How many skipped-line samples are kept for the report. */
 const SKIPPED_SAMPLES = 5;
 
+/** What the local source reads. */
 export interface LocalSourceOptions {
   /** Files, directories, or `-` for stdin. */
   paths: string[];

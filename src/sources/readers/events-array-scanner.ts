@@ -1,5 +1,6 @@
 import type { SkippedLineSample } from '../source.js';
 
+/** Receives each element of the events array, and what had to be skipped. */
 export interface EventsArrayHandler {
   /** One element of the events array, as bytes; `line` is the line it starts on. */
   element(bytes: Buffer, line: number): void;

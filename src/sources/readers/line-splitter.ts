@@ -1,5 +1,6 @@
 import type { SkippedLineSample } from '../source.js';
 
+/** Receives the lines a LineSplitter cuts, and the lines it had to skip. */
 export interface LineHandler {
   /** One line, without its `\n` or `\r\n`, as bytes `buffer[start, end)`. Blank lines are not delivered. */
   line(buffer: Buffer, start: number, end: number, lineNumber: number): void;

@@ -17,6 +17,7 @@ export interface LogInput {
   open(): AsyncIterable<Buffer>;
 }
 
+/** Limits and cancellation for reading one input. */
 export interface ReadOptions {
   maxLineBytes?: number;
   /**
