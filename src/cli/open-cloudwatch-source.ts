@@ -8,7 +8,7 @@ import { createAwsClients } from '../aws/clients.js';
 import { callAws, type AwsErrorContext } from '../aws/aws-errors.js';
 import { describeClusterLogging } from '../aws/eks.js';
 import { clusterLogGroupName, describeLogGroup } from '../aws/log-groups.js';
-import { CheckFailedError } from '../errors.js';
+import { CheckFailedError, UsageError } from '../errors.js';
 import { createCloudWatchSource, type AuditStream, type CloudWatchSource } from '../sources/cloudwatch-source.js';
 import { estimateUsd, formatBytes, formatUsd, DEFAULT_PRICE_PER_GB } from '../sources/cloudwatch/cost.js';
 import { hasPartialOutcomes } from '../sources/cloudwatch/run-errors.js';
@@ -30,6 +30,11 @@ export interface OpenCloudWatchSourceOptions {
   links?: boolean;
   verbose?: boolean;
   debug?: boolean;
+  /**
+   * The window when the user chose its start (--start or --since): one that starts before the log
+   * group's retention horizon is refused (exit 2) instead of silently covering less.
+   */
+  requestedWindow?: { startMs: number; endMs: number };
 }
 
 /** DescribeLogStreams pages read at most (50 streams each); past that the stream list is incomplete. */
@@ -67,6 +72,10 @@ export async function openCloudWatchSource(opts: OpenCloudWatchSourceOptions, io
         `${logging.enabledTypes.includes('audit') ? ' (audit is on now; the group appears with the first events)' : ''}.`,
       { hint: `${fix}; logs exist only from then on` },
     );
+  }
+
+  if (opts.requestedWindow !== undefined && group.retentionInDays !== undefined) {
+    refuseWindowBeyondRetention(opts.requestedWindow, group.retentionInDays, logGroupName, Date.now());
   }
 
   const listing = await listAuditStreamsWithTimes(logs, logGroupName, context);
@@ -193,4 +202,21 @@ async function listAuditStreamsWithTimes(
     if (nextToken === undefined || nextToken === '') return { streams, complete: true };
   }
   return { streams, complete: false };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * CloudWatch deletes events older than the group's retention (aws-facts A, DescribeLogGroups
+ * `retentionInDays`), so a window starting before that horizon asks for data that no longer exists;
+ * answering with a shorter window would look like "no failures back then".
+ */
+function refuseWindowBeyondRetention(window: { startMs: number }, retentionInDays: number, logGroupName: string, nowMs: number): void {
+  const horizonMs = nowMs - retentionInDays * DAY_MS;
+  if (window.startMs >= horizonMs) return;
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  throw new UsageError(
+    `The window starts at ${iso(window.startMs)}, but ${logGroupName} keeps events for ${retentionInDays} days (retention): nothing before ${iso(horizonMs)} is left.`,
+    { hint: `Start at or after ${iso(horizonMs)}, e.g. --since ${retentionInDays}d.` },
+  );
 }

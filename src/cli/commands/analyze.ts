@@ -222,6 +222,7 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
           ...(opts.links === undefined ? {} : { links: opts.links }),
           ...(opts.verbose === undefined ? {} : { verbose: opts.verbose }),
           ...(opts.debug === undefined ? {} : { debug: opts.debug }),
+          ...(opts.start !== undefined || opts.since !== undefined ? { requestedWindow: window } : {}),
         },
         io,
       );

@@ -41,7 +41,8 @@ export async function queriesRunCommand(opts: QueriesRunOptions, io: CommandIo):
   if (range !== undefined) request.range = range;
   if (opts.limit !== undefined) request.limit = opts.limit;
 
-  const source = await openSource(opts, io);
+  const explicitStart = opts.start !== undefined || opts.since !== undefined;
+  const source = await openSource(explicitStart && range !== undefined ? { ...opts, requestedWindow: range } : opts, io);
   io.log(
     `running ${name} on ${source.label}${range === undefined ? '' : ` from ${new Date(range.startMs).toISOString()} to ${new Date(range.endMs).toISOString()}`}`,
   );
