@@ -4,7 +4,7 @@
  */
 import type { QueryOutcome, TimeRange } from '../sources/source.js';
 import { sizeThresholdCrossings } from './database-size.js';
-import { failureRate, summarizeFailures, writeRate } from './failures.js';
+import { failureRate, summarizeFailures, timeoutRate, writeRate } from './failures.js';
 import { firstFailureFrom, probeTimestamp } from './first-failure.js';
 import { INCIDENT_REPORT_SCHEMA_VERSION, type IncidentReport, type QueryRecord, type Readiness } from './incident-report.js';
 import type { AnalyzeIncidentOptions } from './incident.js';
@@ -227,7 +227,7 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
     databaseSize,
     remediation,
     timeline,
-    series: { binMs, writes: writeRate(series), failures: failureRate(series) },
+    series: { binMs, writes: writeRate(series), failures: failureRate(series), timeouts: timeoutRate(series) },
     queries: state.outcomes.map((o) => queryRecord(o, state.window)),
     cost: { bytesScanned, estimatedUsd: (bytesScanned / BYTES_PER_GB) * pricePerGb, pricePerGb },
     skippedLines: skippedSource === undefined ? { count: 0, samples: [] } : { count: skippedSource.count, samples: skippedSource.samples },

@@ -39,3 +39,8 @@ export function failureRate(series: IncidentSeries): SeriesPoint[] {
 export function writeRate(series: IncidentSeries): SeriesPoint[] {
   return series.bins.map((b) => ({ timestamp: iso(b.startMs), value: b.writes }));
 }
+
+/** etcd request timeouts per bin, for the strain chart. */
+export function timeoutRate(series: IncidentSeries): SeriesPoint[] {
+  return series.bins.map((b) => ({ timestamp: iso(b.startMs), value: b.timeouts }));
+}

@@ -192,7 +192,8 @@ export interface IncidentReport {
   databaseSize: DatabaseSize | null;
   remediation: Remediation | null;
   timeline: TimelineEvent[];
-  series: { binMs: number; writes: SeriesPoint[]; failures: SeriesPoint[] };
+  /** Per-bin write requests and NOSPACE failures; `timeouts` (etcd request timeouts) added in schema 1 (additive). */
+  series: { binMs: number; writes: SeriesPoint[]; failures: SeriesPoint[]; timeouts?: SeriesPoint[] };
   queries: QueryRecord[];
   cost: { bytesScanned: number; estimatedUsd: number; pricePerGb: number };
   /** Malformed input lines skipped (local files). */

@@ -1,7 +1,7 @@
 /** Unit tests for each finding on small synthetic query outcomes. */
 import { describe, expect, test } from 'vitest';
 import { binLiteral, chooseBinMs, withBin } from '../../src/analysis/bins.js';
-import { isStillFailing, summarizeFailures } from '../../src/analysis/failures.js';
+import { isStillFailing, summarizeFailures, timeoutRate } from '../../src/analysis/failures.js';
 import { failureLocated, firstFailureFrom } from '../../src/analysis/first-failure.js';
 import type { FailureSummary, Readiness } from '../../src/analysis/incident-report.js';
 import { incidentWindows } from '../../src/analysis/incident-windows.js';
@@ -182,6 +182,7 @@ describe('writers, growth and strain', () => {
   test('strain: timeouts from the series, 5xx and 429 by user agent', () => {
     const s = buildSeries([outcome('incident-series', [seriesRow(0, 5, { timeouts: 2, serverErrors: 3, throttled: 1 }), seriesRow(1, 5, { timeouts: 1 })])], MIN5);
     const strain = summarizeStrain(s, [actor({ userAgent: 'a', serverErrors: 2 }), actor({ userAgent: 'b', throttled: 5 }), actor({ userAgent: 'a', serverErrors: 1 })], T0 + 42);
+    expect(timeoutRate(s).map((p) => p.value)).toEqual([2, 1]);
     expect(strain).toEqual({
       timeouts: 3,
       firstTimeout: new Date(T0 + 42).toISOString(),
