@@ -9,10 +9,6 @@ import { STORED_QUERY_CASES, TOP_WRITERS_BY_USER_TOTAL_ROWS } from './fixture-ca
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/audit/incident-small.jsonl');
 const library = loadQueryLibrary();
 
-// Queries whose numbers a stats aggregate needs a whole scan for are checked by analyze's own tests;
-// here they must at least run on the fixture and return rows.
-const CHECKED_ELSEWHERE = new Set(['incident-actors', 'incident-actors-by-bin', 'incident-series']);
-
 describe('the stored query library', () => {
   test('holds the queries the issue asks for', () => {
     const names = library.map((q) => q.name);
@@ -44,7 +40,7 @@ describe('the stored query library', () => {
   );
 
   test('every stored query has a case against the fixture events', () => {
-    const covered = new Set([...STORED_QUERY_CASES.map((c) => c.query), ...CHECKED_ELSEWHERE]);
+    const covered = new Set(STORED_QUERY_CASES.map((c) => c.query));
     expect(library.map((q) => q.name).filter((name) => !covered.has(name))).toEqual([]);
   });
 });
@@ -59,16 +55,15 @@ describe('stored queries on the fixture events (one pass of the local source for
         c.params ?? {},
       ),
     })),
-    ...[...CHECKED_ELSEWHERE]
-      .filter((n) => library.some((q) => q.name === n))
-      .map((n) => ({ name: n, queryString: renderQuery(library.find((q) => q.name === n)!) })),
   ];
   const outcomes: QueryOutcome[] = await source.runAll(requests);
 
   test.each(STORED_QUERY_CASES.map((c, i) => [`${c.query}: ${c.title}`, c, i] as const))('%s', (_, c, i) => {
     const outcome = outcomes[i]!;
     const rows = outcome.rows.slice(0, c.rows.length);
-    if (c.unordered) {
+    if (c.contains) {
+      for (const row of c.rows) expect(outcome.rows).toContainEqual(expect.objectContaining(row));
+    } else if (c.unordered) {
       expect(outcome.rows).toHaveLength(c.rows.length);
       expect(sortRows(outcome.rows)).toEqual(sortRows(c.rows));
     } else {
@@ -76,11 +71,6 @@ describe('stored queries on the fixture events (one pass of the local source for
     }
     if (c.query === 'top-writers-by-user' && c.params === undefined)
       expect(outcome.rows).toHaveLength(TOP_WRITERS_BY_USER_TOTAL_ROWS);
-  });
-
-  test('the analyze queries run on the fixture and return rows', () => {
-    for (const outcome of outcomes.slice(STORED_QUERY_CASES.length))
-      expect(outcome.rows.length).toBeGreaterThan(0);
   });
 
   test('statistics are like CloudWatch: every record scanned, its bytes, and the matches', () => {
