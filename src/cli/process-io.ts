@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { CommandIo, GlobalOptions } from './io.js';
+import { sanitizeForTerminal } from '../report/terminal-text.js';
 
 /** Builds the CommandIo over the real process: stdout/stderr, the environment and the signal handlers. */
 export function createProcessIo(options: GlobalOptions, signal: AbortSignal): CommandIo {
@@ -26,7 +27,8 @@ export function createProcessIo(options: GlobalOptions, signal: AbortSignal): Co
       }
     },
     log(message) {
-      if (io.verbose) process.stderr.write(`${message}\n`);
+      // Narration quotes file names, stream names and AWS messages: none of it may drive the terminal.
+      if (io.verbose) process.stderr.write(`${sanitizeForTerminal(message)}\n`);
     },
   };
   return io;
