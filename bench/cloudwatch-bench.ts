@@ -32,12 +32,20 @@ export interface CloudWatchBenchContext {
 /** The hook's figures plus everything measured, per lookback (extra fields land in the results JSON). */
 export interface CloudWatchBenchDetails extends CloudWatchBenchResults {
   costUsd: number | null;
-  dataset: { file: string; events: number; fileBytes: number; apiLines: number; floodOnset: string | null; firstFailure: string | null };
+  dataset: {
+    file: string;
+    events: number;
+    fileBytes: number;
+    apiLines: number;
+    floodOnset: string | null;
+    firstFailure: string | null;
+  };
   runs: CloudWatchRun[];
 }
 
 const mb = (bytes: number | null): string => (bytes === null ? 'n/a' : `${(bytes / 1e6).toFixed(1)} MB`);
-const x = (a: number | null, b: number | null, digits = 2): string => (a === null || b === null || b === 0 ? 'n/a' : `${(a / b).toFixed(digits)}x`);
+const x = (a: number | null, b: number | null, digits = 2): string =>
+  a === null || b === null || b === 0 ? 'n/a' : `${(a / b).toFixed(digits)}x`;
 
 /** One Markdown-ready line per run. */
 export function describeRun(run: CloudWatchRun): string {
@@ -48,10 +56,17 @@ export function describeRun(run: CloudWatchRun): string {
     `rounds ${run.rounds ?? 'n/a'} (server-observed sequential waves ${run.serverWaves}, ${run.queriesRun} queries)`,
     `wall ${(run.wallMs / 1000).toFixed(1)} s at ${run.delayMs} ms per query (fake server compute ${(run.serverComputeMs / 1000).toFixed(1)} s)`,
   ];
-  if (run.analysisBaseline !== null) parts.push(`audit bytes from the analysis' own baseline start: ${mb(run.analysisBaseline.bytes)}`);
+  if (run.analysisBaseline !== null)
+    parts.push(`audit bytes from the analysis' own baseline start: ${mb(run.analysisBaseline.bytes)}`);
   if (run.findings !== null) {
-    const wrong = Object.entries(run.findings).filter(([, ok]) => !ok).map(([name]) => name);
-    parts.push(wrong.length === 0 ? 'findings match the ground truth' : `findings DIFFER from the ground truth: ${wrong.join(', ')}`);
+    const wrong = Object.entries(run.findings)
+      .filter(([, ok]) => !ok)
+      .map(([name]) => name);
+    parts.push(
+      wrong.length === 0
+        ? 'findings match the ground truth'
+        : `findings DIFFER from the ground truth: ${wrong.join(', ')}`,
+    );
   }
   if (run.errors.length > 0) parts.push(`ERRORS: ${run.errors.join('; ')}`);
   return parts.join('; ');

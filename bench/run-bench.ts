@@ -7,7 +7,7 @@
  */
 import { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,10 @@ interface BenchOptions {
   cacheDir: string;
   resultsDir: string;
   skipJq?: boolean;
+  cloudwatchOnly?: boolean;
+  skipCloudwatch?: boolean;
+  cloudwatchMb: string;
+  cloudwatchDelayMs: string;
 }
 
 const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
@@ -153,19 +157,29 @@ async function timeTool(
 }
 
 /** Runs the CloudWatch half if its module exists (bench/cloudwatch-bench.ts exporting runCloudWatchBench). */
-async function runCloudWatchHalf(): Promise<CloudWatchBenchResults | null> {
+async function runCloudWatchHalf(opts: BenchOptions): Promise<CloudWatchBenchResults | null> {
   const modulePath = path.join(here, 'cloudwatch-bench.js');
-  if (!existsSync(modulePath)) return null;
+  if (opts.skipCloudwatch === true || !existsSync(modulePath)) return null;
   const loaded = (await import(modulePath)) as {
     runCloudWatchBench?: (context: {
       projectRoot: string;
       cliEntry: string;
       log: (line: string) => void;
+      messageMb: number;
+      delayMs: number;
+      cacheDir: string;
     }) => Promise<CloudWatchBenchResults>;
   };
   return loaded.runCloudWatchBench === undefined
     ? null
-    : loaded.runCloudWatchBench({ projectRoot, cliEntry, log });
+    : loaded.runCloudWatchBench({
+        projectRoot,
+        cliEntry,
+        log,
+        messageMb: Number(opts.cloudwatchMb),
+        delayMs: Number(opts.cloudwatchDelayMs),
+        cacheDir: opts.cacheDir,
+      });
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -180,7 +194,18 @@ async function main(argv: string[]): Promise<void> {
       '1',
     )
     .option('--cache-dir <dir>', 'where generated inputs are cached', path.join(projectRoot, 'bench/.cache'))
-    .option('--results-dir <dir>', 'where results are written', path.join(projectRoot, 'bench/results'));
+    .option('--results-dir <dir>', 'where results are written', path.join(projectRoot, 'bench/results'))
+    .option(
+      '--cloudwatch-only',
+      "run only the CloudWatch half (merged into today's results file if there is one)",
+    )
+    .option('--skip-cloudwatch', 'skip the CloudWatch half (analyze --cluster against the fake AWS server)')
+    .option('--cloudwatch-mb <n>', 'CloudWatch half: MB of log messages in the 7-day dataset', '400')
+    .option(
+      '--cloudwatch-delay-ms <n>',
+      'CloudWatch half: how long the fake server takes to complete each query',
+      '2000',
+    );
   program.parse(argv, { from: 'user' });
   const opts = program.opts<BenchOptions>();
   const runs = Math.max(1, Number.parseInt(opts.runs, 10) || 3);
@@ -245,6 +270,15 @@ async function main(argv: string[]): Promise<void> {
     writeFileSync(path.join(opts.resultsDir, 'results.md'), markdown);
     if (final) process.stdout.write(markdown);
   };
+
+  if (opts.cloudwatchOnly === true) {
+    const todays = path.join(opts.resultsDir, `results-${results.date.slice(0, 10)}.json`);
+    if (existsSync(todays)) results = JSON.parse(readFileSync(todays, 'utf8')) as BenchResults;
+    const onlyCloudWatch = await runCloudWatchHalf(opts);
+    if (onlyCloudWatch !== null) results = withCloudWatchResults(results, onlyCloudWatch);
+    save(true);
+    return;
+  }
 
   const startupRuns = 10;
   const startupMs = async (flag: string): Promise<number> => {
@@ -333,7 +367,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
 
-  const cloudWatch = await runCloudWatchHalf();
+  const cloudWatch = await runCloudWatchHalf(opts);
   if (cloudWatch !== null) results = withCloudWatchResults(results, cloudWatch);
   save(true);
 }

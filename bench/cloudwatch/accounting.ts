@@ -50,7 +50,10 @@ export function windowBytes(group: FakeLogGroup): WindowBytes {
 export function minimumWindow(floodOnset: string | null, binMs: number, window: TimeRange): TimeRange {
   if (floodOnset === null) return window;
   const onsetMs = Date.parse(floodOnset);
-  return { startMs: Math.max(window.startMs, binStart(onsetMs, binMs) - MIN_BASELINE_MS), endMs: window.endMs };
+  return {
+    startMs: Math.max(window.startMs, binStart(onsetMs, binMs) - MIN_BASELINE_MS),
+    endMs: window.endMs,
+  };
 }
 
 /**

@@ -6,7 +6,15 @@
  * lines (`{timestamp, logStream, message}`), with its ground truth and a sidecar recipe.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -68,7 +76,10 @@ export function densityForMessageMb(messageMb: number, seed?: number): number {
 function generatorFingerprint(): string {
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../incident');
   const hash = createHash('sha256');
-  for (const name of readdirSync(dir).filter((n) => /\.(js|ts)$/.test(n)).sort()) hash.update(name).update(readFileSync(path.join(dir, name)));
+  for (const name of readdirSync(dir)
+    .filter((n) => /\.(js|ts)$/.test(n))
+    .sort())
+    hash.update(name).update(readFileSync(path.join(dir, name)));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -80,9 +91,16 @@ interface Meta {
 }
 
 /** Makes sure the dataset is in `cacheDir` (generating it when missing or stale) and describes it. */
-export async function ensureCloudWatchDataset(cacheDir: string, spec: CloudWatchDatasetSpec, log: (line: string) => void): Promise<CloudWatchDataset> {
+export async function ensureCloudWatchDataset(
+  cacheDir: string,
+  spec: CloudWatchDatasetSpec,
+  log: (line: string) => void,
+): Promise<CloudWatchDataset> {
   await mkdir(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, `cloudwatch-7d-${spec.messageMb}MB${spec.seed === undefined ? '' : `-seed${spec.seed}`}.cw.jsonl`);
+  const file = path.join(
+    cacheDir,
+    `cloudwatch-7d-${spec.messageMb}MB${spec.seed === undefined ? '' : `-seed${spec.seed}`}.cw.jsonl`,
+  );
   const metaFile = `${file}.meta.json`;
   const truthFile = `${file}.truth.json`;
   const fingerprint = generatorFingerprint();
@@ -95,15 +113,31 @@ export async function ensureCloudWatchDataset(cacheDir: string, spec: CloudWatch
     }
   }
   const incident = benchIncident(densityForMessageMb(spec.messageMb, spec.seed), spec.seed);
-  log(`cloudwatch: generating ${path.basename(file)} (${DATASET_DAYS} days, ${spec.messageMb} MB of messages; cached for later runs)...`);
+  log(
+    `cloudwatch: generating ${path.basename(file)} (${DATASET_DAYS} days, ${spec.messageMb} MB of messages; cached for later runs)...`,
+  );
   const partial = `${file}.partial`;
   const result = await writeIncident(incident, createWriteStream(partial), { format: 'cw-jsonl' });
   renameSync(partial, file);
   writeFileSync(truthFile, `${JSON.stringify(result.truth, null, 2)}\n`);
-  const meta = { recipe, fingerprint, incident, events: result.eventsWritten, fileBytes: result.writtenBytes };
+  const meta = {
+    recipe,
+    fingerprint,
+    incident,
+    events: result.eventsWritten,
+    fileBytes: result.writtenBytes,
+  };
   writeFileSync(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
-  log(`cloudwatch:   ${result.eventsWritten} events, ${(result.writtenBytes / 1e6).toFixed(0)} MB file in ${(result.elapsedMs / 1000).toFixed(1)} s`);
-  return { file, truth: result.truth, incident, events: result.eventsWritten, fileBytes: result.writtenBytes };
+  log(
+    `cloudwatch:   ${result.eventsWritten} events, ${(result.writtenBytes / 1e6).toFixed(0)} MB file in ${(result.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  return {
+    file,
+    truth: result.truth,
+    incident,
+    events: result.eventsWritten,
+    fileBytes: result.writtenBytes,
+  };
 }
 
 /**
@@ -116,16 +150,30 @@ export async function loadRecords(file: string, log: string, shiftMs: number): P
   for await (const line of lines) {
     if (line.length === 0) continue;
     const event = JSON.parse(line) as { timestamp: number; logStream: string; message: string };
-    records.push({ timestamp: event.timestamp + shiftMs, message: event.message, logStream: event.logStream, log });
+    records.push({
+      timestamp: event.timestamp + shiftMs,
+      message: event.message,
+      logStream: event.logStream,
+      log,
+    });
   }
   return records;
 }
 
 /** Generates an incident straight into memory (for small datasets: tests). */
-export function generateRecords(incident: IncidentOptions, log: string, shiftMs: number): { records: LogRecord[]; truth: GroundTruth } {
+export function generateRecords(
+  incident: IncidentOptions,
+  log: string,
+  shiftMs: number,
+): { records: LogRecord[]; truth: GroundTruth } {
   const records: LogRecord[] = [];
   const truth = generateIncident(incident, (event) => {
-    records.push({ timestamp: event.timestampMs + shiftMs, message: event.line, logStream: event.logStream, log });
+    records.push({
+      timestamp: event.timestampMs + shiftMs,
+      message: event.line,
+      logStream: event.logStream,
+      log,
+    });
   });
   return { records, truth };
 }
@@ -142,11 +190,21 @@ export function shiftToNow(dataEndMs: number, nowMs: number): number {
 
 /** Moves every ISO timestamp of the ground truth the CloudWatch half uses by `shiftMs`. */
 export function shiftTruth(truth: GroundTruth, shiftMs: number): GroundTruth {
-  const move = (iso: string | null): string | null => (iso === null ? null : new Date(Date.parse(iso) + shiftMs).toISOString());
+  const move = (iso: string | null): string | null =>
+    iso === null ? null : new Date(Date.parse(iso) + shiftMs).toISOString();
   return {
     ...truth,
-    window: { start: move(truth.window.start) ?? truth.window.start, end: move(truth.window.end) ?? truth.window.end },
-    firstFailure: truth.firstFailure === null ? null : { ...truth.firstFailure, timestamp: move(truth.firstFailure.timestamp) ?? truth.firstFailure.timestamp },
+    window: {
+      start: move(truth.window.start) ?? truth.window.start,
+      end: move(truth.window.end) ?? truth.window.end,
+    },
+    firstFailure:
+      truth.firstFailure === null
+        ? null
+        : {
+            ...truth.firstFailure,
+            timestamp: move(truth.firstFailure.timestamp) ?? truth.firstFailure.timestamp,
+          },
     lastFailure: move(truth.lastFailure),
     floodOnset: move(truth.floodOnset),
     firstTimeout: move(truth.firstTimeout),

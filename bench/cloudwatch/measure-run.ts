@@ -10,7 +10,14 @@ import type { LogRecord } from '../../src/insights/record.js';
 import type { TimeRange } from '../../src/sources/source.js';
 import { createFakeAwsServer } from '../../test/support/fake-aws/server.js';
 import type { GroundTruth } from '../incident/generate.js';
-import { minimumWindow, naivePlanBytes, sequentialWaves, serverBytes, windowBytes, type SeenQuery } from './accounting.js';
+import {
+  minimumWindow,
+  naivePlanBytes,
+  sequentialWaves,
+  serverBytes,
+  windowBytes,
+  type SeenQuery,
+} from './accounting.js';
 import { createMeteredEngine } from './metered-engine.js';
 import { runAnalyze } from './run-analyze.js';
 
@@ -75,19 +82,28 @@ export interface CloudWatchRun {
   /** Time the fake server spent computing answers (adds to wall time beyond the delay). */
   serverComputeMs: number;
   /** The report against the ground truth. */
-  findings: { firstFailure: boolean; failureCount: boolean; topWriter: boolean; floodOnsetWithinBin: boolean } | null;
+  findings: {
+    firstFailure: boolean;
+    failureCount: boolean;
+    topWriter: boolean;
+    floodOnsetWithinBin: boolean;
+  } | null;
   errors: string[];
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function checkFindings(report: IncidentReport, truth: GroundTruth): CloudWatchRun['findings'] {
-  const onset = report.floodOnset === null || truth.floodOnset === null ? null : Math.abs(Date.parse(report.floodOnset.timestamp) - Date.parse(truth.floodOnset));
+  const onset =
+    report.floodOnset === null || truth.floodOnset === null
+      ? null
+      : Math.abs(Date.parse(report.floodOnset.timestamp) - Date.parse(truth.floodOnset));
   return {
     firstFailure: report.firstFailure?.timestamp === truth.firstFailure?.timestamp,
     failureCount: report.failures.count === truth.failureCount,
     topWriter: report.topWriters[0]?.user === truth.topWriter.user,
-    floodOnsetWithinBin: onset !== null ? onset <= report.series.binMs : report.floodOnset === null && truth.floodOnset === null,
+    floodOnsetWithinBin:
+      onset !== null ? onset <= report.series.binMs : report.floodOnset === null && truth.floodOnset === null,
   };
 }
 
@@ -96,7 +112,15 @@ export async function measureCloudWatchRun(options: MeasureRunOptions): Promise<
   const metered = await createMeteredEngine();
   const server = await createFakeAwsServer({
     accountId: BENCH_ACCOUNT,
-    clusters: [{ name: BENCH_CLUSTER, logging: [{ types: ['api', 'audit'], enabled: true }, { types: ['authenticator', 'controllerManager', 'scheduler'], enabled: false }] }],
+    clusters: [
+      {
+        name: BENCH_CLUSTER,
+        logging: [
+          { types: ['api', 'audit'], enabled: true },
+          { types: ['authenticator', 'controllerManager', 'scheduler'], enabled: false },
+        ],
+      },
+    ],
     logGroups: [{ name: BENCH_LOG_GROUP, records: options.records, logGroupClass: 'STANDARD' }],
     faults: { query: { runningMs: options.delayMs } },
     engine: metered.engine,
@@ -111,16 +135,27 @@ export async function measureCloudWatchRun(options: MeasureRunOptions): Promise<
       outputFile: options.outputFile,
     });
     const errors: string[] = [];
-    if (run.exitCode !== 0 && run.exitCode !== 1) errors.push(`analyze exited ${String(run.exitCode)}: ${run.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    if (run.exitCode !== 0 && run.exitCode !== 1)
+      errors.push(
+        `analyze exited ${String(run.exitCode)}: ${run.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+      );
     const report = run.report;
     if (report === null) errors.push('analyze wrote no report');
     else if (!report.complete) errors.push(`the report is incomplete: ${report.warnings.join('; ')}`);
 
-    const queries: SeenQuery[] = [...server.state.queries.values()].map((q) => ({ createdAt: q.createdAt, bytesScanned: q.statistics.bytesScanned, status: q.status }));
+    const queries: SeenQuery[] = [...server.state.queries.values()].map((q) => ({
+      createdAt: q.createdAt,
+      bytesScanned: q.statistics.bytesScanned,
+      status: q.status,
+    }));
     const group = server.logGroups.get(BENCH_LOG_GROUP);
     const bytes = group === undefined ? null : windowBytes(group);
-    const window: TimeRange | null = report === null ? null : { startMs: Date.parse(report.window.start), endMs: Date.parse(report.window.end) };
-    const figure = (range: TimeRange): WindowFigure | null => (bytes === null ? null : { start: iso(range.startMs), end: iso(range.endMs), bytes: bytes.audit(range) });
+    const window: TimeRange | null =
+      report === null
+        ? null
+        : { startMs: Date.parse(report.window.start), endMs: Date.parse(report.window.end) };
+    const figure = (range: TimeRange): WindowFigure | null =>
+      bytes === null ? null : { start: iso(range.startMs), end: iso(range.endMs), bytes: bytes.audit(range) };
     const baselineStart = report?.plan?.baseline?.start;
     return {
       lookbackDays: options.lookbackDays,
@@ -130,11 +165,19 @@ export async function measureCloudWatchRun(options: MeasureRunOptions): Promise<
       reportBytesScanned: report?.cost.bytesScanned ?? null,
       reportQueriesBytes: report === null ? null : report.queries.reduce((sum, q) => sum + q.bytesScanned, 0),
       costUsd: report?.cost.estimatedUsd ?? null,
-      minimum: report === null || window === null ? null : figure(minimumWindow(options.truth.floodOnset, report.series.binMs, window)),
-      analysisBaseline: window === null || baselineStart === undefined ? null : figure({ startMs: Date.parse(baselineStart), endMs: window.endMs }),
-      naivePlanBytes: bytes === null || window === null ? null : naivePlanBytes(bytes, window, ANALYSIS_QUERIES.length),
+      minimum:
+        report === null || window === null
+          ? null
+          : figure(minimumWindow(options.truth.floodOnset, report.series.binMs, window)),
+      analysisBaseline:
+        window === null || baselineStart === undefined
+          ? null
+          : figure({ startMs: Date.parse(baselineStart), endMs: window.endMs }),
+      naivePlanBytes:
+        bytes === null || window === null ? null : naivePlanBytes(bytes, window, ANALYSIS_QUERIES.length),
       naiveQueryCount: ANALYSIS_QUERIES.length,
-      naiveLibraryBytes: bytes === null || window === null ? null : naivePlanBytes(bytes, window, options.libraryQueryCount),
+      naiveLibraryBytes:
+        bytes === null || window === null ? null : naivePlanBytes(bytes, window, options.libraryQueryCount),
       libraryQueryCount: options.libraryQueryCount,
       lookbackAuditBytes: bytes === null || window === null ? null : bytes.audit(window),
       rounds: report?.plan?.rounds ?? null,

@@ -59,7 +59,9 @@ export async function runAnalyze(options: AnalyzeRunOptions): Promise<AnalyzeRun
   clearTimeout(timer);
   const wallMs = performance.now() - started;
   const text = Buffer.concat(stderr).toString('utf8');
-  const report = existsSync(options.outputFile) ? (JSON.parse(readFileSync(options.outputFile, 'utf8')) as IncidentReport) : null;
+  const report = existsSync(options.outputFile)
+    ? (JSON.parse(readFileSync(options.outputFile, 'utf8')) as IncidentReport)
+    : null;
   return {
     argv: ['node', ...argv.slice(0)],
     exitCode,

@@ -10,7 +10,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MIN_BASELINE_MS } from '../../src/analysis/incident-windows.js';
 import type { LogRecord } from '../../src/insights/record.js';
-import { minimumWindow, naivePlanBytes, sequentialWaves, serverBytes, windowBytes } from '../../bench/cloudwatch/accounting.js';
+import {
+  minimumWindow,
+  naivePlanBytes,
+  sequentialWaves,
+  serverBytes,
+  windowBytes,
+} from '../../bench/cloudwatch/accounting.js';
 import { benchIncident, generateRecords, shiftToNow, shiftTruth } from '../../bench/cloudwatch/dataset.js';
 import { BENCH_LOG, measureCloudWatchRun, type CloudWatchRun } from '../../bench/cloudwatch/measure-run.js';
 import { describeRun } from '../../bench/cloudwatch-bench.js';
@@ -22,7 +28,12 @@ const HOUR = 3_600_000;
 const MINUTE = 60_000;
 
 describe('accounting', () => {
-  const record = (timestamp: number, logStream: string, message: string): LogRecord => ({ timestamp, logStream, message, log: '' });
+  const record = (timestamp: number, logStream: string, message: string): LogRecord => ({
+    timestamp,
+    logStream,
+    message,
+    log: '',
+  });
   const group = new FakeLogGroup(
     {
       name: '/aws/eks/x/cluster',
@@ -48,7 +59,10 @@ describe('accounting', () => {
   test('minimum window: one baseline hour before the bin of the onset, clipped to the window', () => {
     const window = { startMs: 0, endMs: 100 * HOUR };
     const onset = new Date(50 * HOUR + 7 * MINUTE).toISOString();
-    expect(minimumWindow(onset, 5 * MINUTE, window)).toEqual({ startMs: 50 * HOUR + 5 * MINUTE - MIN_BASELINE_MS, endMs: 100 * HOUR });
+    expect(minimumWindow(onset, 5 * MINUTE, window)).toEqual({
+      startMs: 50 * HOUR + 5 * MINUTE - MIN_BASELINE_MS,
+      endMs: 100 * HOUR,
+    });
     expect(minimumWindow(new Date(10 * MINUTE).toISOString(), 5 * MINUTE, window).startMs).toBe(0);
     expect(minimumWindow(null, 5 * MINUTE, window)).toEqual(window);
   });
@@ -88,7 +102,16 @@ describe('the measurement on a tiny 7-day dataset', () => {
     for (const lookbackDays of [7, 30]) {
       runs.set(
         lookbackDays,
-        await measureCloudWatchRun({ records, truth, cliEntry: cliEntryPoint, projectRoot, lookbackDays, delayMs: 200, outputFile: path.join(dir, `report-${lookbackDays}d.json`), libraryQueryCount: 17 }),
+        await measureCloudWatchRun({
+          records,
+          truth,
+          cliEntry: cliEntryPoint,
+          projectRoot,
+          lookbackDays,
+          delayMs: 200,
+          outputFile: path.join(dir, `report-${lookbackDays}d.json`),
+          libraryQueryCount: 17,
+        }),
       );
     }
   }, 180_000);
