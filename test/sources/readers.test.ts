@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -390,4 +390,29 @@ describe('byte-order mark', () => {
     expect(skipped).toEqual([]);
     expect(records).toHaveLength(2);
   });
+});
+
+describe('resources', () => {
+  // Open descriptors are counted in /proc, which only Linux has.
+  test.skipIf(!existsSync('/proc/self/fd'))(
+    'a non-log file passed over early is closed at once',
+    async () => {
+      const { readdirSync } = await import('node:fs');
+      const { readLogInput } = await import('../../src/sources/readers/read-log-input.js');
+      const { resolveLogInputs } = await import('../../src/sources/readers/log-inputs.js');
+      const dir = tempDir();
+      tempFile('notes.txt', 'plain text\n'.repeat(100_000), dir);
+      const openFds = (): number => readdirSync('/proc/self/fd').length;
+      const before = openFds();
+      const [input] = await resolveLogInputs([dir]);
+      const summary = await readLogInput(
+        input!,
+        { record: () => undefined, skip: () => undefined },
+        { skipUnknown: true },
+      );
+      expect(summary.format).toBe('unknown');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(openFds()).toBe(before);
+    },
+  );
 });

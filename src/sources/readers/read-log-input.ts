@@ -2,14 +2,13 @@ import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import path from 'node:path';
 import type { LogRecord } from '../../insights/record.js';
-import { recordFromAuditLine } from './audit-line.js';
+import { invalidJsonReason, recordFromAuditLine } from './audit-line.js';
 import { recordFromCloudWatchEvent, recordFromCloudWatchJsonLine } from './cloudwatch-event.js';
 import { DETECTION_BYTES, detectFormat } from './detect-format.js';
 import { EventsArrayScanner } from './events-array-scanner.js';
 import { LineSplitter } from './line-splitter.js';
 import { DEFAULT_MAX_LINE_BYTES, type InputSummary, type LogFormat, type RecordSink } from './record-sink.js';
 import { recordFromS3ExportLine } from './s3-export-line.js';
-import { invalidJsonReason } from './audit-line.js';
 
 /** One input to read: a byte stream and the name it is reported under (`@log`, skipped-line samples). */
 export interface LogInput {
@@ -206,11 +205,16 @@ async function nextNonEmpty(iterator: AsyncIterator<Buffer>): Promise<Buffer | u
 }
 
 async function* prepend(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  yield first;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done === true) return;
-    yield toBuffer(next.value);
+  try {
+    yield first;
+    for (;;) {
+      const next = await rest.next();
+      if (next.done === true) return;
+      yield toBuffer(next.value);
+    }
+  } finally {
+    // Stopping early (a non-log file passed over, an abort) must close the file now, not at GC.
+    await rest.return?.();
   }
 }
 
