@@ -58,6 +58,11 @@ export function describeRun(run: CloudWatchRun): string {
   ];
   if (run.analysisBaseline !== null)
     parts.push(`audit bytes from the analysis' own baseline start: ${mb(run.analysisBaseline.bytes)}`);
+  if (run.overlappingSeconds > 0) {
+    parts.push(
+      `WARNING: queries of the same text overlap by ${run.overlappingSeconds} s of StartQuery's inclusive seconds, so events in those seconds are counted twice`,
+    );
+  }
   if (run.findings !== null) {
     const wrong = Object.entries(run.findings)
       .filter(([, ok]) => !ok)

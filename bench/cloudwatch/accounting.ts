@@ -96,3 +96,36 @@ export function sequentialWaves(queries: SeenQuery[], delayMs: number): number {
 export function serverBytes(queries: SeenQuery[]): number {
   return queries.reduce((sum, q) => sum + q.bytesScanned, 0);
 }
+
+/** A query as sent: its text and StartQuery's inclusive epoch-second window. */
+export interface SentQuery {
+  queryString: string;
+  startTime: number;
+  endTime: number;
+}
+
+/**
+ * Seconds scanned twice by queries of the same text (ignoring the leading audit-stream scope line,
+ * whose stream list differs by window). The analysis tiles the series over adjacent windows; since
+ * StartQuery's seconds are inclusive at both ends, a window ending at X.999 ms must be sent as
+ * endTime X, or the next window's first second is read twice and its events counted twice.
+ */
+export function overlappingSeconds(queries: SentQuery[]): number {
+  const byText = new Map<string, SentQuery[]>();
+  for (const q of queries) {
+    const key = q.queryString.replace(/^filterIndex @logStream in \[[^\]]*\]\n\| /, '');
+    byText.set(key, [...(byText.get(key) ?? []), q]);
+  }
+  let overlap = 0;
+  for (const list of byText.values()) {
+    const sorted = [...list].sort((a, b) => a.startTime - b.startTime);
+    for (let i = 1; i < sorted.length; i++) {
+      const previous = sorted[i - 1];
+      const current = sorted[i];
+      if (previous !== undefined && current !== undefined && current.startTime <= previous.endTime) {
+        overlap += Math.min(previous.endTime, current.endTime) - current.startTime + 1;
+      }
+    }
+  }
+  return overlap;
+}

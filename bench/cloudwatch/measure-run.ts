@@ -12,6 +12,7 @@ import { createFakeAwsServer } from '../../test/support/fake-aws/server.js';
 import type { GroundTruth } from '../incident/generate.js';
 import {
   minimumWindow,
+  overlappingSeconds,
   naivePlanBytes,
   sequentialWaves,
   serverBytes,
@@ -81,6 +82,8 @@ export interface CloudWatchRun {
   delayMs: number;
   /** Time the fake server spent computing answers (adds to wall time beyond the delay). */
   serverComputeMs: number;
+  /** Seconds read twice by same-text queries (adjacent windows must not share a second). */
+  overlappingSeconds: number;
   /** The report against the ground truth. */
   findings: {
     firstFailure: boolean;
@@ -188,6 +191,7 @@ export async function measureCloudWatchRun(options: MeasureRunOptions): Promise<
       wallMs: run.wallMs,
       delayMs: options.delayMs,
       serverComputeMs: metered.computeMs(),
+      overlappingSeconds: overlappingSeconds([...server.state.queries.values()]),
       findings: report === null ? null : checkFindings(report, options.truth),
       errors,
     };

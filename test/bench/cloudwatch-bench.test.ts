@@ -13,6 +13,7 @@ import type { LogRecord } from '../../src/insights/record.js';
 import {
   minimumWindow,
   naivePlanBytes,
+  overlappingSeconds,
   sequentialWaves,
   serverBytes,
   windowBytes,
@@ -73,6 +74,21 @@ describe('accounting', () => {
     expect(sequentialWaves([q(0), q(10), q(20)], 2000)).toBe(1);
     expect(sequentialWaves([], 2000)).toBe(0);
     expect(serverBytes([q(0), q(1)])).toBe(20);
+  });
+
+  test('overlapping seconds: same-text queries sharing an inclusive second, scope line ignored', () => {
+    const scoped = (streams: string, body: string) => `filterIndex @logStream in [${streams}]\n| ${body}`;
+    const tiled = [
+      { queryString: scoped('"a"', 'stats count(*)'), startTime: 100, endTime: 199 },
+      { queryString: scoped('"a", "b"', 'stats count(*)'), startTime: 200, endTime: 299 },
+    ];
+    expect(overlappingSeconds(tiled)).toBe(0);
+    // An end ceiled from 199.999 s to 200 s reads second 200 twice.
+    expect(overlappingSeconds([{ ...tiled[0]!, endTime: 200 }, tiled[1]!])).toBe(1);
+    // Different queries over the same window are not overlap.
+    expect(
+      overlappingSeconds([tiled[0]!, { queryString: 'fields @message', startTime: 100, endTime: 199 }]),
+    ).toBe(0);
   });
 
   test('the shift ends the data a minute or more before now, on a 10-minute step', () => {
