@@ -18,7 +18,7 @@
  *     the search stops as soon as the earliest failure has a clean bin before it. When the failure
  *     is found but the write rate has no baseline yet (the flood began earlier), a further round
  *     reaches back by as much again as the lead-up seen so far (at least DEFAULT_LEAD_UP_MS), at
- *     most up to round 3. So the series covers the needed window [baseline start, E] once, plus the
+ *     most up to round 3; an onset found with less than two hours of data before it gets them. So the series covers the needed window [baseline start, E] once, plus the
  *     overshoot of the last step, and never more than the lookback.
  *   Round 4, the details, all at once: the three probes, each over the ONE bin that holds its
  *     event (a few minutes of logs), and the actors query over the lead-up (binned coarsely, so the
@@ -37,7 +37,7 @@ import type { LogSource, QueryOutcome, QueryRequest, RunOptions, TimeRange } fro
 import { binStart, chooseBinMs, withBin } from './bins.js';
 import { FIRST_FAILURE_QUERY, FIRST_TIMEOUT_QUERY, GALLOP_WINDOWS_MS, LAST_FAILURE_QUERY, failureLocated } from './first-failure.js';
 import type { DatabaseSize, IncidentReport, Readiness } from './incident-report.js';
-import { DEFAULT_LEAD_UP_MS, incidentWindows } from './incident-windows.js';
+import { DEFAULT_LEAD_UP_MS, MIN_BASELINE_MS, incidentWindows } from './incident-windows.js';
 import { assembleReport, type AnalysisState } from './assemble-report.js';
 import { ACTORS_BY_BIN_QUERY, ACTORS_QUERY } from './writers.js';
 import { SERIES_QUERY, buildSeries, firstTimeoutBinIndex, lastFailureBinIndex } from './write-volume.js';
@@ -52,6 +52,8 @@ export const ANALYSIS_QUERIES = [
   FIRST_TIMEOUT_QUERY,
 ] as const;
 
+/** Data an onset must have before it (in the scanned series) to be trusted without looking further back. */
+const ONSET_CONTEXT_MS = 2 * 3_600_000;
 /** Most rounds the CloudWatch plan runs before the detail round. */
 const SEARCH_ROUNDS = 3;
 /** The lead-up actors query is binned into at most this many bins (for "top writer first seen"). */
@@ -261,8 +263,15 @@ async function runCloudWatchPlan(
     const current = series();
     const windows = incidentWindows(current, E);
     const failureBin = current.bins[windows.firstFailureIndex]?.startMs;
-    if (windows.firstFailureIndex < 0 || windows.onset !== null || failureBin === undefined) break;
-    const reachBack = Math.max(DEFAULT_LEAD_UP_MS, failureBin - scanned());
+    if (windows.firstFailureIndex < 0 || failureBin === undefined) break;
+    const onsetStart = windows.onset === null ? undefined : current.bins[windows.onset.index]?.startMs;
+    // An onset with ONSET_CONTEXT_MS of data before it is trusted; one close to the start of what
+    // was scanned may sit on a ramp that began earlier (its "baseline" was already the flood).
+    if (onsetStart !== undefined && onsetStart - scanned() >= ONSET_CONTEXT_MS) break;
+    const reachBack =
+      onsetStart !== undefined
+        ? Math.max(MIN_BASELINE_MS, ONSET_CONTEXT_MS - (onsetStart - scanned()))
+        : Math.max(DEFAULT_LEAD_UP_MS, failureBin - scanned());
     await scanTo(Math.max(window.startMs, binStart(scanned() - reachBack, binMs)));
   }
 

@@ -92,3 +92,35 @@ export function lastFailureBinIndex(series: IncidentSeries): number {
 export function firstTimeoutBinIndex(series: IncidentSeries): number {
   return series.bins.findIndex((b) => b.timeouts > 0);
 }
+
+/**
+ * The series with at most `maxBins` bins. Local files have no window to choose the bin width from
+ * before they are read, so logs spanning years in 5-minute bins would be hundreds of thousands of bins
+ * (a report of a hundred megabytes). Bins are merged into the smallest nice width that is a multiple of
+ * the current one and fits; both are aligned on the epoch, so the merge is exact.
+ */
+export function coarsenSeries(series: IncidentSeries, maxBins: number): IncidentSeries {
+  const first = series.bins[0];
+  const last = series.bins[series.bins.length - 1];
+  if (series.bins.length <= maxBins || first === undefined || last === undefined) return series;
+  const span = last.startMs + series.binMs - first.startMs;
+  const fits = (width: number): boolean => width % series.binMs === 0 && span / width + 1 <= maxBins;
+  const coarse =
+    NICE_BINS_MS.find((width) => width > series.binMs && fits(width)) ??
+    series.binMs * Math.ceil(span / series.binMs / Math.max(1, maxBins - 1));
+  const byStart = new Map<number, SeriesBin>();
+  for (const bin of series.bins) {
+    const start = binStart(bin.startMs, coarse);
+    const merged = byStart.get(start) ?? emptyBin(start);
+    merged.writes += bin.writes;
+    merged.okWrites += bin.okWrites;
+    merged.failures += bin.failures;
+    merged.timeouts += bin.timeouts;
+    merged.serverErrors += bin.serverErrors;
+    merged.throttled += bin.throttled;
+    byStart.set(start, merged);
+  }
+  const bins: SeriesBin[] = [];
+  for (let t = binStart(first.startMs, coarse); t <= last.startMs; t += coarse) bins.push(byStart.get(t) ?? emptyBin(t));
+  return { binMs: coarse, bins };
+}
