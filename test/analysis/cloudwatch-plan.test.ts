@@ -107,6 +107,28 @@ describe('CloudWatch plan: other incidents in the last 30 h', () => {
   });
 });
 
+describe('CloudWatch plan: a flood that begins where the first search window starts', () => {
+  test('the onset is not taken from a baseline that was already the flood: the plan looks further back', async () => {
+    const days = 2;
+    const end = startMs + days * DAY - 1;
+    const late = generate({
+      seed: 34,
+      start: new Date(startMs).toISOString(),
+      durationMs: days * DAY,
+      eventsPerMinute: 20,
+      shape: 'operator-flood',
+      outcome: 'ongoing',
+      floodStartFraction: 1 - 6 / (days * 24),
+    });
+    const source = createFakeCloudWatchSource(late.events);
+    const report = await analyzeIncident({ source, queries, now: end, window: { startMs: end - 7 * DAY, endMs: end } });
+    expect(source.rounds).toBeLessThanOrEqual(4);
+    expect(report.firstFailure).toEqual(late.truth.firstFailure);
+    const onsetMs = Date.parse(late.truth.floodOnset ?? '');
+    expect(Math.abs(Date.parse(report.floodOnset?.timestamp ?? '') - onsetMs)).toBeLessThanOrEqual(report.series.binMs);
+  });
+});
+
 describe('CloudWatch plan: rounds stay bounded whatever the lookback', () => {
   const quiet = generate({
     seed: 22,
