@@ -163,5 +163,14 @@ describe('analyze --cluster (fake AWS server)', () => {
       'etcd database at 100% of 8 GiB',
     ]);
     expect(server.state.runningQueries()).toEqual([]);
+
+    // Without --output, several JSON reports form one JSON array on stdout.
+    const stdout = await runCli(
+      ['analyze', '--cluster', 'prod', '--cluster', 'stage', '--lookback', '1d', '--end', new Date(endMs).toISOString(), '--format', 'json'],
+      { env: dummyAwsEnv(server.url), timeoutMs: 180_000 },
+    );
+    expect(stdout.exitCode).toBe(0);
+    const reports = JSON.parse(stdout.stdout) as IncidentReport[];
+    expect(reports.map((r) => r.cluster)).toEqual(['prod', 'stage']);
   });
 });
