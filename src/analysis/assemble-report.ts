@@ -16,7 +16,8 @@ import { summarizeStrain } from './strain.js';
 import { buildTimeline, type Evidence } from './timeline.js';
 import { buildVerdict } from './verdict.js';
 import { actorRowsFrom, analyzeWriters, firstSeenBin, rowsInWindow, type ActorRow } from './writers.js';
-import { buildSeries } from './write-volume.js';
+import { buildSeries, coarsenSeries } from './write-volume.js';
+import { MAX_SERIES_BINS } from './bins.js';
 
 /** What the rounds found so far. */
 export interface AnalysisState {
@@ -77,12 +78,13 @@ function failureText(failure: unknown): string {
 /** Builds the report from the state; `failure` is the error that stopped the rounds, if any. */
 export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOptions, failure: unknown): IncidentReport {
   const warnings: string[] = [];
-  const { binMs } = state;
   const seriesRange =
     state.scannedStartMs !== undefined && state.window !== undefined
       ? { startMs: state.scannedStartMs, endMs: state.window.endMs }
       : state.window;
-  const series = buildSeries(state.seriesOutcomes, binMs, seriesRange);
+  // The series decides the width from here on: it may have merged bins to stay under MAX_SERIES_BINS.
+  const series = coarsenSeries(buildSeries(state.seriesOutcomes, state.binMs, seriesRange), MAX_SERIES_BINS);
+  const { binMs } = series;
   const lastBin = series.bins[series.bins.length - 1];
   const windowStart = state.window?.startMs ?? series.bins[0]?.startMs ?? options.now;
   const windowEnd = state.window?.endMs ?? (lastBin === undefined ? options.now : lastBin.startMs + binMs - 1);

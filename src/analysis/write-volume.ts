@@ -5,7 +5,7 @@
  * are aligned to bin boundaries.
  */
 import type { QueryOutcome } from '../sources/source.js';
-import { binStart } from './bins.js';
+import { binStart, NICE_BINS_MS } from './bins.js';
 import { numberValue, parseResultTime } from './row-values.js';
 
 /** The stored query behind the series. */
