@@ -21,12 +21,14 @@ import type { QueryAst } from './ast.js';
 import { compileQuery as compilePlan } from './compile-query.js';
 import { parseQuery } from './parser.js';
 import { buildMightMatch } from './prefilter.js';
+import { referencedFieldNames } from './referenced-fields.js';
 import { createQueryRun, type QueryResult, type QueryRun, type RunOptions } from './query-run.js';
 import type { LogRecord } from './record.js';
 
 export type { Command, Expr, QueryAst } from './ast.js';
 export { QueryError, QueryErrorCode, type Span } from './errors.js';
 export { getField } from './field-resolver.js';
+export { createJsonProjector, parseJsonObject, type JsonProjector } from './json-projection.js';
 export { MAX_QUERY_LENGTH, parseQuery } from './parser.js';
 export { quoteStringLiteral } from './quote.js';
 export { DEFAULT_RESULT_LIMIT, type QueryResult, type QueryRun, type RunOptions } from './query-run.js';
@@ -44,6 +46,13 @@ export interface CompiledQuery {
   createRun(options?: RunOptions): QueryRun;
   /** Conservative raw-line prefilter: false only if the record can NOT match. */
   mightMatch(rawMessage: string): boolean;
+  /** mightMatch can reject lines; false when it passes everything (the query reads every record). */
+  readonly prefilters: boolean;
+  /**
+   * Every field name the query mentions (message fields, system fields, names it creates): with
+   * createJsonProjector, the fast path parses only these out of each message.
+   */
+  readonly fieldNames: readonly string[];
 }
 
 /** Parses and validates a query; throws QueryError. */
@@ -57,6 +66,8 @@ export function compileQuery(text: string): CompiledQuery {
     isAggregate: ast.commands.some((c) => c.kind === 'stats'),
     createRun: (options?: RunOptions) => createQueryRun(plan, options),
     mightMatch,
+    prefilters: plan.requirements.length > 0,
+    fieldNames: referencedFieldNames(ast, plan.output.map((column) => column.name)),
   };
 }
 

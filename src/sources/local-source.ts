@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InterruptedError, SourceError } from '../errors.js';
-import { compileQuery, DEFAULT_RESULT_LIMIT } from '../insights/index.js';
+import { compileQuery, createJsonProjector, DEFAULT_RESULT_LIMIT, type JsonProjector } from '../insights/index.js';
 import type { LogRecord } from '../insights/record.js';
 import type {
   LogSource,
@@ -49,6 +49,8 @@ export interface LocalLogSource extends LogSource {
 interface QueryState {
   request: QueryRequest;
   mightMatch: (raw: string) => boolean;
+  /** mightMatch can reject a line (the query has a literal requirement). */
+  prefilters: boolean;
   run: {
     add(record: LogRecord): void;
     finish(): { fields: string[]; rows: Record<string, string>[]; recordsMatched: number };
@@ -73,8 +75,10 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
     dataRange: () => range,
     lastInputs: () => inputs,
     async runAll(requests: QueryRequest[], runOptions: RunOptions = {}): Promise<QueryOutcome[]> {
+      const fieldNames: string[] = [];
       const queries = requests.map((request): QueryState => {
         const compiled = compileQuery(request.queryString);
+        fieldNames.push(...compiled.fieldNames);
         // StartQuery's limit applies only to a query without its own `limit` command. The run is asked
         // for one row more than the cap, so that a cut result can be told from one exactly at the cap.
         const cap = compiled.ast.commands.some((command) => command.kind === 'limit')
@@ -83,6 +87,7 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
         return {
           request,
           mightMatch: (raw) => compiled.mightMatch(raw),
+          prefilters: compiled.prefilters,
           run: compiled.createRun(cap === undefined ? {} : { limit: cap + 1 }),
           cap,
           startMs: request.range?.startMs ?? Number.NEGATIVE_INFINITY,
@@ -97,7 +102,8 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
       const stopStdin = (): void => void (options.stdin as { destroy?: () => void } | undefined)?.destroy?.();
       runOptions.signal?.addEventListener('abort', stopStdin, { once: true });
       try {
-        const answer = await readAndAnswer(resolved, queries, runOptions, options.maxLineBytes);
+        const project = createJsonProjector(fieldNames);
+        const answer = await readAndAnswer(resolved, queries, project, runOptions, options.maxLineBytes);
         inputs = answer.inputs;
         range = answer.range;
         return answer.outcomes;
@@ -112,6 +118,7 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
 async function readAndAnswer(
   resolved: ResolvedInput[],
   queries: QueryState[],
+  project: JsonProjector,
   runOptions: RunOptions,
   maxLineBytes: number | undefined,
 ): Promise<{ outcomes: QueryOutcome[]; inputs: InputSummary[]; range: TimeRange | undefined }> {
@@ -125,13 +132,27 @@ async function readAndAnswer(
       const ts = record.timestamp;
       if (ts < minMs) minMs = ts;
       if (ts > maxMs) maxMs = ts;
+      // When a query without a literal requirement will read this record anyway, its JSON gets
+      // parsed whatever the others' prefilters say, and testing them on the raw text is pure cost.
+      let parsed = false;
+      for (const query of queries) {
+        if (!query.prefilters && ts >= query.startMs && ts <= query.endMs) {
+          parsed = true;
+          break;
+        }
+      }
+      let projected = false;
       for (const query of queries) {
         // Both ends inclusive, as StartQuery's startTime/endTime are.
         if (ts < query.startMs || ts > query.endMs) continue;
         query.recordsScanned++;
         query.bytesScanned += bytes;
         // The engine's literal pre-check on the raw text: most lines are dropped before any JSON.parse.
-        if (query.mightMatch(record.message)) query.run.add(record);
+        if (!parsed && !query.mightMatch(record.message)) continue;
+        // Parse only the fields some query mentions (identical values, far less garbage).
+        if (!projected && record.json === undefined) record.json = project(record.message);
+        projected = true;
+        query.run.add(record);
       }
     },
     skip(sample) {

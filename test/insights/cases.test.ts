@@ -2,11 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compileQuery, QueryError, type LogRecord } from '../../src/insights/index.js';
+import { compileQuery, createJsonProjector, QueryError, type LogRecord } from '../../src/insights/index.js';
 
 /**
- * Runs the language cases in test/cases/insights/<topic>/<name>.json. Each case runs twice: plainly,
- * and with the raw-line prefilter (mightMatch) skipping records first, which must not change a result.
+ * Runs the language cases in test/cases/insights/<topic>/<name>.json. Each case runs three times:
+ * plainly, with the raw-line prefilter (mightMatch) skipping records first, and on the local source's
+ * fast path (prefilter, then each message parsed by the JSON projection of the query's fields);
+ * neither may change a result.
  */
 interface CaseRecord {
   '@timestamp': string;
@@ -39,12 +41,16 @@ function toRecord(r: CaseRecord): LogRecord {
   return record;
 }
 
-function run(c: LanguageCase, prefilter: boolean): unknown {
+type Mode = 'plain' | 'prefilter' | 'fast path';
+
+function run(c: LanguageCase, mode: Mode): unknown {
   const compiled = compileQuery(c.query);
   const query = compiled.createRun(c.options ?? {});
+  const project = createJsonProjector(compiled.fieldNames);
   for (const r of c.records) {
     const record = toRecord(r);
-    if (prefilter && !compiled.mightMatch(record.message)) continue;
+    if (mode !== 'plain' && !compiled.mightMatch(record.message)) continue;
+    if (mode === 'fast path') record.json = project(record.message);
     query.add(record);
   }
   return query.finish();
@@ -70,7 +76,7 @@ describe('language cases', () => {
         it(`${c.description} -> ${expected.code}`, () => {
           let caught: unknown;
           try {
-            run(c, false);
+            run(c, 'plain');
           } catch (err) {
             caught = err;
           }
@@ -83,9 +89,9 @@ describe('language cases', () => {
         });
       } else {
         const expected = c.result;
-        for (const prefilter of [false, true]) {
-          it(`${c.description}${prefilter ? ' (with prefilter)' : ''}`, () => {
-            const result = run(c, prefilter) as { fields: string[]; rows: unknown[]; recordsMatched: number };
+        for (const mode of ['plain', 'prefilter', 'fast path'] as const) {
+          it(`${c.description}${mode === 'plain' ? '' : ` (${mode})`}`, () => {
+            const result = run(c, mode) as { fields: string[]; rows: unknown[]; recordsMatched: number };
             expect(result.rows).toEqual(expected?.rows);
             if (expected?.fields) expect(result.fields).toEqual(expected.fields);
             if (expected?.recordsMatched !== undefined) expect(result.recordsMatched).toBe(expected.recordsMatched);
