@@ -7,8 +7,6 @@ import {
   formatBytes,
   formatCount,
   formatDuration,
-  formatGrowth,
-  formatShare,
   formatUsd,
   formatUtc,
   qualifiedResource,
@@ -17,8 +15,21 @@ import {
   remediationScope,
   safeHttpUrl,
 } from './incident-text.js';
+import {
+  databaseEndpointsTable,
+  objectGrowthTable,
+  remediationNamespacesTable,
+  storedObjectsTable,
+  strainByUserAgentTable,
+  topWritersTable,
+  type TableModel,
+} from './incident-tables.js';
 
 const h = (text: string): string => escapeHtml(clipText(text));
+
+function tableOf(model: TableModel): string {
+  return table(model.headers, model.rows, model.numeric);
+}
 
 /** HTML table; `numeric` columns are right-aligned. Every cell is escaped here (raw values in, HTML out). */
 function table(
@@ -141,42 +152,12 @@ export function renderIncidentHtml(report: IncidentReport): string {
   const leadUp =
     report.leadUp === null ? '' : ` (lead-up ${time(report.leadUp.start)} to ${time(report.leadUp.end)} UTC)`;
   body.push(`<section id="top-writers">\n<h2>Top writers${leadUp}</h2>`);
-  body.push(
-    report.topWriters.length === 0
-      ? '<p>No writes found.</p>'
-      : table(
-          ['#', 'User', 'User agent', 'Resource', 'Namespace', 'Writes', 'Share', 'Growth'],
-          report.topWriters.map((w, i) => [
-            String(i + 1),
-            w.user,
-            w.userAgent,
-            qualifiedResource(w.resource, w.apiGroup),
-            w.namespace,
-            formatCount(w.writes),
-            formatShare(w.share),
-            formatGrowth(w.growth),
-          ]),
-          [0, 5, 6, 7],
-        ),
-  );
+  body.push(report.topWriters.length === 0 ? '<p>No writes found.</p>' : tableOf(topWritersTable(report)));
   body.push('</section>');
 
   body.push('<section id="object-growth">\n<h2>Object growth (creates minus deletes)</h2>');
   body.push(
-    report.objectGrowth.length === 0
-      ? '<p>No object growth found.</p>'
-      : table(
-          ['Resource', 'API version', 'Namespace', 'Creates', 'Deletes', 'Net'],
-          report.objectGrowth.map((g) => [
-            qualifiedResource(g.resource, g.apiGroup),
-            g.apiVersion,
-            g.namespace,
-            formatCount(g.creates),
-            formatCount(g.deletes),
-            formatCount(g.net),
-          ]),
-          [3, 4, 5],
-        ),
+    report.objectGrowth.length === 0 ? '<p>No object growth found.</p>' : tableOf(objectGrowthTable(report)),
   );
   body.push('</section>');
 
@@ -187,14 +168,7 @@ export function renderIncidentHtml(report: IncidentReport): string {
       '<section id="strain">\n<h2>etcd strain</h2>',
       `<p>${formatCount(strain.timeouts)} request timeouts${firstTimeout}, ${formatCount(strain.serverErrors)} 5xx responses, ${formatCount(strain.throttled)} 429 responses.</p>`,
     );
-    if (strain.byUserAgent.length > 0)
-      body.push(
-        table(
-          ['User agent', '5xx', '429'],
-          strain.byUserAgent.map((s) => [s.userAgent, formatCount(s.serverErrors), formatCount(s.throttled)]),
-          [1, 2],
-        ),
-      );
+    if (strain.byUserAgent.length > 0) body.push(tableOf(strainByUserAgentTable(strain)));
     body.push('</section>');
   }
 
@@ -204,21 +178,8 @@ export function renderIncidentHtml(report: IncidentReport): string {
       '<section id="database-size">\n<h2>Database size</h2>',
       `<p>Metric <code>${h(size.metricName)}</code> (${size.source === 'cloudwatch' ? 'CloudWatch' : 'metrics file'}), limit ${formatBytes(size.limitBytes)}.</p>`,
     );
-    body.push(
-      table(
-        ['Endpoint', 'Size', 'Of limit'],
-        size.endpoints.map((e) => [e.endpoint, formatBytes(e.bytes), formatShare(e.fractionOfLimit)]),
-        [1, 2],
-      ),
-    );
-    if (size.objectCounts.length > 0)
-      body.push(
-        table(
-          ['Stored objects', 'Count'],
-          size.objectCounts.map((c) => [c.resource, formatCount(c.count)]),
-          [1],
-        ),
-      );
+    body.push(tableOf(databaseEndpointsTable(size)));
+    if (size.objectCounts.length > 0) body.push(tableOf(storedObjectsTable(size)));
     body.push('</section>');
   }
 
@@ -235,14 +196,7 @@ export function renderIncidentHtml(report: IncidentReport): string {
     body.push(
       `<p>etcd key prefix${prefixes.length > 1 ? 'es' : ''} to give AWS Support:</p>\n<pre><code>${escapeHtml(prefixes.join('\n'))}</code></pre>`,
     );
-    if ((fix.namespaces ?? []).length > 1)
-      body.push(
-        table(
-          ['Namespace', 'Net objects'],
-          (fix.namespaces ?? []).map((n) => [remediationScope(n.namespace), formatCount(n.net)]),
-          [1],
-        ),
-      );
+    if ((fix.namespaces ?? []).length > 1) body.push(tableOf(remediationNamespacesTable(fix)));
     if (fix.knownCulprit !== null) {
       body.push(
         `<p>Known culprit: <strong>${h(fix.knownCulprit.name)}</strong></p>`,

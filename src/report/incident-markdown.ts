@@ -11,8 +11,6 @@ import {
   formatBytes,
   formatCount,
   formatDuration,
-  formatGrowth,
-  formatShare,
   formatUsd,
   formatUtc,
   qualifiedResource,
@@ -21,10 +19,23 @@ import {
   remediationScope,
   safeHttpUrl,
 } from './incident-text.js';
+import {
+  databaseEndpointsTable,
+  objectGrowthTable,
+  remediationNamespacesTable,
+  storedObjectsTable,
+  strainByUserAgentTable,
+  topWritersTable,
+  type TableModel,
+} from './incident-tables.js';
 
 /** A cell already written as Markdown by this module (a link), passed through unescaped. */
 interface MarkdownCell {
   markdown: string;
+}
+
+function tableOf(model: TableModel): string[] {
+  return table(model.headers, model.rows, model.numeric);
 }
 
 /** A GFM table; string cells are escaped here, so callers pass raw values. */
@@ -116,42 +127,12 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
     report.leadUp === null ? '' : ` (lead-up ${time(report.leadUp.start)} to ${time(report.leadUp.end)} UTC)`;
   out.push(`### Top writers${leadUp}`, '');
   if (report.topWriters.length === 0) out.push('No writes found.');
-  else
-    out.push(
-      ...table(
-        ['#', 'User', 'User agent', 'Resource', 'Namespace', 'Writes', 'Share', 'Growth'],
-        report.topWriters.map((w, i) => [
-          String(i + 1),
-          w.user,
-          w.userAgent,
-          qualifiedResource(w.resource, w.apiGroup),
-          w.namespace,
-          formatCount(w.writes),
-          formatShare(w.share),
-          formatGrowth(w.growth),
-        ]),
-        [0, 5, 6, 7],
-      ),
-    );
+  else out.push(...tableOf(topWritersTable(report)));
   out.push('');
 
   out.push('### Object growth (creates minus deletes)', '');
   if (report.objectGrowth.length === 0) out.push('No object growth found.');
-  else
-    out.push(
-      ...table(
-        ['Resource', 'API version', 'Namespace', 'Creates', 'Deletes', 'Net'],
-        report.objectGrowth.map((g) => [
-          qualifiedResource(g.resource, g.apiGroup),
-          g.apiVersion,
-          g.namespace,
-          formatCount(g.creates),
-          formatCount(g.deletes),
-          formatCount(g.net),
-        ]),
-        [3, 4, 5],
-      ),
-    );
+  else out.push(...tableOf(objectGrowthTable(report)));
   out.push('');
 
   const strain = report.strain;
@@ -163,15 +144,7 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
       `${formatCount(strain.timeouts)} request timeouts${firstTimeout}, ${formatCount(strain.serverErrors)} 5xx responses, ${formatCount(strain.throttled)} 429 responses.`,
       '',
     );
-    if (strain.byUserAgent.length > 0)
-      out.push(
-        ...table(
-          ['User agent', '5xx', '429'],
-          strain.byUserAgent.map((s) => [s.userAgent, formatCount(s.serverErrors), formatCount(s.throttled)]),
-          [1, 2],
-        ),
-        '',
-      );
+    if (strain.byUserAgent.length > 0) out.push(...tableOf(strainByUserAgentTable(strain)), '');
   }
 
   const size = report.databaseSize;
@@ -182,23 +155,8 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
       `Metric ${t(size.metricName)} (${size.source === 'cloudwatch' ? 'CloudWatch' : 'metrics file'}), limit ${formatBytes(size.limitBytes)}.`,
       '',
     );
-    out.push(
-      ...table(
-        ['Endpoint', 'Size', 'Of limit'],
-        size.endpoints.map((e) => [e.endpoint, formatBytes(e.bytes), formatShare(e.fractionOfLimit)]),
-        [1, 2],
-      ),
-      '',
-    );
-    if (size.objectCounts.length > 0)
-      out.push(
-        ...table(
-          ['Stored objects', 'Count'],
-          size.objectCounts.map((c) => [c.resource, formatCount(c.count)]),
-          [1],
-        ),
-        '',
-      );
+    out.push(...tableOf(databaseEndpointsTable(size)), '');
+    if (size.objectCounts.length > 0) out.push(...tableOf(storedObjectsTable(size)), '');
   }
 
   const fix = report.remediation;
@@ -217,15 +175,7 @@ export function renderIncidentMarkdown(report: IncidentReport): string {
       markdownCodeBlock(prefixes.join('\n'), 'text'),
       '',
     );
-    if ((fix.namespaces ?? []).length > 1)
-      out.push(
-        ...table(
-          ['Namespace', 'Net objects'],
-          (fix.namespaces ?? []).map((n) => [remediationScope(n.namespace), formatCount(n.net)]),
-          [1],
-        ),
-        '',
-      );
+    if ((fix.namespaces ?? []).length > 1) out.push(...tableOf(remediationNamespacesTable(fix)), '');
     if (fix.knownCulprit !== null) {
       out.push(`Known culprit: **${t(fix.knownCulprit.name)}**`, '');
       for (const note of fix.knownCulprit.notes) out.push(`- ${t(note)}`);
