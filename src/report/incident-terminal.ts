@@ -1,6 +1,11 @@
 import type { IncidentReport } from '../analysis/incident-report.js';
 import { renderTerminalChart } from './chart-terminal.js';
-import { renderTerminalTable, terminalLine, truncateToWidth } from './incident-terminal-table.js';
+import {
+  displayWidth,
+  renderTerminalTable,
+  terminalLine,
+  truncateToWidth,
+} from './incident-terminal-table.js';
 import {
   formatBytes,
   formatCount,
@@ -107,16 +112,19 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
 
   section('Timeline (UTC)');
   if (report.timeline.length === 0) out.push('  No events.');
-  else
-    table(
-      [
-        { header: 'Time (UTC)' },
-        { header: 'Event', flexible: true },
-        { header: 'Detail', flexible: true },
-        { header: 'Evidence', flexible: true },
-      ],
-      report.timeline.map((e) => [formatUtc(e.timestamp), e.title, e.detail, e.evidence?.query ?? '']),
-    );
+  else {
+    // One event per block: the title whole on the time line, the detail wrapped beneath it. A table
+    // would cut titles and details to a few characters each at 100 columns, and at 3 a.m. the
+    // responder needs to read them, not guess.
+    const indent = ' '.repeat(2 + 23 + 2);
+    for (const e of report.timeline) {
+      out.push(
+        `  ${formatUtc(e.timestamp).padEnd(23)}  ${bold(text(e.title, Math.max(20, width - indent.length)))}`,
+      );
+      for (const line of wrapWords(text(e.detail), width - indent.length)) out.push(`${indent}${line}`);
+      if (e.evidence !== null) out.push(dim(`${indent}evidence: ${text(e.evidence.query, 120)}`));
+    }
+  }
 
   const leadUp =
     report.leadUp === null ? '' : ` (lead-up ${time(report.leadUp.start)} → ${time(report.leadUp.end)})`;
@@ -282,4 +290,20 @@ function sanitizeKeepingOwnColour(line: string, color: boolean): string {
     .split(OWN_SGR)
     .map((part, i) => (i % 2 === 1 ? part : sanitizeForTerminal(part)))
     .join('');
+}
+
+/** Splits text into lines of at most `width` columns at spaces (a longer word gets a line of its own). */
+function wrapWords(value: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of value.split(' ')) {
+    if (line === '') line = word;
+    else if (displayWidth(line) + 1 + displayWidth(word) <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
