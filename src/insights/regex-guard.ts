@@ -79,17 +79,73 @@ export function compileRegex(source: string, span: Span, query: string): Compile
   const anchoredLiteral =
     flags === '' && body.startsWith('^') && !META.test(body.slice(1)) ? body.slice(1) : undefined;
   const long = longInputMatcher(body, flags === 'i', regex);
-  const exec = (text: string): RegExpExecArray | null =>
-    text.length <= BACKTRACKING_INPUT_LIMIT ? regex.exec(text) : long(text);
+  // Two or more repetitions backtrack polynomially at any length (/a+a+$/ on 5,000 a's and a "!": 80 s),
+  // so such patterns use the linear engine for every value, short ones too.
+  const risky = repetitionCount(body) >= 2 && hasLinearRegexEngine();
+  if (risky && !linearCompiles(body, flags === 'i')) {
+    // V8's linear engine refuses bounded repeats over 16 ({1,30}); with another repetition beside
+    // it, the backtracking engine could take minutes on one line, so the pattern is refused.
+    throw new QueryError(
+      QueryErrorCode.CatastrophicRegex,
+      'this regex has several repetitions and one the linear-time engine cannot run (a bounded repeat over 16, like {1,30}); it could backtrack for minutes on a long line',
+      span,
+      query,
+      { hint: 'Use an open repeat ({1,} or +) or a bound of at most 16.' },
+    );
+  }
+  const limit = risky ? -1 : BACKTRACKING_INPUT_LIMIT;
+  const exec = (text: string): RegExpExecArray | null => (text.length <= limit ? regex.exec(text) : long(text));
   let test: (text: string) => boolean;
   if (literal !== undefined) test = (text) => text.includes(literal);
   else if (anchoredLiteral !== undefined) test = (text) => text.startsWith(anchoredLiteral);
-  else test = (text) => (text.length <= BACKTRACKING_INPUT_LIMIT ? regex.test(text) : long(text) !== null);
+  else test = (text) => (text.length <= limit ? regex.test(text) : long(text) !== null);
   return { test, exec, groupNames, literal };
 }
 
+/** True if V8's linear engine accepts the pattern (as longInputMatcher would build it). */
+function linearCompiles(body: string, caseInsensitive: boolean): boolean {
+  try {
+    new RegExp(caseInsensitive ? lowerCaseLiterals(body) : body, LINEAR_FLAG);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The matcher for values longer than BACKTRACKING_INPUT_LIMIT. V8's linear engine has no `i` flag, so
+ * How many repetition operators (`*`, `+`, `?`, `{n,}`, `{n,m}` with m > 1) a pattern has outside
+ * escapes and character classes. One repeated atom costs O(n) per start position; each further one
+ * multiplies that by n in a backtracking engine on a line that almost matches.
+ */
+export function repetitionCount(body: string): number {
+  let count = 0;
+  let inClass = false;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === '\\') {
+      i++;
+    } else if (inClass) {
+      if (ch === ']') inClass = false;
+    } else if (ch === '[') {
+      inClass = true;
+    } else if (ch === '*' || ch === '+' || (ch === '?' && body[i - 1] !== '(')) {
+      count++;
+      if (body[i + 1] === '?') i++; // lazy modifier, not another repetition
+    } else if (ch === '{') {
+      const bound = /^\{(\d+)(,(\d*))?\}/.exec(body.slice(i));
+      if (bound !== null) {
+        if (bound[2] !== undefined && (bound[3] === '' || Number(bound[3]) > 1)) count++;
+        i += bound[0].length - 1;
+        if (body[i + 1] === '?') i++;
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * The matcher for values longer than BACKTRACKING_INPUT_LIMIT (and for every value of a pattern with
+ * several repetitions). V8's linear engine has no `i` flag, so
  * a (?i) pattern is matched on lower-cased text with its literal letters lower-cased; its captures
  * (for parse) then come out lower-cased too.
  */
