@@ -84,9 +84,18 @@ describe('read-only by default', () => {
       [['logging', 'enable', '--cluster', 'dark'], [2]],
       [['logging', 'enable', '--cluster', 'prod', '--retention-days', '7'], [2]],
     ];
+    let policyText = '';
     for (const [args, codes] of runs) {
       const result = await runCli(args, { env, timeoutMs: 120_000 });
       expect(codes, `${args.join(' ')}: ${result.stderr}`).toContain(result.exitCode);
+      if (args.join(' ') === 'iam-policy') policyText = result.stdout;
+    }
+    // Every call these runs made is allowed by the read-only policy the tool prints.
+    const policy = JSON.parse(policyText) as { Statement: { Effect: string; Action: string | string[] }[] };
+    const allowed = new Set(policy.Statement.filter((st) => st.Effect === 'Allow').flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action])));
+    const prefix: Record<string, string> = { logs: 'logs', eks: 'eks', cloudwatch: 'cloudwatch' };
+    for (const request of server.state.requests) {
+      expect(allowed, `${request.service}:${request.operation}`).toContain(`${prefix[request.service] ?? request.service}:${request.operation}`);
     }
     const operations = new Set(server.state.requests.map((r) => r.operation));
     for (const write of WRITE_OPERATIONS) expect(operations.has(write), write).toBe(false);
