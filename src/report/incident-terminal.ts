@@ -122,7 +122,10 @@ export function renderIncidentTerminal(report: IncidentReport, options: Terminal
         `  ${formatUtc(e.timestamp).padEnd(23)}  ${bold(text(e.title, Math.max(20, width - indent.length)))}`,
       );
       for (const line of wrapWords(text(e.detail), width - indent.length)) out.push(`${indent}${line}`);
-      if (e.evidence !== null) out.push(dim(`${indent}evidence: ${text(e.evidence.query, 120)}`));
+      if (e.evidence !== null)
+        out.push(
+          dim(`${indent}evidence: ${text(e.evidence.query, Math.max(10, width - indent.length - 10))}`),
+        );
     }
   }
 
@@ -296,7 +299,9 @@ function sanitizeKeepingOwnColour(line: string, color: boolean): string {
 function wrapWords(value: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of value.split(' ')) {
+  // A word wider than the line (a hostile 50 kB user agent, say) is cut into pieces that fit.
+  const words = value.split(' ').flatMap((word) => chunkToWidth(word, width));
+  for (const word of words) {
     if (line === '') line = word;
     else if (displayWidth(line) + 1 + displayWidth(word) <= width) line += ` ${word}`;
     else {
@@ -306,4 +311,19 @@ function wrapWords(value: string, width: number): string[] {
   }
   if (line !== '') lines.push(line);
   return lines;
+}
+
+function chunkToWidth(word: string, width: number): string[] {
+  if (displayWidth(word) <= width) return [word];
+  const pieces: string[] = [];
+  let piece = '';
+  for (const char of word) {
+    if (displayWidth(piece + char) > width) {
+      pieces.push(piece);
+      piece = '';
+    }
+    piece += char;
+  }
+  if (piece !== '') pieces.push(piece);
+  return pieces;
 }
