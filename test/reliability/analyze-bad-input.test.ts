@@ -8,14 +8,14 @@
  * Reused, not repeated here: the reader-level tests of the same inputs (test/sources/readers.test.ts,
  * test/sources/local-source.test.ts) and `queries run` with malformed lines (test/cli/queries-cli.test.ts).
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { IncidentReport } from '../../src/analysis/incident-report.js';
 import { runCli, type RunCliResult } from '../support/run-cli.js';
-import { smallIncident } from './reliability-kit.js';
+import { smallIncident, spawnCli } from './reliability-kit.js';
 
 const incident = smallIncident(43);
 const GOOD = incident.events.filter((e) => e.logStream.startsWith('kube-apiserver-audit')).map((e) => e.line);
@@ -209,5 +209,28 @@ describe('analyze --log-file: huge and deep lines, memory bounded', () => {
     for (const s of r.skippedLines.samples) expect(s.reason.length).toBeGreaterThan(0);
     expect(r.firstFailure).toEqual(incident.truth.firstFailure);
     expect(peakMb - baselinePeakMb).toBeLessThan(30);
+  });
+});
+
+describe('analyze --log-file interrupted', () => {
+  test.each(['SIGINT', 'SIGTERM'] as const)('%s while reading a stdin pipe that never ends: exit 130, the old --output file intact', async (signal) => {
+    const out = path.join(dir, `interrupted-${signal}.json`);
+    writeFileSync(out, '{"previous":"good report"}\n');
+    const cli = await spawnCli(['analyze', '--log-file', '-', '--format', 'json', '--output', out], undefined, {}, { keepStdinOpen: true });
+    try {
+      // Some events arrive, then the pipe goes quiet, as a stalled `kubectl logs | ...` would.
+      cli.child.stdin.write(`${GOOD.slice(0, 200).join('\n')}\n`);
+      await new Promise((r) => setTimeout(r, 1500));
+      cli.child.kill(signal);
+      expect(await cli.exit(20_000), cli.stderr()).toBe(130);
+    } finally {
+      cli.kill();
+    }
+    expect(cli.stderr()).not.toMatch(/\n\s+at /);
+    expect(cli.stdout()).toBe('');
+    const text = readFileSync(out, 'utf8');
+    // Either untouched or replaced by a whole partial report: never a half file.
+    if (text !== '{"previous":"good report"}\n') expect((JSON.parse(text) as IncidentReport).complete).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.interrupted-'))).toEqual([]);
   });
 });

@@ -59,14 +59,20 @@ export interface RunningCli {
 }
 
 /** Spawns the built CLI against the fake server, without waiting for it. */
-export async function spawnCli(args: string[], server: FakeAwsServer | undefined, env: Record<string, string> = {}): Promise<RunningCli> {
+export async function spawnCli(
+  args: string[],
+  server: FakeAwsServer | undefined,
+  env: Record<string, string> = {},
+  options: { keepStdinOpen?: boolean } = {},
+): Promise<RunningCli> {
   await ensureBuilt();
   const child = spawn(process.execPath, [cliEntryPoint, ...args], {
     cwd: projectRoot,
     env: { ...process.env, ...(server === undefined ? {} : dummyAwsEnv(server.url)), NO_COLOR: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  child.stdin.end();
+  if (options.keepStdinOpen !== true) child.stdin.end();
+  child.stdin.on('error', () => undefined);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
