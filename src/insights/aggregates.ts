@@ -10,6 +10,17 @@ import { compareValues, toNumber, toText, type Value, type ValueKind } from './v
 export interface Accumulator {
   add(row: Row): void;
   result(): Value;
+  /**
+   * The state as plain data (it crosses worker threads), or undefined when merging it could give a
+   * different result than one accumulator fed every row in order (a float sum, min/max over values
+   * that do not order consistently).
+   */
+  save(): unknown;
+  /**
+   * Folds in the saved state of an accumulator fed the rows that come AFTER this one's; false when
+   * the merged result might differ from feeding the rows in order (then discard this accumulator).
+   */
+  merge(state: unknown): boolean;
 }
 
 /** A compiled aggregate: a factory of fresh accumulators plus the result's column kind. */
@@ -81,6 +92,13 @@ class CountAll implements Accumulator {
   result(): Value {
     return this.n;
   }
+  save(): unknown {
+    return this.n;
+  }
+  merge(state: unknown): boolean {
+    this.n += state as number;
+    return true;
+  }
 }
 
 class CountPresent implements Accumulator {
@@ -91,6 +109,13 @@ class CountPresent implements Accumulator {
   }
   result(): Value {
     return this.n;
+  }
+  save(): unknown {
+    return this.n;
+  }
+  merge(state: unknown): boolean {
+    this.n += state as number;
+    return true;
   }
 }
 
@@ -104,12 +129,21 @@ class CountDistinct implements Accumulator {
   result(): Value {
     return this.seen.size;
   }
+  save(): unknown {
+    return [...this.seen];
+  }
+  merge(state: unknown): boolean {
+    for (const t of state as string[]) this.seen.add(t);
+    return true;
+  }
 }
 
 /** sum and avg over numeric values (numeric strings count; other values are ignored). */
 class Sum implements Accumulator {
   private total = 0;
   private n = 0;
+  /** Every value and every running total so far was an integer a double holds exactly. */
+  private integral = true;
   constructor(
     private readonly g: Getter,
     private readonly average: boolean,
@@ -119,6 +153,7 @@ class Sum implements Accumulator {
     if (x !== undefined) {
       this.total += x;
       this.n++;
+      if (this.integral && !(Number.isInteger(x) && Number.isSafeInteger(this.total))) this.integral = false;
     }
   }
   result(): Value {
@@ -126,11 +161,25 @@ class Sum implements Accumulator {
     const r = this.average ? this.total / this.n : this.total;
     return Number.isFinite(r) ? r : undefined;
   }
+  save(): unknown {
+    // Float addition is not associative: partial sums add up to the running sum's exact value only
+    // when every addition on both sides was exact, i.e. integers within 2^53.
+    return this.integral ? [this.total, this.n] : undefined;
+  }
+  merge(state: unknown): boolean {
+    const [total, n] = state as [number, number];
+    this.total += total;
+    this.n += n;
+    if (!Number.isSafeInteger(this.total)) this.integral = false;
+    return this.integral;
+  }
 }
 
 /** min/max compare numerically when both sides are numbers, else as text; sortsFirst/Last by text. */
 class Extreme implements Accumulator {
   private best: Value;
+  /** Two values compared without an order of their own (number vs text): merging might differ. */
+  private mixed = false;
   constructor(
     private readonly g: Getter,
     private readonly sign: 1 | -1,
@@ -143,11 +192,32 @@ class Extreme implements Accumulator {
       this.best = v;
       return;
     }
-    const c = this.byText ? textCompare(v, this.best) : (compareValues(v, this.best) ?? naturalCompare(v, this.best));
+    this.offer(v);
+  }
+  private offer(v: Value): void {
+    if (this.best === undefined) {
+      this.best = v;
+      return;
+    }
+    let c: number;
+    if (this.byText) c = textCompare(v, this.best);
+    else {
+      const numeric = compareValues(v, this.best);
+      if (numeric === undefined) this.mixed = true;
+      c = numeric ?? naturalCompare(v, this.best);
+    }
     if (c * this.sign > 0) this.best = v;
   }
   result(): Value {
     return this.best;
+  }
+  save(): unknown {
+    return this.mixed ? undefined : { best: this.best };
+  }
+  merge(state: unknown): boolean {
+    const best = (state as { best: Value }).best;
+    if (best !== undefined) this.offer(best);
+    return !this.mixed;
   }
 }
 
@@ -183,6 +253,20 @@ class ByTime implements Accumulator {
   result(): Value {
     return this.value;
   }
+  save(): unknown {
+    return this.has ? { ts: this.ts, value: this.value } : null;
+  }
+  merge(state: unknown): boolean {
+    if (state === null) return true;
+    const { ts, value } = state as { ts: number; value: Value };
+    // The same rule as add(): later rows win ties for latest, earlier ones for earliest.
+    if (!this.has || (this.latest ? ts >= this.ts : ts < this.ts)) {
+      this.ts = ts;
+      this.value = value;
+      this.has = true;
+    }
+    return true;
+  }
 }
 
 /** pct(f, p): nearest-rank percentile over numeric values (CloudWatch's is approximate). */
@@ -202,5 +286,12 @@ class Percentile implements Accumulator {
     const sorted = Float64Array.from(this.values).sort();
     const rank = Math.min(n, Math.max(1, Math.ceil((this.p / 100) * n)));
     return sorted[rank - 1];
+  }
+  save(): unknown {
+    return this.values;
+  }
+  merge(state: unknown): boolean {
+    for (const x of state as number[]) this.values.push(x);
+    return true;
   }
 }

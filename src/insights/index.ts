@@ -31,7 +31,7 @@ export { getField } from './field-resolver.js';
 export { createJsonProjector, parseJsonObject, type JsonProjector } from './json-projection.js';
 export { MAX_QUERY_LENGTH, parseQuery } from './parser.js';
 export { quoteStringLiteral } from './quote.js';
-export { DEFAULT_RESULT_LIMIT, type QueryResult, type QueryRun, type RunOptions } from './query-run.js';
+export { DEFAULT_RESULT_LIMIT, type QueryResult, type QueryRun, type RunOptions, type RunPartial } from './query-run.js';
 export type { LogRecord } from './record.js';
 export { MAX_REGEX_INPUT } from './regex-guard.js';
 export { formatTimestamp } from './value-format.js';

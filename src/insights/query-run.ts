@@ -1,7 +1,7 @@
 import type { QueryPlan } from './compile-query.js';
 import type { LogRecord } from './record.js';
 import type { Row } from './row.js';
-import { StatsAggregator } from './stats-aggregator.js';
+import { StatsAggregator, type StatsPartial } from './stats-aggregator.js';
 import { formatValue } from './value-format.js';
 
 /**
@@ -26,10 +26,27 @@ export interface QueryResult {
   recordsMatched: number;
 }
 
+/**
+ * What a run has seen so far, as plain data that can cross a worker thread (structured clone): the
+ * match count and either the stats groups or the raw rows kept.
+ */
+export interface RunPartial {
+  matched: number;
+  groups?: StatsPartial;
+  rows?: Row[];
+}
+
 /** The evaluation state of one run of a compiled query. */
 export interface QueryRun {
   add(record: LogRecord): void;
   finish(): QueryResult;
+  /** The state so far, or undefined when merging it could change the result (see Accumulator.save). */
+  save(): RunPartial | undefined;
+  /**
+   * Folds in the saved state of a run of the same query over the records that come AFTER this
+   * run's; false when the result might differ from one run fed every record (discard this run).
+   */
+  merge(partial: RunPartial): boolean;
 }
 
 /** Starts a run: feed records with add(), then finish() once. */
@@ -76,6 +93,22 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
         collected.push(row);
         if (topK && collected.length >= 2 * topK.k + 1024) compact();
       }
+    },
+    save(): RunPartial | undefined {
+      if (!aggregator) return { matched, rows: collected };
+      const groups = aggregator.save();
+      return groups === undefined ? undefined : { matched, groups };
+    },
+    merge(partial: RunPartial): boolean {
+      matched += partial.matched;
+      if (aggregator) return partial.groups !== undefined && aggregator.merge(partial.groups);
+      // Rows kept by a top-k run are a superset of its share of the final top k, and a stable sort
+      // of this run's rows followed by the later run's keeps equal rows in arrival order.
+      for (const row of partial.rows ?? []) {
+        collected.push(row);
+        if (topK && collected.length >= 2 * topK.k + 1024) compact();
+      }
+      return true;
     },
     finish(): QueryResult {
       let rows = aggregator ? aggregator.rows() : collected;

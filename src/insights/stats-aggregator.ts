@@ -101,6 +101,9 @@ interface Group {
   accumulators: Accumulator[];
 }
 
+/** A StatsAggregator's groups as plain data: [group key, key values, accumulator states]. */
+export type StatsPartial = [unknown, Value[], unknown[]][];
+
 /** Groups rows and feeds each group's accumulators; `rows()` returns one row per group. */
 export class StatsAggregator {
   private readonly groups = new Map<unknown, Group>();
@@ -131,6 +134,42 @@ export class StatsAggregator {
       this.groups.set(groupKey, group);
     }
     for (const acc of group.accumulators) acc.add(row);
+  }
+
+  /** The groups as plain data (group key, key values, accumulator states), or undefined when not mergeable. */
+  save(): StatsPartial | undefined {
+    const out: StatsPartial = [];
+    for (const [key, group] of this.groups) {
+      const states: unknown[] = [];
+      for (const acc of group.accumulators) {
+        const state = acc.save();
+        if (state === undefined) return undefined;
+        states.push(state);
+      }
+      out.push([key, group.keyValues, states]);
+    }
+    return out;
+  }
+
+  /**
+   * Folds in the groups of an aggregator fed the rows after this one's: groups new to this one come
+   * after its own, so first-seen order is what one aggregator fed every row would have. False when
+   * an accumulator cannot promise the same result.
+   */
+  merge(partial: StatsPartial): boolean {
+    let exact = true;
+    for (const [key, keyValues, states] of partial) {
+      let group = this.groups.get(key);
+      if (group === undefined) {
+        group = { keyValues, accumulators: this.plan.aggregates.map((a) => a.create()) };
+        this.groups.set(key, group);
+      }
+      const accumulators = group.accumulators;
+      for (let i = 0; i < accumulators.length; i++) {
+        if (!(accumulators[i] as Accumulator).merge(states[i])) exact = false;
+      }
+    }
+    return exact;
   }
 
   /** Groups in first-seen order, or ascending by the bin() key when there is one. */

@@ -4,11 +4,12 @@
  * inputs, so `analyze` reads a 1 GiB file once whatever the number of queries.
  */
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { InterruptedError, SourceError } from '../errors.js';
-import { compileQuery, createJsonProjector, DEFAULT_RESULT_LIMIT, type JsonProjector } from '../insights/index.js';
-import type { LogRecord } from '../insights/record.js';
+import type { QueryRun } from '../insights/index.js';
+import { createQueryFeed, type QueryFeed } from './query-feed.js';
+import { readInParallel, type ParallelRead } from './parallel/read-in-parallel.js';
 import type {
   LogSource,
   QueryOutcome,
@@ -22,7 +23,7 @@ import { readLogInput } from './readers/read-log-input.js';
 import type { InputSummary, RecordSink } from './readers/record-sink.js';
 
 /** How many skipped-line samples are kept for the report. */
-const SKIPPED_SAMPLES = 5;
+import { SKIPPED_SAMPLES } from './parallel/range-protocol.js';
 
 /** What the local source reads. */
 export interface LocalSourceOptions {
@@ -32,6 +33,11 @@ export interface LocalSourceOptions {
   stdin?: NodeJS.ReadableStream;
   /** Lines longer than this are skipped (default 16 MiB). */
   maxLineBytes?: number;
+  /**
+   * Threads reading one big file (default: the number of CPUs, at most 4); 1 reads on the main
+   * thread only. Results are the same either way.
+   */
+  workers?: number;
 }
 
 /** The local source, plus what its last run saw. */
@@ -46,23 +52,6 @@ export interface LocalLogSource extends LogSource {
   lastInputs(): InputSummary[];
 }
 
-interface QueryState {
-  request: QueryRequest;
-  mightMatch: (raw: string) => boolean;
-  /** mightMatch can reject a line (the query has a literal requirement). */
-  prefilters: boolean;
-  run: {
-    add(record: LogRecord): void;
-    finish(): { fields: string[]; rows: Record<string, string>[]; recordsMatched: number };
-  };
-  /** StartQuery's limit applies (the query has no `limit` command): the row cap a result can hit. */
-  cap: number | undefined;
-  startMs: number;
-  endMs: number;
-  recordsScanned: number;
-  bytesScanned: number;
-}
-
 /** Creates a LogSource over local files, directories and stdin. */
 export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
   let range: TimeRange | undefined;
@@ -75,35 +64,15 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
     dataRange: () => range,
     lastInputs: () => inputs,
     async runAll(requests: QueryRequest[], runOptions: RunOptions = {}): Promise<QueryOutcome[]> {
-      const fieldNames: string[] = [];
-      const queries = requests.map((request): QueryState => {
-        const compiled = compileQuery(request.queryString);
-        fieldNames.push(...compiled.fieldNames);
-        // StartQuery's limit applies only to a query without its own `limit` command. The run is asked
-        // for one row more than the cap, so that a cut result can be told from one exactly at the cap.
-        const cap = compiled.ast.commands.some((command) => command.kind === 'limit')
-          ? undefined
-          : (request.limit ?? DEFAULT_RESULT_LIMIT);
-        return {
-          request,
-          mightMatch: (raw) => compiled.mightMatch(raw),
-          prefilters: compiled.prefilters,
-          run: compiled.createRun(cap === undefined ? {} : { limit: cap + 1 }),
-          cap,
-          startMs: request.range?.startMs ?? Number.NEGATIVE_INFINITY,
-          endMs: request.range?.endMs ?? Number.POSITIVE_INFINITY,
-          recordsScanned: 0,
-          bytesScanned: 0,
-        };
-      });
+      const feed = createQueryFeed(requests);
       const resolved = await resolveLogInputs(options.paths, stdin);
       // A pending read of stdin does not notice an abort by itself (Ctrl-C while a pipe is idle):
       // closing the stream ends the read, and the run then reports the interruption.
       const stopStdin = (): void => void (options.stdin as { destroy?: () => void } | undefined)?.destroy?.();
       runOptions.signal?.addEventListener('abort', stopStdin, { once: true });
       try {
-        const project = createJsonProjector(fieldNames);
-        const answer = await readAndAnswer(resolved, queries, project, runOptions, options.maxLineBytes);
+        const workers = options.workers ?? Math.min(4, availableParallelism());
+        const answer = await readAndAnswer(resolved, feed, runOptions, options.maxLineBytes, workers);
         inputs = answer.inputs;
         range = answer.range;
         return answer.outcomes;
@@ -117,10 +86,10 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
 /** The one pass: every input read once, every record offered to every query whose range holds it. */
 async function readAndAnswer(
   resolved: ResolvedInput[],
-  queries: QueryState[],
-  project: JsonProjector,
+  feed: QueryFeed,
   runOptions: RunOptions,
   maxLineBytes: number | undefined,
+  workers: number,
 ): Promise<{ outcomes: QueryOutcome[]; inputs: InputSummary[]; range: TimeRange | undefined }> {
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = Number.NEGATIVE_INFINITY;
@@ -132,28 +101,7 @@ async function readAndAnswer(
       const ts = record.timestamp;
       if (ts < minMs) minMs = ts;
       if (ts > maxMs) maxMs = ts;
-      // When a query without a literal requirement will read this record anyway, its JSON gets
-      // parsed whatever the others' prefilters say, and testing them on the raw text is pure cost.
-      let parsed = false;
-      for (const query of queries) {
-        if (!query.prefilters && ts >= query.startMs && ts <= query.endMs) {
-          parsed = true;
-          break;
-        }
-      }
-      let projected = false;
-      for (const query of queries) {
-        // Both ends inclusive, as StartQuery's startTime/endTime are.
-        if (ts < query.startMs || ts > query.endMs) continue;
-        query.recordsScanned++;
-        query.bytesScanned += bytes;
-        // The engine's literal pre-check on the raw text: most lines are dropped before any JSON.parse.
-        if (!parsed && !query.mightMatch(record.message)) continue;
-        // Parse only the fields some query mentions (identical values, far less garbage).
-        if (!projected && record.json === undefined) record.json = project(record.message);
-        projected = true;
-        query.run.add(record);
-      }
+      feed.offer(record, bytes);
     },
     skip(sample) {
       skippedCount++;
@@ -163,7 +111,23 @@ async function readAndAnswer(
   const summaries: InputSummary[] = [];
   for (const input of resolved) {
     if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
-    const summary = await readOne(input, sink, runOptions, maxLineBytes);
+    const parallel = await readParallel(input, feed, runOptions, maxLineBytes, workers);
+    let summary: InputSummary;
+    if (parallel === undefined) {
+      summary = await readOne(input, sink, runOptions, maxLineBytes);
+    } else {
+      summary = parallel.summary;
+      feed.queries.forEach((query, q) => {
+        query.run = parallel.runs[q] as QueryRun;
+        const [records, bytes] = parallel.scanned[q] as [number, number];
+        query.recordsScanned += records;
+        query.bytesScanned += bytes;
+      });
+      if (parallel.minMs < minMs) minMs = parallel.minMs;
+      if (parallel.maxMs > maxMs) maxMs = parallel.maxMs;
+      skippedCount += parallel.skippedCount;
+      for (const sample of parallel.samples) if (samples.length < SKIPPED_SAMPLES) samples.push(sample);
+    }
     summaries.push(summary);
     runOptions.onVerbose?.(
       `read ${input.label}: ${summary.gzip ? 'gzip, ' : ''}${summary.format}, ${summary.records} events, ${summary.skipped} lines skipped`,
@@ -191,7 +155,7 @@ async function readAndAnswer(
   if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
   const range = minMs <= maxMs ? { startMs: minMs, endMs: maxMs } : undefined;
   const skipped = skippedCount > 0 ? { count: skippedCount, samples } : undefined;
-  const outcomes = queries.map((query): QueryOutcome => {
+  const outcomes = feed.queries.map((query): QueryOutcome => {
     const result = query.run.finish();
     const truncated = query.cap !== undefined && result.rows.length > query.cap;
     const outcome: QueryOutcome = {
@@ -211,6 +175,27 @@ async function readAndAnswer(
     return outcome;
   });
   return { outcomes, inputs: summaries, range };
+}
+
+async function readParallel(
+  input: ResolvedInput,
+  feed: QueryFeed,
+  runOptions: RunOptions,
+  maxLineBytes: number | undefined,
+  workers: number,
+): Promise<ParallelRead | undefined> {
+  try {
+    return await readInParallel(input, feed, {
+      workers,
+      ...(maxLineBytes === undefined ? {} : { maxLineBytes }),
+      ...(runOptions.signal === undefined ? {} : { signal: runOptions.signal }),
+    });
+  } catch (error) {
+    if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
+    throw new SourceError(`Cannot read ${input.label}: ${error instanceof Error ? error.message : String(error)}.`, {
+      cause: error,
+    });
+  }
 }
 
 async function readOne(

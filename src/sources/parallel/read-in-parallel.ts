@@ -1,0 +1,205 @@
+/**
+ * Reads one big plain log file with several worker threads (issue 5: "worker threads over byte ranges
+ * split at newlines"). Each worker runs the same reader and query loop over its range; the main
+ * thread merges their saved runs in file order, which gives exactly the single pass's result (group
+ * order, ties, top-k rows: query-run.ts merge()). Whenever that cannot be promised (gzip, the JSON
+ * array export, a float sum, a range whose lines read as another format), it answers undefined and
+ * the caller reads the file on one thread instead.
+ */
+import { existsSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { QueryRun } from '../../insights/index.js';
+import type { QueryFeed } from '../query-feed.js';
+import { DETECTION_BYTES, detectFormat } from '../readers/detect-format.js';
+import type { InputSummary } from '../readers/record-sink.js';
+import type { ResolvedInput } from '../readers/log-inputs.js';
+import type { SkippedLineSample } from '../source.js';
+import { SKIPPED_SAMPLES, type RangeJob, type RangeMessage, type RangeResult } from './range-protocol.js';
+
+/** Below this size a file is read on one thread: starting workers costs more than it saves. */
+export const MIN_PARALLEL_BYTES = 32 * 1024 * 1024;
+
+/** What reading a file in parallel produced, merged in file order. */
+export interface ParallelRead {
+  summary: InputSummary;
+  /** One merged run per query of the feed, to replace the feed's runs. */
+  runs: QueryRun[];
+  scanned: [number, number][];
+  minMs: number;
+  maxMs: number;
+  skippedCount: number;
+  /** The first skipped-line samples, line numbers counted from the start of the file. */
+  samples: SkippedLineSample[];
+}
+
+/** Options of a parallel read. */
+export interface ParallelOptions {
+  workers: number;
+  maxLineBytes?: number;
+  signal?: AbortSignal;
+}
+
+/** The worker script next to this module; absent when running from TypeScript sources (tests). */
+function workerScript(): URL | undefined {
+  const url = new URL('./range-worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+/**
+ * Reads `input` with `options.workers` threads, merging into fresh runs of the feed's queries, the
+ * feed's current runs first. Undefined when the file is not one to split or a merge could not be
+ * exact; then nothing was changed and the caller reads it sequentially.
+ */
+export async function readInParallel(input: ResolvedInput, feed: QueryFeed, options: ParallelOptions): Promise<ParallelRead | undefined> {
+  const script = workerScript();
+  if (script === undefined || options.workers < 2 || input.label === '-') return undefined;
+  const file = input.label;
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined || !info.isFile() || info.size < MIN_PARALLEL_BYTES) return undefined;
+  const bounds = await splitAtLines(file, info.size, options.workers);
+  if (bounds === undefined) return undefined;
+
+  const requests = feed.queries.map((query) => query.request);
+  const jobs: RangeJob[] = bounds.map(([start, end]) => ({
+    file,
+    label: file,
+    start,
+    end,
+    requests,
+    ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
+  }));
+  const results = await runWorkers(script, jobs, options.signal);
+  const first = results[0] as RangeResult;
+  // Every range must read as the file's own format (the single pass decides it from the file's head).
+  if (results.some((result) => result.summary.format !== first.summary.format)) return undefined;
+
+  const runs: QueryRun[] = [];
+  for (let q = 0; q < feed.queries.length; q++) {
+    const run = feed.freshRun(q);
+    const earlier = (feed.queries[q] as { run: QueryRun }).run.save();
+    if (earlier === undefined || !run.merge(earlier)) return undefined;
+    for (const result of results) {
+      const partial = result.partials[q];
+      if (partial === undefined || !run.merge(partial)) return undefined;
+    }
+    runs.push(run);
+  }
+  return {
+    summary: {
+      label: input.label,
+      format: first.summary.format,
+      records: sum(results.map((r) => r.summary.records)),
+      skipped: sum(results.map((r) => r.summary.skipped)),
+      gzip: false,
+    },
+    runs,
+    scanned: feed.queries.map((_, q) => [sum(results.map((r) => (r.scanned[q] as [number, number])[0])), sum(results.map((r) => (r.scanned[q] as [number, number])[1]))]),
+    minMs: Math.min(...results.map((r) => r.minMs)),
+    maxMs: Math.max(...results.map((r) => r.maxMs)),
+    skippedCount: sum(results.map((r) => r.skippedCount)),
+    samples: await fileSamples(file, bounds, results),
+  };
+}
+
+/**
+ * Cuts [0, size) into `parts` ranges that each start at a line start. Undefined when the file does
+ * not look like a line format we read (gzip, the JSON array export, unknown) or a cut would start
+ * a range with a byte-order mark (only the file's first line may carry one).
+ */
+async function splitAtLines(file: string, size: number, parts: number): Promise<[number, number][] | undefined> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(size, DETECTION_BYTES));
+    await handle.read(head, 0, head.length, 0);
+    if (head[0] === 0x1f && head[1] === 0x8b) return undefined;
+    const format = detectFormat(head);
+    if (format !== 'audit' && format !== 'cloudwatch-jsonl' && format !== 's3-export') return undefined;
+    const starts = [0];
+    const probe = Buffer.alloc(64 * 1024);
+    for (let k = 1; k < parts; k++) {
+      let at = Math.max(Math.floor((size * k) / parts), (starts[starts.length - 1] as number) + 1);
+      let next = -1;
+      while (next === -1 && at < size) {
+        const { bytesRead } = await handle.read(probe, 0, probe.length, at);
+        if (bytesRead === 0) break;
+        const newline = probe.subarray(0, bytesRead).indexOf(10);
+        if (newline !== -1) next = at + newline + 1;
+        else at += bytesRead;
+      }
+      if (next === -1 || next >= size) break;
+      const bom = Buffer.alloc(3);
+      await handle.read(bom, 0, 3, next);
+      if (bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) return undefined;
+      starts.push(next);
+    }
+    if (starts.length < 2) return undefined;
+    return starts.map((start, i) => [start, (starts[i + 1] ?? size) - 1]);
+  } finally {
+    await handle.close();
+  }
+}
+
+function runWorkers(script: URL, jobs: RangeJob[], signal: AbortSignal | undefined): Promise<RangeResult[]> {
+  const workers = jobs.map((job) => new Worker(script, { workerData: job }));
+  const stopAll = (): void => {
+    for (const worker of workers) void worker.terminate();
+  };
+  const done = workers.map(
+    (worker) =>
+      new Promise<RangeResult>((resolve, reject) => {
+        worker.once('message', (message: RangeMessage) => {
+          if (message.ok) resolve(message.result);
+          else reject(new Error(message.message));
+          void worker.terminate();
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`a reader thread stopped (exit code ${code})`)));
+      }),
+  );
+  signal?.addEventListener('abort', stopAll, { once: true });
+  return Promise.all(done).finally(() => {
+    signal?.removeEventListener('abort', stopAll);
+    stopAll();
+  });
+}
+
+/** The first samples over all ranges, with line numbers counted from the start of the file. */
+async function fileSamples(file: string, bounds: [number, number][], results: RangeResult[]): Promise<SkippedLineSample[]> {
+  const samples: SkippedLineSample[] = [];
+  for (let r = 0; r < results.length && samples.length < SKIPPED_SAMPLES; r++) {
+    const found = (results[r] as RangeResult).samples;
+    if (found.length === 0) continue;
+    // Rare (malformed lines): count the lines before this range only when a sample needs it.
+    const offset = r === 0 ? 0 : await countLines(file, (bounds[r] as [number, number])[0]);
+    for (const sample of found) {
+      if (samples.length >= SKIPPED_SAMPLES) break;
+      samples.push({ ...sample, line: sample.line + offset });
+    }
+  }
+  return samples;
+}
+
+async function countLines(file: string, end: number): Promise<number> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1024 * 1024);
+    let lines = 0;
+    for (let at = 0; at < end; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - at), at);
+      if (bytesRead === 0) break;
+      for (let i = buffer.indexOf(10, 0); i !== -1 && i < bytesRead; i = buffer.indexOf(10, i + 1)) lines++;
+      at += bytesRead;
+    }
+    return lines;
+  } finally {
+    await handle.close();
+  }
+}
+
+function sum(values: number[]): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
