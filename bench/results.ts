@@ -84,6 +84,8 @@ export interface BenchResults {
     platform: string;
     loadAverageAtStart?: number[];
   };
+  /** `git rev-parse --short HEAD` when the run started, when known. */
+  gitCommit?: string | null;
   /** What was timed as "analyze": the analyze verb, or `queries run top-writers-by-user` before it existed. */
   analyzeCommand: string;
   jqVersion: string | null;
@@ -208,7 +210,7 @@ const seconds = (ms: number | null): string => (ms === null ? 'n/a' : (ms / 1000
 export function renderMarkdown(results: BenchResults): string {
   const m = results.machine;
   const lines = [
-    `# Benchmark results (${results.date})`,
+    `# Benchmark results (${results.date}${results.gitCommit == null ? '' : `, commit ${results.gitCommit}`})`,
     '',
     `Machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB.toFixed(0)} GiB RAM, Node ${m.node}, ${m.platform}. ` +
       `Whole processes, median of ${results.runsPerMeasurement} runs each. "analyze" = \`${results.analyzeCommand}\`. ` +

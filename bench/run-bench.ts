@@ -102,6 +102,11 @@ async function chooseAnalyzeCommand(
   };
 }
 
+function gitCommit(): string | null {
+  const result = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot, encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : null;
+}
+
 function toolVersion(command: string): string | null {
   const result = spawnSync(command, ['--version'], { encoding: 'utf8' });
   return result.status === 0 ? result.stdout.trim() : null;
@@ -230,6 +235,9 @@ async function main(argv: string[]): Promise<void> {
         : 'jq is not installed, so the jq baseline is missing: `apt-get install jq`.',
     );
   notes.push(
+    'dist/ is timed as built when each command runs: on a shared working tree, rebuild nothing while the benchmark runs, or the figures mix two builds.',
+  );
+  notes.push(
     'analyze writes its JSON to a file in bench/.cache rather than /dev/null: reports are written atomically (temp file, then rename), which must never be pointed at /dev/null.',
   );
 
@@ -244,6 +252,7 @@ async function main(argv: string[]): Promise<void> {
       platform: `${os.platform()} ${os.release()}`,
       loadAverageAtStart: os.loadavg(),
     },
+    gitCommit: gitCommit(),
     analyzeCommand: analyze.label,
     jqVersion,
     runsPerMeasurement: runs,
