@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -9,7 +9,19 @@ import { UsageError } from '../errors.js';
  * write leaves the previous file intact and no half-written one in its place.
  */
 export async function writeFileAtomic(file: string, content: string | Buffer): Promise<void> {
-  const target = path.resolve(file);
+  const existing = await stat(file).catch(() => undefined);
+  if (existing !== undefined && !existing.isFile() && !existing.isDirectory()) {
+    // /dev/null, /dev/stdout, a FIFO: nothing to protect, and renaming a temp file over a device node
+    // (as root) would replace the device itself. Write straight through.
+    try {
+      await writeFile(file, content);
+      return;
+    } catch (error) {
+      throw new UsageError(`Cannot write ${file}: ${describe(error)}.`, { cause: error });
+    }
+  }
+  // Through a symlink, replace the file it points to and keep the link.
+  const target = existing === undefined ? path.resolve(file) : await realpath(file);
   const temp = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
