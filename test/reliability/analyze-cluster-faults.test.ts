@@ -43,8 +43,12 @@ describe('analyze --cluster: transient faults are retried and the result is righ
     const s = await start({
       seed: 11,
       faults: {
+        // The first refusals of each kind are certain (the seeded draws depend on how concurrent calls
+        // interleave), then half of the calls are refused for a while.
         rules: [
+          { operation: 'StartQuery', kind: 'limit-exceeded', times: 2 },
           { operation: 'StartQuery', kind: 'limit-exceeded', probability: 0.5, durationMs: 15_000 },
+          { operation: 'GetQueryResults', kind: 'throttle', times: 2 },
           { operation: 'GetQueryResults', kind: 'throttle', probability: 0.5, durationMs: 15_000 },
         ],
       },
