@@ -8,7 +8,16 @@
  * Reused, not repeated here: the reader-level tests of the same inputs (test/sources/readers.test.ts,
  * test/sources/local-source.test.ts) and `queries run` with malformed lines (test/cli/queries-cli.test.ts).
  */
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -80,7 +89,9 @@ describe('analyze --log-file: malformed input is counted and reported, never fat
 
   test('binary garbage alone: exit 4 naming the file, no report', async () => {
     let seed = 7;
-    const bytes = Buffer.alloc(64 * 1024, 0).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff);
+    const bytes = Buffer.alloc(64 * 1024, 0).map(
+      () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff,
+    );
     const p = file('garbage.bin', bytes);
     const result = await runCli(['analyze', '--log-file', p, '--format', 'json']);
     expectNoCrash(result);
@@ -105,7 +116,11 @@ describe('analyze --log-file: malformed input is counted and reported, never fat
     const line = GOOD[0] ?? '';
     const at = line.indexOf('"userAgent":"') + '"userAgent":"'.length;
     expect(at).toBeGreaterThan(20);
-    const jsonWithBad = Buffer.concat([Buffer.from(line.slice(0, at)), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(line.slice(at))]);
+    const jsonWithBad = Buffer.concat([
+      Buffer.from(line.slice(0, at)),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from(line.slice(at)),
+    ]);
     const p = file(
       'invalid-utf8.jsonl',
       Buffer.concat([
@@ -150,12 +165,17 @@ describe('analyze --log-file: malformed input is counted and reported, never fat
 /** Peak RSS (KiB) written at exit by a preloaded module, so the child measures itself. */
 function peakRssEnv(outFile: string): Record<string, string> {
   const code = `import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(${JSON.stringify(outFile)},String(process.resourceUsage().maxRSS)));`;
-  return { NODE_OPTIONS: `--max-old-space-size=256 --import=data:text/javascript,${encodeURIComponent(code)}` };
+  return {
+    NODE_OPTIONS: `--max-old-space-size=256 --import=data:text/javascript,${encodeURIComponent(code)}`,
+  };
 }
 
 async function analyzeWithPeak(p: string, name: string): Promise<{ result: RunCliResult; peakMb: number }> {
   const rssFile = path.join(dir, `${name}.rss`);
-  const result = await runCli(['analyze', '--log-file', p, '--format', 'json'], { env: peakRssEnv(rssFile), timeoutMs: 120_000 });
+  const result = await runCli(['analyze', '--log-file', p, '--format', 'json'], {
+    env: peakRssEnv(rssFile),
+    timeoutMs: 120_000,
+  });
   return { result, peakMb: Number(readFileSync(rssFile, 'utf8')) / 1024 };
 }
 
@@ -175,7 +195,10 @@ describe('analyze --log-file: huge and deep lines, memory bounded', () => {
   test('a 50 MB single line is skipped with a reason; peak memory stays near the baseline', async () => {
     const p = path.join(dir, 'huge-line.jsonl');
     const fd = openSync(p, 'w');
-    writeSync(fd, `${head.join('\n')}\n{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete","userAgent":"`);
+    writeSync(
+      fd,
+      `${head.join('\n')}\n{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete","userAgent":"`,
+    );
     const block = Buffer.alloc(1024 * 1024, 'a');
     for (let i = 0; i < 50; i++) writeSync(fd, block);
     writeSync(fd, `"}\n${tail.join('\n')}\n`);
@@ -213,24 +236,33 @@ describe('analyze --log-file: huge and deep lines, memory bounded', () => {
 });
 
 describe('analyze --log-file interrupted', () => {
-  test.each(['SIGINT', 'SIGTERM'] as const)('%s while reading a stdin pipe that never ends: exit 130, the old --output file intact', async (signal) => {
-    const out = path.join(dir, `interrupted-${signal}.json`);
-    writeFileSync(out, '{"previous":"good report"}\n');
-    const cli = await spawnCli(['analyze', '--log-file', '-', '--format', 'json', '--output', out], undefined, {}, { keepStdinOpen: true });
-    try {
-      // Some events arrive, then the pipe goes quiet, as a stalled `kubectl logs | ...` would.
-      cli.child.stdin.write(`${GOOD.slice(0, 200).join('\n')}\n`);
-      await new Promise((r) => setTimeout(r, 1500));
-      cli.child.kill(signal);
-      expect(await cli.exit(20_000), cli.stderr()).toBe(130);
-    } finally {
-      cli.kill();
-    }
-    expect(cli.stderr()).not.toMatch(/\n\s+at /);
-    expect(cli.stdout()).toBe('');
-    const text = readFileSync(out, 'utf8');
-    // Either untouched or replaced by a whole partial report: never a half file.
-    if (text !== '{"previous":"good report"}\n') expect((JSON.parse(text) as IncidentReport).complete).toBe(false);
-    expect(readdirSync(dir).filter((f) => f.startsWith('.interrupted-'))).toEqual([]);
-  });
+  test.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s while reading a stdin pipe that never ends: exit 130, the old --output file intact',
+    async (signal) => {
+      const out = path.join(dir, `interrupted-${signal}.json`);
+      writeFileSync(out, '{"previous":"good report"}\n');
+      const cli = await spawnCli(
+        ['analyze', '--log-file', '-', '--format', 'json', '--output', out],
+        undefined,
+        {},
+        { keepStdinOpen: true },
+      );
+      try {
+        // Some events arrive, then the pipe goes quiet, as a stalled `kubectl logs | ...` would.
+        cli.child.stdin.write(`${GOOD.slice(0, 200).join('\n')}\n`);
+        await new Promise((r) => setTimeout(r, 1500));
+        cli.child.kill(signal);
+        expect(await cli.exit(20_000), cli.stderr()).toBe(130);
+      } finally {
+        cli.kill();
+      }
+      expect(cli.stderr()).not.toMatch(/\n\s+at /);
+      expect(cli.stdout()).toBe('');
+      const text = readFileSync(out, 'utf8');
+      // Either untouched or replaced by a whole partial report: never a half file.
+      if (text !== '{"previous":"good report"}\n')
+        expect((JSON.parse(text) as IncidentReport).complete).toBe(false);
+      expect(readdirSync(dir).filter((f) => f.startsWith('.interrupted-'))).toEqual([]);
+    },
+  );
 });

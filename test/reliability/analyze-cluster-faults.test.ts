@@ -12,9 +12,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { IncidentReport } from '../../src/analysis/incident-report.js';
-import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer, type FakeAwsServerOptions } from '../support/fake-aws/index.js';
+import {
+  createFakeAwsServer,
+  dummyAwsEnv,
+  type FakeAwsServer,
+  type FakeAwsServerOptions,
+} from '../support/fake-aws/index.js';
 import { runCli } from '../support/run-cli.js';
-import { ACTORS_MATCH, analyzeClusterArgs, clusterWith, leftRunning, smallIncident, spawnCli, waitFor } from './reliability-kit.js';
+import {
+  ACTORS_MATCH,
+  analyzeClusterArgs,
+  clusterWith,
+  leftRunning,
+  smallIncident,
+  spawnCli,
+  waitFor,
+} from './reliability-kit.js';
 
 const incident = smallIncident(41);
 const { truth } = incident;
@@ -53,12 +66,17 @@ describe('analyze --cluster: transient faults are retried and the result is righ
         ],
       },
     });
-    const result = await runCli([...analyzeClusterArgs('--format', 'json', '--verbose')], { env: dummyAwsEnv(s.url), timeoutMs: 150_000 });
+    const result = await runCli([...analyzeClusterArgs('--format', 'json', '--verbose')], {
+      env: dummyAwsEnv(s.url),
+      timeoutMs: 150_000,
+    });
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
     const report = JSON.parse(result.stdout) as IncidentReport;
     expect(report.complete).toBe(true);
     expectTruth(report);
-    const faults = s.state.requests.filter((r) => r.fault !== undefined).map((r) => `${r.operation}:${r.fault}`);
+    const faults = s.state.requests
+      .filter((r) => r.fault !== undefined)
+      .map((r) => `${r.operation}:${r.fault}`);
     expect(faults).toContain('StartQuery:limit-exceeded');
     expect(faults).toContain('GetQueryResults:throttle');
     expect(result.stderr).toMatch(/StartQuery refused \(LimitExceededException/);
@@ -76,7 +94,10 @@ describe('analyze --cluster: transient faults are retried and the result is righ
         ],
       },
     });
-    const result = await runCli(analyzeClusterArgs('--format', 'json'), { env: dummyAwsEnv(s.url), timeoutMs: 120_000 });
+    const result = await runCli(analyzeClusterArgs('--format', 'json'), {
+      env: dummyAwsEnv(s.url),
+      timeoutMs: 120_000,
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as IncidentReport;
     expect(report.complete).toBe(true);
@@ -93,10 +114,13 @@ describe('analyze --cluster: a query that cannot finish', () => {
   test('Running past --query-timeout: stopped on the server, named, the other results kept (exit 4)', async () => {
     const s = await start({ faults: { queryOverrides: [{ match: ACTORS_MATCH, runningPolls: 1_000_000 }] } });
     const out = path.join(dir, 'timeout.json');
-    const result = await runCli(analyzeClusterArgs('--format', 'json', '--query-timeout', '2s', '--output', out), {
-      env: dummyAwsEnv(s.url),
-      timeoutMs: 120_000,
-    });
+    const result = await runCli(
+      analyzeClusterArgs('--format', 'json', '--query-timeout', '2s', '--output', out),
+      {
+        env: dummyAwsEnv(s.url),
+        timeoutMs: 120_000,
+      },
+    );
     expect(result.exitCode, result.stderr).toBe(4);
     expect(result.stderr).toMatch(/^error: .*incident-actors.*--query-timeout/m);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -113,26 +137,40 @@ describe('analyze --cluster: a query that cannot finish', () => {
   });
 
   // Failed is covered in test/cli/analyze-faults.test.ts; the other final statuses here.
-  test.each(['Timeout', 'Cancelled', 'Unknown'] as const)('a query that ends %s: one error line naming it, exit 4', async (finalStatus) => {
-    const s = await start({ faults: { queryOverrides: [{ match: ACTORS_MATCH, finalStatus, runningPolls: 1 }] } });
-    const result = await runCli(analyzeClusterArgs('--format', 'json'), { env: dummyAwsEnv(s.url), timeoutMs: 120_000 });
-    expect(result.exitCode, result.stderr).toBe(4);
-    const errorLines = result.stderr.split('\n').filter((l) => l.startsWith('error:'));
-    expect(errorLines).toHaveLength(1);
-    expect(errorLines[0]).toMatch(new RegExp(`incident-actors.*${finalStatus}`));
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-    // The partial report still reaches stdout, marked incomplete.
-    const report = JSON.parse(result.stdout) as IncidentReport;
-    expect(report.complete).toBe(false);
-    expect(report.firstFailure).toEqual(truth.firstFailure);
-    expect(leftRunning(s)).toEqual([]);
-  });
+  test.each(['Timeout', 'Cancelled', 'Unknown'] as const)(
+    'a query that ends %s: one error line naming it, exit 4',
+    async (finalStatus) => {
+      const s = await start({
+        faults: { queryOverrides: [{ match: ACTORS_MATCH, finalStatus, runningPolls: 1 }] },
+      });
+      const result = await runCli(analyzeClusterArgs('--format', 'json'), {
+        env: dummyAwsEnv(s.url),
+        timeoutMs: 120_000,
+      });
+      expect(result.exitCode, result.stderr).toBe(4);
+      const errorLines = result.stderr.split('\n').filter((l) => l.startsWith('error:'));
+      expect(errorLines).toHaveLength(1);
+      expect(errorLines[0]).toMatch(new RegExp(`incident-actors.*${finalStatus}`));
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      // The partial report still reaches stdout, marked incomplete.
+      const report = JSON.parse(result.stdout) as IncidentReport;
+      expect(report.complete).toBe(false);
+      expect(report.firstFailure).toEqual(truth.firstFailure);
+      expect(leftRunning(s)).toEqual([]);
+    },
+  );
 
   test('expired credentials mid-run: a clear message with the sso hint, the started queries stopped (exit 4)', async () => {
     const s = await start({
-      faults: { query: { runningPolls: 3 }, rules: [{ operation: 'GetQueryResults', kind: 'expired-token', fromCall: 3 }] },
+      faults: {
+        query: { runningPolls: 3 },
+        rules: [{ operation: 'GetQueryResults', kind: 'expired-token', fromCall: 3 }],
+      },
     });
-    const result = await runCli(analyzeClusterArgs('--format', 'json'), { env: dummyAwsEnv(s.url), timeoutMs: 120_000 });
+    const result = await runCli(analyzeClusterArgs('--format', 'json'), {
+      env: dummyAwsEnv(s.url),
+      timeoutMs: 120_000,
+    });
     expect(result.exitCode, result.stderr).toBe(4);
     expect(result.stderr).toMatch(/^error: .*ExpiredTokenException/m);
     expect(result.stderr).toMatch(/^hint: .*aws sso login/m);
@@ -150,7 +188,11 @@ describe('analyze --cluster: interrupted', () => {
     const out = path.join(dir, 'sigterm.json');
     const cli = await spawnCli(analyzeClusterArgs('--format', 'json', '--output', out), s);
     try {
-      await waitFor(() => [...s.state.queries.values()].some((q) => q.queryString.includes(ACTORS_MATCH) && q.polls > 0), 60_000, 'the actors query');
+      await waitFor(
+        () => [...s.state.queries.values()].some((q) => q.queryString.includes(ACTORS_MATCH) && q.polls > 0),
+        60_000,
+        'the actors query',
+      );
       cli.child.kill('SIGTERM');
       expect(await cli.exit(30_000), cli.stderr()).toBe(130);
     } finally {
@@ -171,7 +213,11 @@ describe('analyze --cluster: interrupted', () => {
     writeFileSync(out, good);
     const cli = await spawnCli(analyzeClusterArgs('--format', 'json', '--output', out), s);
     try {
-      await waitFor(() => [...s.state.queries.values()].some((q) => q.queryString.includes(ACTORS_MATCH) && q.polls > 0), 60_000, 'the actors query');
+      await waitFor(
+        () => [...s.state.queries.values()].some((q) => q.queryString.includes(ACTORS_MATCH) && q.polls > 0),
+        60_000,
+        'the actors query',
+      );
       cli.child.kill('SIGINT');
       expect(await cli.exit(30_000), cli.stderr()).toBe(130);
     } finally {

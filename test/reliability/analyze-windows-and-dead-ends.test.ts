@@ -9,7 +9,12 @@
  * (test/cli/queries-cli.test.ts).
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer, type FakeAwsServerOptions } from '../support/fake-aws/index.js';
+import {
+  createFakeAwsServer,
+  dummyAwsEnv,
+  type FakeAwsServer,
+  type FakeAwsServerOptions,
+} from '../support/fake-aws/index.js';
 import { runCli } from '../support/run-cli.js';
 import { clusterWith, END_MS, GROUP, leftRunning, smallIncident } from './reliability-kit.js';
 
@@ -29,7 +34,10 @@ async function onServer(options: FakeAwsServerOptions, args: string[]) {
   return { ...result, server };
 }
 
-function expectUsage(result: { exitCode: number | null; stderr: string; stdout: string }, reason: RegExp): void {
+function expectUsage(
+  result: { exitCode: number | null; stderr: string; stdout: string },
+  reason: RegExp,
+): void {
   expect(result.exitCode, result.stderr).toBe(2);
   expect(result.stderr).toMatch(/^error: /m);
   expect(result.stderr).toMatch(reason);
@@ -39,7 +47,15 @@ function expectUsage(result: { exitCode: number | null; stderr: string; stdout: 
 
 describe('impossible times: exit 2 with the reason', () => {
   test('analyze --log-file: --start after --end', async () => {
-    const result = await runCli(['analyze', '--log-file', SAMPLE, '--start', '2024-06-14T06:00:00Z', '--end', '2024-06-14T05:00:00Z']);
+    const result = await runCli([
+      'analyze',
+      '--log-file',
+      SAMPLE,
+      '--start',
+      '2024-06-14T06:00:00Z',
+      '--end',
+      '2024-06-14T05:00:00Z',
+    ]);
     expectUsage(result, /starts after it ends \(2024-06-14T06:00:00\.000Z > 2024-06-14T05:00:00\.000Z\)/);
     expect(result.stderr).toMatch(/^hint: /m);
   });
@@ -56,7 +72,15 @@ describe('impossible times: exit 2 with the reason', () => {
   });
 
   test('--since together with --start is refused', async () => {
-    const result = await runCli(['analyze', '--log-file', SAMPLE, '--since', '2h', '--start', '2024-06-14T05:00:00Z']);
+    const result = await runCli([
+      'analyze',
+      '--log-file',
+      SAMPLE,
+      '--since',
+      '2h',
+      '--start',
+      '2024-06-14T05:00:00Z',
+    ]);
     expectUsage(result, /--since and --start/);
   });
 
@@ -95,7 +119,15 @@ describe('a window longer than the log group retention: exit 2 before any query'
   });
 
   test('queries run --cluster --since 10d on a 7-day group', async () => {
-    const { server: s, ...result } = await onServer(withRetention(7), ['queries', 'run', 'top-writers-by-user', '--cluster', 'prod', '--since', '10d']);
+    const { server: s, ...result } = await onServer(withRetention(7), [
+      'queries',
+      'run',
+      'top-writers-by-user',
+      '--cluster',
+      'prod',
+      '--since',
+      '10d',
+    ]);
     expectUsage(result, /keeps events for 7 days \(retention\)/);
     expect(s.state.requestsFor('StartQuery')).toEqual([]);
   });
@@ -141,7 +173,19 @@ describe('clusters that cannot be investigated: the fix, never a stack trace', (
     const { server: s, ...result } = await onServer(
       {
         clusters: [{ name: 'prod', logging: [{ types: ['api'], enabled: true }] }],
-        logGroups: [{ name: GROUP, records: [{ timestamp: END_MS - 60_000, logStream: 'kube-apiserver-0123456789abcdef0123456789abcdef', log: '', message: 'I1123 api line' }] }],
+        logGroups: [
+          {
+            name: GROUP,
+            records: [
+              {
+                timestamp: END_MS - 60_000,
+                logStream: 'kube-apiserver-0123456789abcdef0123456789abcdef',
+                log: '',
+                message: 'I1123 api line',
+              },
+            ],
+          },
+        ],
       },
       args,
     );

@@ -20,7 +20,14 @@ import type { LogRecord } from '../../src/insights/record.js';
 import { parseQuery } from '../../src/insights/index.js';
 import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer } from '../support/fake-aws/index.js';
 import { runCli, type RunCliResult } from '../support/run-cli.js';
-import { FORBIDDEN_CONTROL, htmlTags, markdownTables, parseCsv, splitMarkdown, tableCells } from '../report/parse-helpers.js';
+import {
+  FORBIDDEN_CONTROL,
+  htmlTags,
+  markdownTables,
+  parseCsv,
+  splitMarkdown,
+  tableCells,
+} from '../report/parse-helpers.js';
 import { END_MS, GROUP, leftRunning } from './reliability-kit.js';
 
 const USER = 'evil<script>alert(1)</script>|=cmd\u001b]0;pwned\u0007\u202eexe';
@@ -30,7 +37,15 @@ const NAME = '=HYPERLINK("http://attacker.example")';
 const RESOURCE = '@SUM(1)+things';
 const AUDIT_STREAM = 'kube-apiserver-audit-0123456789abcdef0123456789abcdef';
 
-function event(ms: number, user: string, agent: string, verb: string, namespace: string, resource: string, failed: boolean): LogRecord {
+function event(
+  ms: number,
+  user: string,
+  agent: string,
+  verb: string,
+  namespace: string,
+  resource: string,
+  failed: boolean,
+): LogRecord {
   const message = JSON.stringify({
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',
@@ -43,7 +58,9 @@ function event(ms: number, user: string, agent: string, verb: string, namespace:
     sourceIPs: ['10.0.0.1'],
     userAgent: agent,
     objectRef: { resource, namespace, name: `${NAME}-${ms}`, apiGroup: 'evil.example', apiVersion: 'v1' },
-    responseStatus: failed ? { metadata: {}, status: 'Failure', message: 'etcdserver: mvcc: database space exceeded', code: 500 } : { metadata: {}, code: 201 },
+    responseStatus: failed
+      ? { metadata: {}, status: 'Failure', message: 'etcdserver: mvcc: database space exceeded', code: 500 }
+      : { metadata: {}, code: 201 },
     requestReceivedTimestamp: new Date(ms - 3).toISOString(),
     stageTimestamp: new Date(ms).toISOString(),
   });
@@ -56,9 +73,13 @@ function hostileRecords(): LogRecord[] {
   const records: LogRecord[] = [];
   for (let minute = 0; minute < 180; minute++) {
     const t = start + minute * 60_000;
-    for (let i = 0; i < 3; i++) records.push(event(t + i * 1000, 'system:node:n1', 'kubelet/v1.29', 'update', 'kube-node-lease', 'leases', false));
+    for (let i = 0; i < 3; i++)
+      records.push(
+        event(t + i * 1000, 'system:node:n1', 'kubelet/v1.29', 'update', 'kube-node-lease', 'leases', false),
+      );
     const flood = minute >= 90 ? Math.min(30, (minute - 89) * 2) : 0;
-    for (let i = 0; i < flood; i++) records.push(event(t + 5000 + i * 100, USER, AGENT, 'create', NAMESPACE, RESOURCE, minute >= 150));
+    for (let i = 0; i < flood; i++)
+      records.push(event(t + 5000 + i * 100, USER, AGENT, 'create', NAMESPACE, RESOURCE, minute >= 150));
   }
   return records;
 }
@@ -83,10 +104,24 @@ describe('analyze --cluster on a hostile audit log, every format', () => {
     for (const format of ['json', 'terminal', 'markdown', 'html', 'csv']) {
       outputs.set(
         format,
-        await runCli(['analyze', '--cluster', 'prod', '--lookback', '1d', '--end', new Date(END_MS).toISOString(), '--format', format, '--verbose'], {
-          env,
-          timeoutMs: 120_000,
-        }),
+        await runCli(
+          [
+            'analyze',
+            '--cluster',
+            'prod',
+            '--lookback',
+            '1d',
+            '--end',
+            new Date(END_MS).toISOString(),
+            '--format',
+            format,
+            '--verbose',
+          ],
+          {
+            env,
+            timeoutMs: 120_000,
+          },
+        ),
       );
     }
   }, 300_000);
@@ -123,7 +158,8 @@ describe('analyze --cluster on a hostile audit log, every format', () => {
     const html = output('html');
     const tags = htmlTags(html);
     expect(tags.filter((t) => ['script', 'img', 'b', 'iframe', 'object'].includes(t.name))).toEqual([]);
-    for (const tag of tags) for (const a of tag.attributes) expect(a.name.startsWith('on'), `${tag.name} ${a.name}`).toBe(false);
+    for (const tag of tags)
+      for (const a of tag.attributes) expect(a.name.startsWith('on'), `${tag.name} ${a.name}`).toBe(false);
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/i.exec(html)?.[1] ?? '';
     expect(csp).toMatch(/default-src 'none'|script-src 'none'/);
     expect(html).toContain('evil&lt;script&gt;alert(1)&lt;/script&gt;|=cmd');
@@ -139,8 +175,14 @@ describe('analyze --cluster on a hostile audit log, every format', () => {
       const columns = tableCells(table[0] ?? '').length;
       for (const row of table) expect(tableCells(row), row).toHaveLength(columns);
     }
-    for (const { line } of outside.filter((o) => o.line.startsWith('#'))) expect(line).not.toContain('heading');
-    expect(outside.map((o) => o.line).join('\n').replace(/<br>/g, '')).not.toContain('<');
+    for (const { line } of outside.filter((o) => o.line.startsWith('#')))
+      expect(line).not.toContain('heading');
+    expect(
+      outside
+        .map((o) => o.line)
+        .join('\n')
+        .replace(/<br>/g, ''),
+    ).not.toContain('<');
     expect(markdown).not.toMatch(FORBIDDEN_CONTROL);
   });
 
@@ -170,7 +212,12 @@ describe('queries run --cluster: hostile --namespace / --user cannot change the 
     server = undefined;
   });
 
-  const window = ['--start', new Date(END_MS - 3_600_000).toISOString(), '--end', new Date(END_MS).toISOString()];
+  const window = [
+    '--start',
+    new Date(END_MS - 3_600_000).toISOString(),
+    '--end',
+    new Date(END_MS).toISOString(),
+  ];
   const write = (ms: number, user: string, namespace: string): LogRecord => {
     const r = event(ms, user, 'kubectl/v1.29', 'create', namespace, 'configmaps', false);
     return r;
@@ -179,35 +226,71 @@ describe('queries run --cluster: hostile --namespace / --user cannot change the 
   test.each([
     ['--namespace', 'top-writers-by-user'],
     ['--user', 'top-writers-by-namespace'],
-  ])('%s on %s: each value matches only itself, and the query keeps its commands', async (flag, query) => {
-    // For every hostile value, 2 writes that carry exactly it, next to 5 writes in "default" by "alice".
-    const records: LogRecord[] = [];
-    let t = END_MS - 30 * 60_000;
-    for (let i = 0; i < 5; i++) records.push(write((t += 1000), 'alice', 'default'));
-    for (const value of HOSTILE) for (let i = 0; i < 2; i++) records.push(flag === '--namespace' ? write((t += 1000), `u-${i}`, value) : write((t += 1000), value, `ns-${i}`));
-    server = await createFakeAwsServer({ clusters: [{ name: 'prod', logging: [{ types: ['audit'], enabled: true }] }], logGroups: [{ name: GROUP, records }] });
-    const env = dummyAwsEnv(server.url);
+  ])(
+    '%s on %s: each value matches only itself, and the query keeps its commands',
+    async (flag, query) => {
+      // For every hostile value, 2 writes that carry exactly it, next to 5 writes in "default" by "alice".
+      const records: LogRecord[] = [];
+      let t = END_MS - 30 * 60_000;
+      for (let i = 0; i < 5; i++) records.push(write((t += 1000), 'alice', 'default'));
+      for (const value of HOSTILE)
+        for (let i = 0; i < 2; i++)
+          records.push(
+            flag === '--namespace'
+              ? write((t += 1000), `u-${i}`, value)
+              : write((t += 1000), value, `ns-${i}`),
+          );
+      server = await createFakeAwsServer({
+        clusters: [{ name: 'prod', logging: [{ types: ['audit'], enabled: true }] }],
+        logGroups: [{ name: GROUP, records }],
+      });
+      const env = dummyAwsEnv(server.url);
 
-    const control = await runCli(['queries', 'run', query, '--cluster', 'prod', flag, flag === '--namespace' ? 'default' : 'alice', '--format', 'json', ...window], { env });
-    expect(control.exitCode, control.stderr).toBe(0);
-    const controlRows = (JSON.parse(control.stdout) as { rows: Record<string, string>[] }).rows;
-    expect(controlRows.map((r) => r['writes'])).toEqual(['5']);
-    const sent = [...server.state.queries.values()];
-    const controlCommands = parseQuery(sent[0]?.queryString ?? '').commands.map((c) => c.kind);
+      const control = await runCli(
+        [
+          'queries',
+          'run',
+          query,
+          '--cluster',
+          'prod',
+          flag,
+          flag === '--namespace' ? 'default' : 'alice',
+          '--format',
+          'json',
+          ...window,
+        ],
+        { env },
+      );
+      expect(control.exitCode, control.stderr).toBe(0);
+      const controlRows = (JSON.parse(control.stdout) as { rows: Record<string, string>[] }).rows;
+      expect(controlRows.map((r) => r['writes'])).toEqual(['5']);
+      const sent = [...server.state.queries.values()];
+      const controlCommands = parseQuery(sent[0]?.queryString ?? '').commands.map((c) => c.kind);
 
-    for (const value of HOSTILE) {
-      const before = server.state.queries.size;
-      const result = await runCli(['queries', 'run', query, '--cluster', 'prod', flag, value, '--format', 'json', ...window], { env });
-      expect(result.exitCode, `${value}: ${result.stderr}`).toBe(0);
-      const rows = (JSON.parse(result.stdout) as { rows: Record<string, string>[] }).rows;
-      // Exactly the two writes that carry the value: no more (the filter held), no fewer (it was matched literally).
-      expect(rows.reduce((sum, r) => sum + Number(r['writes']), 0), value).toBe(2);
-      const received = [...server.state.queries.values()].slice(before);
-      expect(received).toHaveLength(1);
-      expect(parseQuery(received[0]?.queryString ?? '').commands.map((c) => c.kind), value).toEqual(controlCommands);
-    }
-    expect(leftRunning(server)).toEqual([]);
-  }, 120_000);
+      for (const value of HOSTILE) {
+        const before = server.state.queries.size;
+        const result = await runCli(
+          ['queries', 'run', query, '--cluster', 'prod', flag, value, '--format', 'json', ...window],
+          { env },
+        );
+        expect(result.exitCode, `${value}: ${result.stderr}`).toBe(0);
+        const rows = (JSON.parse(result.stdout) as { rows: Record<string, string>[] }).rows;
+        // Exactly the two writes that carry the value: no more (the filter held), no fewer (it was matched literally).
+        expect(
+          rows.reduce((sum, r) => sum + Number(r['writes']), 0),
+          value,
+        ).toBe(2);
+        const received = [...server.state.queries.values()].slice(before);
+        expect(received).toHaveLength(1);
+        expect(
+          parseQuery(received[0]?.queryString ?? '').commands.map((c) => c.kind),
+          value,
+        ).toEqual(controlCommands);
+      }
+      expect(leftRunning(server)).toEqual([]);
+    },
+    120_000,
+  );
 });
 
 describe('stderr stays safe: hostile file names and malformed lines', () => {

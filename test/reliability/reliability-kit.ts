@@ -24,15 +24,30 @@ export interface SmallIncident {
 export function smallIncident(seed = 41): SmallIncident {
   const events: GeneratedEvent[] = [];
   const truth = generateIncident(
-    { seed, start: new Date(END_MS - 3 * HOUR).toISOString(), durationMs: 3 * HOUR, eventsPerMinute: 10, shape: 'operator-flood', outcome: 'ongoing' },
+    {
+      seed,
+      start: new Date(END_MS - 3 * HOUR).toISOString(),
+      durationMs: 3 * HOUR,
+      eventsPerMinute: 10,
+      shape: 'operator-flood',
+      outcome: 'ongoing',
+    },
     (e) => events.push(e),
   );
-  const records = events.map((e) => ({ timestamp: e.timestampMs, logStream: e.logStream, log: '', message: e.line }));
+  const records = events.map((e) => ({
+    timestamp: e.timestampMs,
+    logStream: e.logStream,
+    log: '',
+    message: e.line,
+  }));
   return { events, truth, records };
 }
 
 /** Fake server options: cluster `prod` with audit logging on and the incident in its log group. */
-export function clusterWith(incident: SmallIncident, extra: Partial<FakeAwsServerOptions> = {}): FakeAwsServerOptions {
+export function clusterWith(
+  incident: SmallIncident,
+  extra: Partial<FakeAwsServerOptions> = {},
+): FakeAwsServerOptions {
   return {
     clusters: [{ name: 'prod', logging: [{ types: ['audit'], enabled: true }] }],
     logGroups: [{ name: GROUP, records: incident.records }],
@@ -42,7 +57,16 @@ export function clusterWith(incident: SmallIncident, extra: Partial<FakeAwsServe
 
 /** `analyze --cluster prod` over the last day ending at END_MS. */
 export function analyzeClusterArgs(...extra: string[]): string[] {
-  return ['analyze', '--cluster', 'prod', '--lookback', '1d', '--end', new Date(END_MS).toISOString(), ...extra];
+  return [
+    'analyze',
+    '--cluster',
+    'prod',
+    '--lookback',
+    '1d',
+    '--end',
+    new Date(END_MS).toISOString(),
+    ...extra,
+  ];
 }
 
 /** Text only the stored `incident-actors` query holds (the detail round), for query overrides. */
@@ -82,7 +106,8 @@ export async function spawnCli(
     child,
     stdout: () => stdout,
     stderr: () => stderr,
-    exit: (timeoutMs) => Promise.race([closed, new Promise<'hung'>((r) => setTimeout(() => r('hung'), timeoutMs))]),
+    exit: (timeoutMs) =>
+      Promise.race([closed, new Promise<'hung'>((r) => setTimeout(() => r('hung'), timeoutMs))]),
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
@@ -90,7 +115,11 @@ export async function spawnCli(
 }
 
 /** Polls `condition` every 25 ms until it holds, or throws after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs: number, what = 'condition'): Promise<void> {
+export async function waitFor(
+  condition: () => boolean,
+  timeoutMs: number,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

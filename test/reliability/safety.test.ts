@@ -12,12 +12,34 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer } from '../support/fake-aws/index.js';
-import { DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, DUMMY_SESSION_TOKEN } from '../support/fake-aws/dummy-env.js';
+import {
+  DUMMY_ACCESS_KEY_ID,
+  DUMMY_SECRET_ACCESS_KEY,
+  DUMMY_SESSION_TOKEN,
+} from '../support/fake-aws/dummy-env.js';
 import { runCli } from '../support/run-cli.js';
-import { ACTORS_MATCH, analyzeClusterArgs, clusterWith, END_MS, GROUP, leftRunning, smallIncident } from './reliability-kit.js';
+import {
+  ACTORS_MATCH,
+  analyzeClusterArgs,
+  clusterWith,
+  END_MS,
+  GROUP,
+  leftRunning,
+  smallIncident,
+} from './reliability-kit.js';
 
 const incident = smallIncident(47);
-const FORBIDDEN = [DUMMY_SECRET_ACCESS_KEY, DUMMY_SESSION_TOKEN, DUMMY_ACCESS_KEY_ID, 'Authorization', 'X-Amz-Signature', 'X-Amz-Security-Token', 'Credential=', 'AWS4-HMAC-SHA256', 'Signature='];
+const FORBIDDEN = [
+  DUMMY_SECRET_ACCESS_KEY,
+  DUMMY_SESSION_TOKEN,
+  DUMMY_ACCESS_KEY_ID,
+  'Authorization',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+  'Credential=',
+  'AWS4-HMAC-SHA256',
+  'Signature=',
+];
 
 function expectNoSecrets(text: string): void {
   for (const secret of FORBIDDEN) expect(text.toLowerCase(), secret).not.toContain(secret.toLowerCase());
@@ -31,11 +53,23 @@ afterEach(async () => {
 
 describe('analyze --cluster --debug prints no secret', () => {
   test('a full run, with a retried throttle: debug lines for every call, no credential anywhere', async () => {
-    server = await createFakeAwsServer(clusterWith(incident, { faults: { rules: [{ operation: 'GetQueryResults', kind: 'throttle', times: 2 }] } }));
-    const result = await runCli(['--debug', ...analyzeClusterArgs('--format', 'json')], { env: dummyAwsEnv(server.url), timeoutMs: 120_000 });
+    server = await createFakeAwsServer(
+      clusterWith(incident, {
+        faults: { rules: [{ operation: 'GetQueryResults', kind: 'throttle', times: 2 }] },
+      }),
+    );
+    const result = await runCli(['--debug', ...analyzeClusterArgs('--format', 'json')], {
+      env: dummyAwsEnv(server.url),
+      timeoutMs: 120_000,
+    });
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
     // The debug output is really there and covers the calls of the run...
-    for (const action of ['logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:StartQuery', 'logs:GetQueryResults']) {
+    for (const action of [
+      'logs:DescribeLogGroups',
+      'logs:DescribeLogStreams',
+      'logs:StartQuery',
+      'logs:GetQueryResults',
+    ]) {
       expect(result.stderr).toContain(`aws: ${action} attempt 1 -> `);
     }
     expect(result.stderr).toMatch(/ThrottlingException/);
@@ -49,9 +83,17 @@ describe('analyze --cluster --debug prints no secret', () => {
 
   test('a run that fails mid-way with --debug (stack printed) shows no secret either', async () => {
     server = await createFakeAwsServer(
-      clusterWith(incident, { faults: { queryOverrides: [{ match: ACTORS_MATCH, runningPolls: 2 }], rules: [{ operation: 'GetQueryResults', kind: 'expired-token', fromCall: 4 }] } }),
+      clusterWith(incident, {
+        faults: {
+          queryOverrides: [{ match: ACTORS_MATCH, runningPolls: 2 }],
+          rules: [{ operation: 'GetQueryResults', kind: 'expired-token', fromCall: 4 }],
+        },
+      }),
     );
-    const result = await runCli(['--debug', ...analyzeClusterArgs('--format', 'json')], { env: dummyAwsEnv(server.url), timeoutMs: 120_000 });
+    const result = await runCli(['--debug', ...analyzeClusterArgs('--format', 'json')], {
+      env: dummyAwsEnv(server.url),
+      timeoutMs: 120_000,
+    });
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain('ExpiredTokenException');
     expectNoSecrets(result.stdout + result.stderr);
@@ -71,7 +113,12 @@ describe('read-only by default', () => {
       logGroups: [{ name: GROUP, records: incident.records, retentionInDays: 30 }],
     });
     const env = dummyAwsEnv(server.url);
-    const window = ['--start', new Date(END_MS - 3_600_000).toISOString(), '--end', new Date(END_MS).toISOString()];
+    const window = [
+      '--start',
+      new Date(END_MS - 3_600_000).toISOString(),
+      '--end',
+      new Date(END_MS).toISOString(),
+    ];
     const runs: [string[], number[]][] = [
       [['logging', 'status', '--cluster', 'prod'], [0]],
       [['logging', 'status', '--cluster', 'dark', '--format', 'json'], [1]],
@@ -79,7 +126,20 @@ describe('read-only by default', () => {
       [analyzeClusterArgs('--format', 'json'), [0]],
       [['iam-policy'], [0]],
       [['iam-policy', '--write'], [0]],
-      [['logging', 'enable', '--cluster', 'dark', '--types', 'audit,api', '--retention-days', '7', '--dry-run'], [0]],
+      [
+        [
+          'logging',
+          'enable',
+          '--cluster',
+          'dark',
+          '--types',
+          'audit,api',
+          '--retention-days',
+          '7',
+          '--dry-run',
+        ],
+        [0],
+      ],
       // No terminal, no --yes: refused (exit 2) before any change.
       [['logging', 'enable', '--cluster', 'dark'], [2]],
       [['logging', 'enable', '--cluster', 'prod', '--retention-days', '7'], [2]],
@@ -92,10 +152,16 @@ describe('read-only by default', () => {
     }
     // Every call these runs made is allowed by the read-only policy the tool prints.
     const policy = JSON.parse(policyText) as { Statement: { Effect: string; Action: string | string[] }[] };
-    const allowed = new Set(policy.Statement.filter((st) => st.Effect === 'Allow').flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action])));
+    const allowed = new Set(
+      policy.Statement.filter((st) => st.Effect === 'Allow').flatMap((st) =>
+        Array.isArray(st.Action) ? st.Action : [st.Action],
+      ),
+    );
     const prefix: Record<string, string> = { logs: 'logs', eks: 'eks', cloudwatch: 'cloudwatch' };
     for (const request of server.state.requests) {
-      expect(allowed, `${request.service}:${request.operation}`).toContain(`${prefix[request.service] ?? request.service}:${request.operation}`);
+      expect(allowed, `${request.service}:${request.operation}`).toContain(
+        `${prefix[request.service] ?? request.service}:${request.operation}`,
+      );
     }
     const operations = new Set(server.state.requests.map((r) => r.operation));
     for (const write of WRITE_OPERATIONS) expect(operations.has(write), write).toBe(false);
@@ -109,8 +175,13 @@ describe('read-only by default', () => {
   });
 
   test('control: with --yes the same server does see the write (so the check above can fail)', async () => {
-    server = await createFakeAwsServer({ clusters: [{ name: 'dark', logging: [{ types: ['audit'], enabled: false }] }], faults: { updatePolls: 0 } });
-    const result = await runCli(['logging', 'enable', '--cluster', 'dark', '--yes', '--no-wait'], { env: dummyAwsEnv(server.url) });
+    server = await createFakeAwsServer({
+      clusters: [{ name: 'dark', logging: [{ types: ['audit'], enabled: false }] }],
+      faults: { updatePolls: 0 },
+    });
+    const result = await runCli(['logging', 'enable', '--cluster', 'dark', '--yes', '--no-wait'], {
+      env: dummyAwsEnv(server.url),
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(server.state.requestsFor('UpdateClusterConfig')).toHaveLength(1);
   });

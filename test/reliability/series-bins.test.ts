@@ -12,7 +12,15 @@ const DAY = 24 * 60 * MINUTE;
 function series(binMs: number, count: number, startMs = Date.parse('2017-09-11T19:55:00Z')): IncidentSeries {
   const bins: SeriesBin[] = [];
   for (let i = 0; i < count; i++) {
-    bins.push({ startMs: startMs + i * binMs, writes: i % 7, okWrites: i % 5, failures: i % 11 === 0 ? 1 : 0, timeouts: i % 13 === 0 ? 2 : 0, serverErrors: i % 3, throttled: i % 17 === 0 ? 1 : 0 });
+    bins.push({
+      startMs: startMs + i * binMs,
+      writes: i % 7,
+      okWrites: i % 5,
+      failures: i % 11 === 0 ? 1 : 0,
+      timeouts: i % 13 === 0 ? 2 : 0,
+      serverErrors: i % 3,
+      throttled: i % 17 === 0 ? 1 : 0,
+    });
   }
   return { binMs, bins };
 }

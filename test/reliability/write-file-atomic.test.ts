@@ -62,18 +62,21 @@ describe('writeFileAtomic: a failure before the rename leaves the original', () 
     ['write-half', /no space left on the device/],
     ['sync', /EIO/],
     ['rename', /EXDEV/],
-  ])('%s: the old file is intact, no temporary file is left, a UsageError names the file', async (failure, message) => {
-    const sub = mkdtempSync(path.join(dir, `${failure}-`));
-    const file = path.join(sub, 'report.json');
-    writeFileSync(file, GOOD);
-    injected.failure = failure;
-    const error = await writeFileAtomic(file, NEW).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UsageError);
-    expect((error as UsageError).message).toContain(file);
-    expect((error as UsageError).message).toMatch(message);
-    expect(readFileSync(file, 'utf8')).toBe(GOOD);
-    expect(readdirSync(sub)).toEqual(['report.json']);
-  });
+  ])(
+    '%s: the old file is intact, no temporary file is left, a UsageError names the file',
+    async (failure, message) => {
+      const sub = mkdtempSync(path.join(dir, `${failure}-`));
+      const file = path.join(sub, 'report.json');
+      writeFileSync(file, GOOD);
+      injected.failure = failure;
+      const error = await writeFileAtomic(file, NEW).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).message).toContain(file);
+      expect((error as UsageError).message).toMatch(message);
+      expect(readFileSync(file, 'utf8')).toBe(GOOD);
+      expect(readdirSync(sub)).toEqual(['report.json']);
+    },
+  );
 
   test('control: without a fault the same call replaces the file whole', async () => {
     const sub = mkdtempSync(path.join(dir, 'ok-'));
