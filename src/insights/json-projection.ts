@@ -29,6 +29,16 @@ interface Selection {
   children: Selection[];
   /** Build the whole value here (a long field name, see selectPath). */
   whole: boolean;
+  /** Indexes into `keys` by key length: most keys in a line are rejected by their length alone. */
+  byLength: (number[] | undefined)[];
+}
+
+function indexByLength(selection: Selection): void {
+  selection.byLength = [];
+  selection.keys.forEach((key, k) => {
+    (selection.byLength[key.length] ??= []).push(k);
+    indexByLength(selection.children[k] as Selection);
+  });
 }
 
 /** Field names with more segments than this select their top-level candidates as leaves only. */
@@ -50,7 +60,7 @@ function selectPath(selection: Selection, segments: readonly string[], from: num
     if (k === -1) {
       k = selection.keys.length;
       selection.keys.push(key);
-      selection.children.push({ keys: [], children: [], whole: false });
+      selection.children.push({ keys: [], children: [], whole: false, byLength: [] });
     }
     if (j === n) continue;
     const child = selection.children[k] as Selection;
@@ -81,8 +91,9 @@ export function parseJsonObject(message: string): Record<string, unknown> | null
  * fields (`@timestamp`, ...) are not in the message and may be passed; they only widen the keep set.
  */
 export function createJsonProjector(fieldNames: Iterable<string>): JsonProjector {
-  const selection: Selection = { keys: [], children: [], whole: false };
+  const selection: Selection = { keys: [], children: [], whole: false, byLength: [] };
   for (const name of fieldNames) selectPath(selection, name.split('.'), 0);
+  indexByLength(selection);
   // An own `__proto__` property cannot be made by assignment; JSON.parse makes it right.
   if (mentionsProto(selection)) return parseJsonObject;
   const scanner = new ProjectionScanner(selection);
@@ -143,11 +154,14 @@ class ProjectionScanner {
         if (decoded === '__proto__') return FALLBACK;
         k = keys.indexOf(decoded);
       } else {
-        for (let c = 0; c < keys.length; c++) {
-          const key = keys[c] as string;
-          if (key.length === keyLength && text.startsWith(key, i + 1)) {
-            k = c;
-            break;
+        const sameLength = selection.byLength[keyLength];
+        if (sameLength !== undefined) {
+          for (let c = 0; c < sameLength.length; c++) {
+            const index = sameLength[c] as number;
+            if (text.startsWith(keys[index] as string, i + 1)) {
+              k = index;
+              break;
+            }
           }
         }
       }

@@ -3,7 +3,7 @@ import { AGGREGATE_FUNCTIONS, buildAggregate, type Accumulator, type AggregateSp
 import { compileExpr, type ExprContext } from './compile-expression.js';
 import { QueryError, QueryErrorCode } from './errors.js';
 import type { CompiledExpr, Getter, Row, Scope } from './row.js';
-import { toNumber, toText, type Value, type ValueKind } from './value-format.js';
+import { toNumber, type Value, type ValueKind } from './value-format.js';
 
 /** A compiled `stats` command: group keys, aggregate slots and the output columns. */
 export interface StatsPlan {
@@ -101,52 +101,85 @@ interface Group {
   accumulators: Accumulator[];
 }
 
-/** A StatsAggregator's groups as plain data: [group key, key values, accumulator states]. */
-export type StatsPartial = [unknown, Value[], unknown[]][];
+/** A StatsAggregator's groups as plain data, in first-seen order: [key values, accumulator states]. */
+export type StatsPartial = [Value[], unknown[]][];
 
-/** Groups rows and feeds each group's accumulators; `rows()` returns one row per group. */
+/**
+ * Groups rows and feeds each group's accumulators; `rows()` returns one row per group.
+ *
+ * Group lookup walks one Map level per group key (no key string built per row: this runs for
+ * every record of `analyze`'s eight-key actors query). The grouping is the same as comparing the
+ * keys' texts tagged with their type: Map keys distinguish numbers from strings, treat -0 as 0 and
+ * NaN as NaN as String() does, and booleans (printed "true"/"false", tagged as text) are turned into
+ * their text first. A single key is used as it is.
+ */
 export class StatsAggregator {
-  private readonly groups = new Map<unknown, Group>();
+  /** Nested maps, one level per key; the last level holds the groups. */
+  private readonly root = new Map<unknown, unknown>();
+  /** Groups in first-seen order. */
+  private readonly order: Group[] = [];
 
   constructor(private readonly plan: StatsPlan) {}
 
   add(row: Row): void {
+    let group = this.find(row, undefined);
+    if (group === undefined) group = this.create(this.plan.keys.map((key) => key.get(row)));
+    const accumulators = group.accumulators;
+    for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
+  }
+
+  /** The group of a row (or of given key values), undefined when new. */
+  private find(row: Row, values: Value[] | undefined): Group | undefined {
     const keys = this.plan.keys;
-    let groupKey: unknown;
-    if (keys.length === 0) groupKey = '';
-    else if (keys.length === 1) groupKey = (keys[0] as { get: Getter }).get(row);
-    else {
-      // Length-prefixed, type-tagged parts: no two different key tuples share a string.
-      let k = '';
-      for (const key of keys) {
-        const v = key.get(row);
-        const t = v === undefined ? '' : (toText(v) as string);
-        k += v === undefined ? '-|' : `${typeof v === 'number' ? 'n' : 's'}${t.length}:${t}|`;
+    const n = keys.length;
+    if (n === 0) return this.order[0];
+    if (n === 1) return this.root.get(values === undefined ? (keys[0] as { get: Getter }).get(row) : values[0]) as Group | undefined;
+    let level: Map<unknown, unknown> | undefined = this.root;
+    for (let i = 0; i < n && level !== undefined; i++) {
+      const v = values === undefined ? (keys[i] as { get: Getter }).get(row) : values[i];
+      const next = level.get(typeof v === 'boolean' ? (v ? 'true' : 'false') : v);
+      if (i === n - 1) return next as Group | undefined;
+      level = next as Map<unknown, unknown> | undefined;
+    }
+    return undefined;
+  }
+
+  private create(keyValues: Value[]): Group {
+    const group: Group = { keyValues, accumulators: this.plan.aggregates.map((a) => a.create()) };
+    const n = keyValues.length;
+    if (n === 1) this.root.set(keyValues[0], group);
+    else if (n > 1) {
+      let level = this.root;
+      for (let i = 0; i < n; i++) {
+        const v = keyValues[i];
+        const k = typeof v === 'boolean' ? (v ? 'true' : 'false') : v;
+        if (i === n - 1) {
+          level.set(k, group);
+          break;
+        }
+        let next = level.get(k) as Map<unknown, unknown> | undefined;
+        if (next === undefined) {
+          next = new Map();
+          level.set(k, next);
+        }
+        level = next;
       }
-      groupKey = k;
     }
-    let group = this.groups.get(groupKey);
-    if (group === undefined) {
-      group = {
-        keyValues: keys.map((key) => key.get(row)),
-        accumulators: this.plan.aggregates.map((a) => a.create()),
-      };
-      this.groups.set(groupKey, group);
-    }
-    for (const acc of group.accumulators) acc.add(row);
+    this.order.push(group);
+    return group;
   }
 
   /** The groups as plain data (group key, key values, accumulator states), or undefined when not mergeable. */
   save(): StatsPartial | undefined {
     const out: StatsPartial = [];
-    for (const [key, group] of this.groups) {
+    for (const group of this.order) {
       const states: unknown[] = [];
       for (const acc of group.accumulators) {
         const state = acc.save();
         if (state === undefined) return undefined;
         states.push(state);
       }
-      out.push([key, group.keyValues, states]);
+      out.push([group.keyValues, states]);
     }
     return out;
   }
@@ -158,12 +191,9 @@ export class StatsAggregator {
    */
   merge(partial: StatsPartial): boolean {
     let exact = true;
-    for (const [key, keyValues, states] of partial) {
-      let group = this.groups.get(key);
-      if (group === undefined) {
-        group = { keyValues, accumulators: this.plan.aggregates.map((a) => a.create()) };
-        this.groups.set(key, group);
-      }
+    const empty: Row = { record: null, values: null };
+    for (const [keyValues, states] of partial) {
+      const group = this.find(empty, keyValues) ?? this.create(keyValues);
       const accumulators = group.accumulators;
       for (let i = 0; i < accumulators.length; i++) {
         if (!(accumulators[i] as Accumulator).merge(states[i])) exact = false;
@@ -176,7 +206,7 @@ export class StatsAggregator {
   rows(): Row[] {
     const plan = this.plan;
     const out: Row[] = [];
-    for (const group of this.groups.values()) {
+    for (const group of this.order) {
       const slots = new Map<string, Value>();
       group.accumulators.forEach((acc, i) => slots.set(SLOT_PREFIX + String(i), acc.result()));
       const slotRow: Row = { record: null, values: slots };
