@@ -9,7 +9,13 @@ import path from 'node:path';
 import { InterruptedError, SourceError } from '../errors.js';
 import type { QueryRun } from '../insights/index.js';
 import { createQueryFeed, type QueryFeed } from './query-feed.js';
-import { readInParallel, type ParallelRead } from './parallel/read-in-parallel.js';
+import { MIN_PARALLEL_BYTES, readInParallel, type ParallelRead } from './parallel/read-in-parallel.js';
+
+/** How many threads read one file, and from what size on. */
+interface Parallelism {
+  workers: number;
+  minBytes: number;
+}
 import type {
   LogSource,
   QueryOutcome,
@@ -38,6 +44,8 @@ export interface LocalSourceOptions {
    * thread only. Results are the same either way.
    */
   workers?: number;
+  /** Files smaller than this are read on one thread (default MIN_PARALLEL_BYTES, 32 MiB). */
+  minParallelBytes?: number;
 }
 
 /** The local source, plus what its last run saw. */
@@ -72,7 +80,8 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
       runOptions.signal?.addEventListener('abort', stopStdin, { once: true });
       try {
         const workers = options.workers ?? Math.min(4, availableParallelism());
-        const answer = await readAndAnswer(resolved, feed, runOptions, options.maxLineBytes, workers);
+        const parallel = { workers, minBytes: options.minParallelBytes ?? MIN_PARALLEL_BYTES };
+        const answer = await readAndAnswer(resolved, feed, runOptions, options.maxLineBytes, parallel);
         inputs = answer.inputs;
         range = answer.range;
         return answer.outcomes;
@@ -89,7 +98,7 @@ async function readAndAnswer(
   feed: QueryFeed,
   runOptions: RunOptions,
   maxLineBytes: number | undefined,
-  workers: number,
+  parallelism: Parallelism,
 ): Promise<{ outcomes: QueryOutcome[]; inputs: InputSummary[]; range: TimeRange | undefined }> {
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = Number.NEGATIVE_INFINITY;
@@ -111,12 +120,13 @@ async function readAndAnswer(
   const summaries: InputSummary[] = [];
   for (const input of resolved) {
     if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
-    const parallel = await readParallel(input, feed, runOptions, maxLineBytes, workers);
+    const parallel = await readParallel(input, feed, runOptions, maxLineBytes, parallelism);
     let summary: InputSummary;
     if (parallel === undefined) {
       summary = await readOne(input, sink, runOptions, maxLineBytes);
     } else {
       summary = parallel.summary;
+      runOptions.onVerbose?.(`read ${input.label} in ${parallel.threads} byte ranges on ${parallel.threads} threads`);
       feed.queries.forEach((query, q) => {
         query.run = parallel.runs[q] as QueryRun;
         const [records, bytes] = parallel.scanned[q] as [number, number];
@@ -182,11 +192,11 @@ async function readParallel(
   feed: QueryFeed,
   runOptions: RunOptions,
   maxLineBytes: number | undefined,
-  workers: number,
+  parallelism: Parallelism,
 ): Promise<ParallelRead | undefined> {
   try {
     return await readInParallel(input, feed, {
-      workers,
+      ...parallelism,
       ...(maxLineBytes === undefined ? {} : { maxLineBytes }),
       ...(runOptions.signal === undefined ? {} : { signal: runOptions.signal }),
     });

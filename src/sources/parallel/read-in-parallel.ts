@@ -24,6 +24,8 @@ export const MIN_PARALLEL_BYTES = 32 * 1024 * 1024;
 /** What reading a file in parallel produced, merged in file order. */
 export interface ParallelRead {
   summary: InputSummary;
+  /** How many ranges (one thread each) the file was read in. */
+  threads: number;
   /** One merged run per query of the feed, to replace the feed's runs. */
   runs: QueryRun[];
   scanned: [number, number][];
@@ -37,6 +39,8 @@ export interface ParallelRead {
 /** Options of a parallel read. */
 export interface ParallelOptions {
   workers: number;
+  /** Smaller files are left to the single-threaded reader. */
+  minBytes: number;
   maxLineBytes?: number;
   signal?: AbortSignal;
 }
@@ -57,7 +61,7 @@ export async function readInParallel(input: ResolvedInput, feed: QueryFeed, opti
   if (script === undefined || options.workers < 2 || input.label === '-') return undefined;
   const file = input.label;
   const info = await stat(file).catch(() => undefined);
-  if (info === undefined || !info.isFile() || info.size < MIN_PARALLEL_BYTES) return undefined;
+  if (info === undefined || !info.isFile() || info.size < Math.max(options.minBytes, 1)) return undefined;
   const bounds = await splitAtLines(file, info.size, options.workers);
   if (bounds === undefined) return undefined;
 
@@ -94,6 +98,7 @@ export async function readInParallel(input: ResolvedInput, feed: QueryFeed, opti
       skipped: sum(results.map((r) => r.summary.skipped)),
       gzip: false,
     },
+    threads: bounds.length,
     runs,
     scanned: feed.queries.map((_, q) => [sum(results.map((r) => (r.scanned[q] as [number, number])[0])), sum(results.map((r) => (r.scanned[q] as [number, number])[1]))]),
     minMs: Math.min(...results.map((r) => r.minMs)),
