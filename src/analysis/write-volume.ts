@@ -49,15 +49,25 @@ export function binFieldOf(outcome: QueryOutcome): string | undefined {
  * Builds the series from `incident-series` outcomes. `range`, when given, fixes the first and last
  * bin (so a quiet stretch at either end still shows as zeros); otherwise the rows decide.
  */
-export function buildSeries(outcomes: readonly QueryOutcome[], binMs: number, range?: { startMs: number; endMs: number }): IncidentSeries {
+export function buildSeries(
+  outcomes: readonly QueryOutcome[],
+  binMs: number,
+  range?: { startMs: number; endMs: number },
+): IncidentSeries {
   const byStart = new Map<number, SeriesBin>();
   for (const outcome of outcomes) {
     const binField = binFieldOf(outcome);
     if (binField === undefined) continue;
+    const asked = outcome.request.range;
     for (const row of outcome.rows) {
       const t = parseResultTime(row[binField]);
       if (Number.isNaN(t)) continue;
       const start = binStart(t, binMs);
+      // StartQuery takes whole seconds, so a window ending at X.999 reaches into second X+1 (the source
+      // rounds outward so no event is lost whichever way CloudWatch reads the inclusive end). A bin
+      // outside the window asked for is that spill-over, and belongs to the neighbouring window:
+      // counting it here would count the boundary second twice.
+      if (asked !== undefined && (start > asked.endMs || start + binMs <= asked.startMs)) continue;
       const bin = byStart.get(start) ?? emptyBin(start);
       bin.writes += numberValue(row, 'writes');
       bin.okWrites += numberValue(row, 'okWrites');
@@ -121,6 +131,7 @@ export function coarsenSeries(series: IncidentSeries, maxBins: number): Incident
     byStart.set(start, merged);
   }
   const bins: SeriesBin[] = [];
-  for (let t = binStart(first.startMs, coarse); t <= last.startMs; t += coarse) bins.push(byStart.get(t) ?? emptyBin(t));
+  for (let t = binStart(first.startMs, coarse); t <= last.startMs; t += coarse)
+    bins.push(byStart.get(t) ?? emptyBin(t));
   return { binMs: coarse, bins };
 }
