@@ -136,6 +136,25 @@ describe('analyze --cluster: a query that cannot finish', () => {
     expect(leftRunning(s)).toEqual([]);
   });
 
+  test('--query-timeout when StopQuery itself fails: the error says the query may still run, and how to stop it', async () => {
+    const s = await start({
+      faults: { query: { runningPolls: 1_000_000 }, rules: [{ operation: 'StopQuery', kind: 'internal' }] },
+    });
+    const result = await runCli(analyzeClusterArgs('--format', 'json', '--query-timeout', '2s'), {
+      env: dummyAwsEnv(s.url),
+      timeoutMs: 120_000,
+    });
+    expect(result.exitCode, result.stderr).toBe(4);
+    expect(result.stderr).not.toMatch(/it was stopped/);
+    const [stuck] = leftRunning(s).map((q) => q.split(':')[0]);
+    expect(stuck).toBeDefined();
+    expect(result.stderr).toMatch(
+      new RegExp(`^error: .*StopQuery failed, so query ${stuck} may still be running\\.$`, 'm'),
+    );
+    expect(result.stderr).toContain(`hint: stop it with \`aws logs stop-query --query-id ${stuck}\``);
+    expect(s.state.requestsFor('StopQuery').length).toBeGreaterThan(0);
+  });
+
   // Failed is covered in test/cli/analyze-faults.test.ts; the other final statuses here.
   test.each(['Timeout', 'Cancelled', 'Unknown'] as const)(
     'a query that ends %s: one error line naming it, exit 4',

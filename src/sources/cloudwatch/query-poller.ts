@@ -87,6 +87,15 @@ export async function runWindowQuery(ctx: PollerContext, query: WindowQuery): Pr
       ctx.stopped.push(queryId);
       const stopped = await stopInsightsQuery(ctx.client, queryId);
       ctx.onVerbose(`${query.name}: ${stopped ? 'stopped' : 'tried to stop'} query ${queryId}`);
+      // Never claim a stop that did not happen: the query would keep scanning (and billing) for up to
+      // 60 minutes, so say so and give the command that stops it.
+      if (!stopped && !ctx.signal.aborted && error instanceof QueryRunFailedError && error.message.endsWith('; it was stopped.')) {
+        throw new QueryRunFailedError(
+          `${error.message.slice(0, -'; it was stopped.'.length)}; StopQuery failed, so query ${queryId} may still be running.`,
+          error.queryName,
+          { cause: error, hint: `stop it with \`aws logs stop-query --query-id ${queryId}\`` },
+        );
+      }
     }
     throw ctx.signal.aborted ? (ctx.signal.reason as Error) : error;
   } finally {
