@@ -169,6 +169,31 @@ describe('clusters that cannot be investigated: the fix, never a stack trace', (
     expect(s.state.requestsFor('StartQuery')).toEqual([]);
   });
 
+  test('two clusters, one unknown: the other report is written, each error printed once, exit 4', async () => {
+    const { server: s, ...result } = await onServer(clusterWith(incident), [
+      'analyze',
+      '--cluster',
+      'nope',
+      '--cluster',
+      'prod',
+      '--lookback',
+      '1d',
+      '--end',
+      new Date(END_MS).toISOString(),
+      '--format',
+      'json',
+    ]);
+    expect(result.exitCode, result.stderr).toBe(4);
+    const report = JSON.parse(result.stdout) as { cluster: string; complete: boolean };
+    expect(report).toMatchObject({ cluster: 'prod', complete: true });
+    expect(result.stderr.match(/No EKS cluster named nope/g)).toHaveLength(1);
+    expect(result.stderr).toMatch(/^error: nope: No EKS cluster named nope/m);
+    expect(result.stderr).toMatch(
+      /^error: 1 of 2 clusters could not be analysed \(nope\); the reports of the others were written\.$/m,
+    );
+    expect(leftRunning(s)).toEqual([]);
+  });
+
   test('audit logging off (only api streams): exit 1 with the fix', async () => {
     const { server: s, ...result } = await onServer(
       {

@@ -204,6 +204,9 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
   if (window === undefined) throw new UsageError('No window to analyse.');
   const results: { report: IncidentReport; cluster: string | null }[] = [];
   let firstFailure: AppError | null = null;
+  const unopened: string[] = [];
+  let firstFailureWasPrinted = false;
+  let interrupted: AppError | null = null;
   for (const cluster of clusters) {
     const context = { cluster, window };
     const readiness = await clusterReadiness(opts, io, context, now);
@@ -229,7 +232,12 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
     } catch (error) {
       if (clusters.length === 1 || !(error instanceof AppError)) throw error;
       io.stderr(`error: ${sanitizeForTerminal(cluster)}: ${sanitizeForTerminal(error.message)}\n`);
-      firstFailure ??= error;
+      if (error.hint !== undefined) io.stderr(`hint: ${sanitizeForTerminal(error.hint)}\n`);
+      unopened.push(cluster);
+      if (firstFailure === null) {
+        firstFailure = error;
+        firstFailureWasPrinted = true;
+      }
       continue;
     }
     const metrics = metricsFromFile ?? (await clusterMetrics(opts, io, context));
@@ -237,10 +245,23 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
     results.push({ report: outcome.report, cluster });
     if (outcome.failure !== null) {
       firstFailure ??= outcome.failure;
-      if (outcome.failure.exitCode === 130) break;
+      if (outcome.failure.exitCode === 130) {
+        interrupted = outcome.failure;
+        break;
+      }
     }
   }
-  if (results.length > 0) await emit(results, opts, io, render, format, firstFailure?.exitCode === 130);
+  if (results.length > 0) await emit(results, opts, io, render, format, interrupted !== null);
+  if (interrupted !== null) throw interrupted;
+  if (firstFailure !== null && firstFailureWasPrinted) {
+    // That error is printed above with its cluster; one summary line rather than the same error again.
+    throw new AppError(
+      `${unopened.length} of ${clusters.length} clusters could not be analysed (${unopened.join(', ')})` +
+        `${results.length > 0 ? '; the reports of the others were written' : ''}.`,
+      firstFailure.exitCode,
+      { cause: firstFailure },
+    );
+  }
   if (firstFailure !== null) throw firstFailure;
 }
 
