@@ -65,6 +65,8 @@ describe('analyze --cluster --debug prints no secret', () => {
     expect(result.exitCode, result.stderr.slice(-2000)).toBe(0);
     // The debug output is really there and covers the calls of the run...
     for (const action of [
+      'eks:DescribeCluster',
+      'eks:ListUpdates',
       'logs:DescribeLogGroups',
       'logs:DescribeLogStreams',
       'logs:StartQuery',

@@ -107,12 +107,28 @@ async function clusterReadiness(opts: AnalyzeOptions, io: CommandIo, context: Cl
   const readiness: Readiness = { auditLoggingEnabled: null, enabledSince: null, oldestEvent: null, newestEvent: null, blindBefore: null, notes: [] };
   try {
     const { getLoggingStatus } = await import('../../aws/logging-status.js');
-    const status = await getLoggingStatus({
-      cluster: context.cluster,
-      now,
+    const { createAwsClients } = await import('../../aws/clients.js');
+    // Own clients so that --debug and --verbose show these calls like every other one.
+    const clients = createAwsClients({
       ...(opts.region === undefined ? {} : { region: opts.region }),
       ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+      ...(io.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {}),
+      verbose: (line: string) => io.log(line),
     });
+    let status;
+    try {
+      status = await getLoggingStatus(
+        {
+          cluster: context.cluster,
+          now,
+          ...(opts.region === undefined ? {} : { region: opts.region }),
+          ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+        },
+        clients,
+      );
+    } finally {
+      clients.destroy();
+    }
     readiness.auditLoggingEnabled = status.auditEnabled;
     if (status.auditLastEnabled?.atMs !== undefined) readiness.enabledSince = new Date(status.auditLastEnabled.atMs).toISOString();
     const oldest = status.auditStreams?.oldestEventMs;
