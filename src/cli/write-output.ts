@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, constants, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -58,4 +58,29 @@ function describe(error: unknown): string {
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'ENOSPC') return 'no space left on the device';
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Checks, before any work starts, that `file` can be written: its directory exists and is writable
+ * and it is not a directory. A run that scans CloudWatch for minutes (and bills for it) must not
+ * find out at the end that its report has nowhere to go.
+ */
+export async function checkOutputWritable(file: string): Promise<void> {
+  try {
+    const existing = await stat(file).catch(() => undefined);
+    if (existing?.isDirectory() === true) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
+    if (existing !== undefined && !existing.isFile()) {
+      // A device or FIFO is written straight through (see writeFileAtomic): it must be writable itself.
+      await access(file, constants.W_OK);
+      return;
+    }
+    // A file is replaced by a rename in its directory (through a symlink, the directory of its target).
+    const target = existing === undefined ? path.resolve(file) : await realpath(file);
+    await access(path.dirname(target), constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`Cannot write ${file}: ${describe(error)}.`, {
+      cause: error,
+      hint: 'Check that the directory exists and that you can write to it.',
+    });
+  }
 }

@@ -220,3 +220,24 @@ describe('clusters that cannot be investigated: the fix, never a stack trace', (
     expect(s.state.requestsFor('StartQuery')).toEqual([]);
   });
 });
+
+describe('an --output that cannot be written is refused before anything is scanned', () => {
+  test.each([
+    ['a missing directory', '/nonexistent-dir-for-eei/report.json', /the directory does not exist/],
+    ['a directory', '/tmp', /it is a directory/],
+  ])('%s: exit 2, no query started', async (_what, output, reason) => {
+    const { server: s, ...result } = await onServer(clusterWith(incident), [
+      'analyze',
+      '--cluster',
+      'prod',
+      '--lookback',
+      '1d',
+      '--end',
+      new Date(END_MS).toISOString(),
+      '--output',
+      output,
+    ]);
+    expectUsage(result, reason);
+    expect(s.state.requestsFor('StartQuery')).toEqual([]);
+  });
+});

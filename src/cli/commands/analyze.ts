@@ -23,7 +23,7 @@ import { renderIncident, type IncidentFormat } from '../../report/render-inciden
 import { sanitizeForTerminal } from '../../report/terminal-text.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { parseDurationMs, resolveTimeWindow } from '../options.js';
-import { writeFileAtomic } from '../write-output.js';
+import { checkOutputWritable, writeFileAtomic } from '../write-output.js';
 
 export interface AnalyzeOptions extends GlobalOptions {
   cluster?: string[];
@@ -179,6 +179,11 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
     throw new UsageError('Give --cluster or --log-file, not both: a report reads one source.');
   }
   const format: IncidentFormat = opts.format ?? 'terminal';
+  if (opts.output !== undefined) {
+    for (const cluster of clusters.length > 1 ? clusters : [null]) {
+      await checkOutputWritable(cluster === null ? opts.output : outputPathFor(opts.output, cluster));
+    }
+  }
   const lookbackMs = duration(opts.lookback ?? '7d', '--lookback');
   const binMs = opts.bin === undefined ? undefined : duration(opts.bin, '--bin');
   const now = Date.now();
