@@ -8,7 +8,7 @@ import type { QueryOutcome, QueryRequest } from '../../sources/source.js';
 import type { CommandIo } from '../io.js';
 import { openSource, sourceKind, type OpenSourceOptions } from '../open-source.js';
 import { resolveTimeWindow, type TimeWindowOptions } from '../options.js';
-import { writeFileAtomic } from '../write-output.js';
+import { checkOutputWritable, writeFileAtomic } from '../write-output.js';
 
 export interface QueriesRunOptions extends OpenSourceOptions, TimeWindowOptions {
   name?: string;
@@ -32,6 +32,8 @@ export const DEFAULT_CLOUDWATCH_WINDOW_MS = 60 * 60 * 1000;
 export async function queriesRunCommand(opts: QueriesRunOptions, io: CommandIo): Promise<QueryOutcome> {
   const { name, queryString } = resolveQuery(opts);
   const kind = sourceKind(opts);
+  // Before any scan: a report with nowhere to go should not cost a CloudWatch query.
+  if (opts.output !== undefined) await checkOutputWritable(opts.output);
   const range = resolveTimeWindow(
     opts,
     Date.now(),
