@@ -1,7 +1,7 @@
 import type { Expr } from './ast.js';
 import type { CompiledExpr, Getter, Row } from './row.js';
 import { naturalCompare } from './sort-order.js';
-import { compareValues, toNumber, toText, type Value, type ValueKind } from './value-format.js';
+import { compareValues, detach, toNumber, toText, type Value, type ValueKind } from './value-format.js';
 
 /**
  * Aggregate functions of `stats` (docs CWL_QuerySyntax-Stats.html). One accumulator per group per
@@ -124,7 +124,7 @@ class CountDistinct implements Accumulator {
   constructor(private readonly g: Getter) {}
   add(row: Row): void {
     const t = toText(this.g(row));
-    if (t !== undefined) this.seen.add(t);
+    if (t !== undefined && !this.seen.has(t)) this.seen.add(detach(t) as string);
   }
   result(): Value {
     return this.seen.size;
@@ -189,7 +189,7 @@ class Extreme implements Accumulator {
     const v = this.g(row);
     if (v === undefined) return;
     if (this.best === undefined) {
-      this.best = v;
+      this.best = detach(v);
       return;
     }
     this.offer(v);
@@ -206,7 +206,7 @@ class Extreme implements Accumulator {
       if (numeric === undefined) this.mixed = true;
       c = numeric ?? naturalCompare(v, this.best);
     }
-    if (c * this.sign > 0) this.best = v;
+    if (c * this.sign > 0) this.best = detach(v);
   }
   result(): Value {
     return this.best;
@@ -246,7 +246,7 @@ class ByTime implements Accumulator {
     if (v === undefined) return;
     if (!this.has || (this.latest ? t >= this.ts : t < this.ts)) {
       this.ts = t;
-      this.value = v;
+      this.value = detach(v);
       this.has = true;
     }
   }

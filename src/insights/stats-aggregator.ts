@@ -3,7 +3,7 @@ import { AGGREGATE_FUNCTIONS, buildAggregate, type Accumulator, type AggregateSp
 import { compileExpr, type ExprContext } from './compile-expression.js';
 import { QueryError, QueryErrorCode } from './errors.js';
 import type { CompiledExpr, Getter, Row, Scope } from './row.js';
-import { toNumber, type Value, type ValueKind } from './value-format.js';
+import { detach, toNumber, type Value, type ValueKind } from './value-format.js';
 
 /** A compiled `stats` command: group keys, aggregate slots and the output columns. */
 export interface StatsPlan {
@@ -123,7 +123,7 @@ export class StatsAggregator {
 
   add(row: Row): void {
     let group = this.find(row, undefined);
-    if (group === undefined) group = this.create(this.plan.keys.map((key) => key.get(row)));
+    if (group === undefined) group = this.create(this.plan.keys.map((key) => detach(key.get(row))));
     const accumulators = group.accumulators;
     for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
   }

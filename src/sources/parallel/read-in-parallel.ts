@@ -17,6 +17,7 @@ import type { InputSummary } from '../readers/record-sink.js';
 import type { ResolvedInput } from '../readers/log-inputs.js';
 import type { SkippedLineSample } from '../source.js';
 import { SKIPPED_SAMPLES, type RangeJob, type RangeMessage, type RangeResult } from './range-protocol.js';
+import { readRangeRuns } from './range-reader.js';
 
 /** Below this size a file is read on one thread: starting workers costs more than it saves. */
 export const MIN_PARALLEL_BYTES = 32 * 1024 * 1024;
@@ -74,17 +75,37 @@ export async function readInParallel(input: ResolvedInput, feed: QueryFeed, opti
     requests,
     ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
   }));
-  const results = await runWorkers(script, jobs, options.signal);
+  // The main thread reads the first range itself (it would only wait otherwise): one thread and one
+  // heap fewer than a worker per range.
+  const [own, ...others] = jobs as [RangeJob, ...RangeJob[]];
+  const workers = runWorkers(script, others, options.signal);
+  let results: RangeResult[];
+  let ownRuns: QueryRun[];
+  try {
+    const [mine, ...theirs] = await Promise.all([readRangeRuns(own, options.signal), ...workers.done]);
+    ownRuns = mine.runs;
+    results = [{ ...mine.result, partials: [] }, ...theirs];
+  } finally {
+    workers.stop();
+  }
   const first = results[0] as RangeResult;
   // Every range must read as the file's own format (the single pass decides it from the file's head).
   if (results.some((result) => result.summary.format !== first.summary.format)) return undefined;
 
+  // The later ranges merge into the first range's runs in place (no copy of the groups), which
+  // follow whatever earlier inputs the feed has read. Any inexact merge: read the file on one thread.
+  const fresh = feed.queries.every((query) => query.recordsScanned === 0);
   const runs: QueryRun[] = [];
   for (let q = 0; q < feed.queries.length; q++) {
-    const run = feed.freshRun(q);
-    const earlier = (feed.queries[q] as { run: QueryRun }).run.save();
-    if (earlier === undefined || !run.merge(earlier)) return undefined;
-    for (const result of results) {
+    let run = ownRuns[q] as QueryRun;
+    if (!fresh) {
+      const combined = feed.freshRun(q);
+      const earlier = (feed.queries[q] as { run: QueryRun }).run.save();
+      const first = run.save();
+      if (earlier === undefined || first === undefined || !combined.merge(earlier) || !combined.merge(first)) return undefined;
+      run = combined;
+    }
+    for (const result of results.slice(1)) {
       const partial = result.partials[q];
       if (partial === undefined || !run.merge(partial)) return undefined;
     }
@@ -146,28 +167,28 @@ async function splitAtLines(file: string, size: number, parts: number): Promise<
   }
 }
 
-function runWorkers(script: URL, jobs: RangeJob[], signal: AbortSignal | undefined): Promise<RangeResult[]> {
+/** Starts one worker per job; `stop` ends them all (done, failed, or no longer wanted). */
+function runWorkers(script: URL, jobs: RangeJob[], signal: AbortSignal | undefined): { done: Promise<RangeResult>[]; stop: () => void } {
   const workers = jobs.map((job) => new Worker(script, { workerData: job }));
-  const stopAll = (): void => {
+  const stop = (): void => {
+    signal?.removeEventListener('abort', stop);
     for (const worker of workers) void worker.terminate();
   };
+  signal?.addEventListener('abort', stop, { once: true });
   const done = workers.map(
     (worker) =>
       new Promise<RangeResult>((resolve, reject) => {
         worker.once('message', (message: RangeMessage) => {
           if (message.ok) resolve(message.result);
           else reject(new Error(message.message));
-          void worker.terminate();
         });
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`a reader thread stopped (exit code ${code})`)));
       }),
   );
-  signal?.addEventListener('abort', stopAll, { once: true });
-  return Promise.all(done).finally(() => {
-    signal?.removeEventListener('abort', stopAll);
-    stopAll();
-  });
+  // A failed range fails the read at once: the other threads are not left running.
+  for (const promise of done) promise.catch(stop);
+  return { done, stop };
 }
 
 /** The first samples over all ranges, with line numbers counted from the start of the file. */
