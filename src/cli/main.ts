@@ -38,6 +38,12 @@ async function main(argv: string[]): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  if (controller.signal.aborted) {
+    // Interrupted: never a success code, even if the command got to its end; and do not wait for an
+    // abandoned AWS call to answer (running queries were already stopped by the source).
+    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 130;
+    process.exit();
+  }
 }
 
 /** Writes the error for a human and returns the exit code. */

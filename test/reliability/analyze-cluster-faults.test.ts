@@ -252,4 +252,31 @@ describe('analyze --cluster: interrupted', () => {
     }
     expect(leftRunning(s)).toEqual([]);
   });
+
+  test.each([
+    ['logging status', ['logging', 'status', '--cluster', 'prod'], 'DescribeLogStreams'],
+    ['analyze (readiness)', analyzeClusterArgs('--format', 'json'), 'DescribeLogGroups'],
+  ])(
+    'Ctrl-C while %s waits on a slow AWS answer: exit 130 at once, not success later',
+    async (_what, args, operation) => {
+      const s = await start({ faults: { rules: [{ operation, kind: 'delay', delayMs: 30_000 }] } });
+      const cli = await spawnCli(args, s);
+      try {
+        await waitFor(
+          () => s.state.requests.some((r) => r.operation === operation) || cli.stderr().length > 0,
+          30_000,
+          operation,
+        );
+        await new Promise((r) => setTimeout(r, 300));
+        const sentAt = Date.now();
+        cli.child.kill('SIGINT');
+        expect(await cli.exit(10_000), cli.stderr()).toBe(130);
+        expect(Date.now() - sentAt).toBeLessThan(10_000);
+      } finally {
+        cli.kill();
+      }
+      expect(cli.stdout()).toBe('');
+      expect(s.state.requestsFor('StartQuery')).toEqual([]);
+    },
+  );
 });

@@ -24,6 +24,7 @@ import { sanitizeForTerminal } from '../../report/terminal-text.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { parseDurationMs, resolveTimeWindow } from '../options.js';
 import { checkOutputWritable, writeFileAtomic } from '../write-output.js';
+import { untilAborted } from '../until-aborted.js';
 
 export interface AnalyzeOptions extends GlobalOptions {
   cluster?: string[];
@@ -117,7 +118,7 @@ async function clusterReadiness(opts: AnalyzeOptions, io: CommandIo, context: Cl
     });
     let status;
     try {
-      status = await getLoggingStatus(
+      status = await untilAborted(getLoggingStatus(
         {
           cluster: context.cluster,
           now,
@@ -125,7 +126,7 @@ async function clusterReadiness(opts: AnalyzeOptions, io: CommandIo, context: Cl
           ...(opts.profile === undefined ? {} : { profile: opts.profile }),
         },
         clients,
-      );
+      ), io.signal);
     } finally {
       clients.destroy();
     }
@@ -141,6 +142,7 @@ async function clusterReadiness(opts: AnalyzeOptions, io: CommandIo, context: Cl
       readiness.notes.push(`The newest audit event is from ${new Date(newest).toISOString()}: logs are not arriving (or lag by over an hour).`);
     }
   } catch (error) {
+    if (io.signal.aborted) throw error;
     readiness.notes.push(`Could not read the logging status: ${error instanceof Error ? error.message : String(error)}`);
   }
   return readiness;
@@ -156,11 +158,12 @@ async function clusterMetrics(opts: AnalyzeOptions, io: CommandIo, context: Clus
       ...(opts.profile === undefined ? {} : { profile: opts.profile }),
     });
     try {
-      return await getDatabaseSizeMetrics(await clients.cloudwatch(), { cluster: context.cluster, window: context.window });
+      return await untilAborted(getDatabaseSizeMetrics(await clients.cloudwatch(), { cluster: context.cluster, window: context.window }), io.signal);
     } finally {
       clients.destroy();
     }
   } catch (error) {
+    if (io.signal.aborted) throw error;
     io.log(`analyze: no database size from CloudWatch metrics: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   }
@@ -234,7 +237,7 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
     const { openCloudWatchSource } = await import('../open-cloudwatch-source.js');
     let source: LogSource;
     try {
-      source = await openCloudWatchSource(
+      source = await untilAborted(openCloudWatchSource(
         {
           cluster,
           ...(opts.region === undefined ? {} : { region: opts.region }),
@@ -249,9 +252,9 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
           ...(opts.start !== undefined || opts.since !== undefined ? { requestedWindow: window } : {}),
         },
         io,
-      );
+      ), io.signal);
     } catch (error) {
-      if (clusters.length === 1 || !(error instanceof AppError)) throw error;
+      if (clusters.length === 1 || !(error instanceof AppError) || io.signal.aborted) throw error;
       io.stderr(`error: ${sanitizeForTerminal(cluster)}: ${sanitizeForTerminal(error.message)}\n`);
       if (error.hint !== undefined) io.stderr(`hint: ${sanitizeForTerminal(error.hint)}\n`);
       unopened.push(cluster);

@@ -3,6 +3,7 @@ import type { LoggingStatus } from '../../aws/logging-status.js';
 import { CheckFailedError } from '../../errors.js';
 import { renderLoggingStatusText } from '../../report/logging-status-text.js';
 import type { CommandIo } from '../io.js';
+import { untilAborted } from '../until-aborted.js';
 
 export interface LoggingStatusOptions {
   cluster: string;
@@ -24,7 +25,7 @@ export async function loggingStatusCommand(opts: LoggingStatusOptions, io: Comma
   let status: LoggingStatus;
   try {
     io.log(`Reading the logging configuration of cluster ${opts.cluster}...`);
-    status = await getLoggingStatus({ cluster: opts.cluster, region: opts.region, profile: opts.profile, now: Date.now() }, clients);
+    status = await untilAborted(getLoggingStatus({ cluster: opts.cluster, region: opts.region, profile: opts.profile, now: Date.now() }, clients), io.signal);
   } finally {
     clients.destroy();
   }
