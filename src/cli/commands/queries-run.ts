@@ -9,6 +9,7 @@ import type { CommandIo } from '../io.js';
 import { openSource, sourceKind, type OpenSourceOptions } from '../open-source.js';
 import { resolveTimeWindow, type TimeWindowOptions } from '../options.js';
 import { checkOutputWritable, writeFileAtomic } from '../write-output.js';
+import { untilAborted } from '../until-aborted.js';
 
 export interface QueriesRunOptions extends OpenSourceOptions, TimeWindowOptions {
   name?: string;
@@ -44,7 +45,7 @@ export async function queriesRunCommand(opts: QueriesRunOptions, io: CommandIo):
   if (opts.limit !== undefined) request.limit = opts.limit;
 
   const explicitStart = opts.start !== undefined || opts.since !== undefined;
-  const source = await openSource(explicitStart && range !== undefined ? { ...opts, requestedWindow: range } : opts, io);
+  const source = await untilAborted(openSource(explicitStart && range !== undefined ? { ...opts, requestedWindow: range } : opts, io), io.signal);
   io.log(
     `running ${name} on ${source.label}${range === undefined ? '' : ` from ${new Date(range.startMs).toISOString()} to ${new Date(range.endMs).toISOString()}`}`,
   );
