@@ -25,6 +25,12 @@ export interface QueryPlan {
   output: { name: string; get: Getter; kind: ValueKind }[];
   hasLimitCommand: boolean;
   requirements: Requirement[];
+  /**
+   * Some streaming stage sets a created field only sometimes (a parse that did not match). Otherwise
+   * every stage that creates a field sets it for every row that reaches it, so a row object reused
+   * from one record to the next never shows a stale value and need not be cleared.
+   */
+  partialWrites: boolean;
 }
 
 const TIMESTAMP_DESC = (a: Row, b: Row): number =>
@@ -43,6 +49,7 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
   let displayed: string[] = [];
   let display: string[] | undefined;
   let hasFields = false;
+  let partialWrites = false;
   const ctx = (): ExprContext => ({ query, scope });
   const addRowStep = (step: (row: Row) => boolean): void => {
     if (streaming) stream.push(step);
@@ -91,6 +98,7 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
         break;
       }
       case 'parse': {
+        if (streaming) partialWrites = true;
         const parse = compileParse(cmd, query);
         const source = compileExpr(cmd.source, ctx()).get;
         const names = parse.names;
@@ -181,6 +189,7 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
     output,
     hasLimitCommand: ast.commands.some((c) => c.kind === 'limit'),
     requirements,
+    partialWrites,
   };
 }
 

@@ -65,6 +65,7 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
   const collected: Row[] = [];
   // Stats keeps no rows, so one row object serves every record.
   const shared: Row = { record: null, values: null };
+  const clearValues = plan.partialWrites;
   let matched = 0;
 
   const compact = (): void => {
@@ -79,7 +80,8 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
       if (aggregator) {
         row = shared;
         row.record = record;
-        if (row.values !== null) row.values.clear();
+        // Clearing a Map allocates a new table; overwriting the same names in place does not.
+        if (row.values !== null && clearValues) row.values.clear();
       } else {
         row = { record, values: null };
       }
