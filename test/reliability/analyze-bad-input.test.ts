@@ -89,8 +89,8 @@ describe('analyze --log-file: malformed input is counted and reported, never fat
 
   test('binary garbage alone: exit 4 naming the file, no report', async () => {
     let seed = 7;
-    const bytes = Buffer.alloc(64 * 1024, 0).map(
-      () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff,
+    const bytes = Buffer.from(
+      Buffer.alloc(64 * 1024, 0).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff),
     );
     const p = file('garbage.bin', bytes);
     const result = await runCli(['analyze', '--log-file', p, '--format', 'json']);
