@@ -97,6 +97,8 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
       }
     },
     save(): RunPartial | undefined {
+      // Only the rows that can still make the top k travel (a worker's partial is copied).
+      compact();
       if (!aggregator) return { matched, rows: collected };
       const groups = aggregator.save();
       return groups === undefined ? undefined : { matched, groups };
