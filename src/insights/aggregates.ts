@@ -50,7 +50,11 @@ const timestampOf = (row: Row): number | undefined => row.record?.timestamp;
  * Builds an aggregate from its (already compiled) argument. `arg` is undefined for count(*).
  * Returns a string describing a bad argument.
  */
-export function buildAggregate(name: string, arg: CompiledExpr | undefined, extra: Expr[]): AggregateSpec | string {
+export function buildAggregate(
+  name: string,
+  arg: CompiledExpr | undefined,
+  extra: Expr[],
+): AggregateSpec | string {
   const g: Getter | undefined = arg?.get;
   const argKind: ValueKind = arg?.kind ?? 'plain';
   switch (name) {
@@ -66,16 +70,21 @@ export function buildAggregate(name: string, arg: CompiledExpr | undefined, extr
       return g ? { kind: 'plain', create: () => new Sum(g, true) } : 'avg needs a field';
     case 'min':
     case 'max':
-      return g ? { kind: argKind, create: () => new Extreme(g, name === 'max' ? 1 : -1, false) } : `${name} needs a field`;
+      return g
+        ? { kind: argKind, create: () => new Extreme(g, name === 'max' ? 1 : -1, false) }
+        : `${name} needs a field`;
     case 'sortsfirst':
     case 'sortslast':
-      return g ? { kind: argKind, create: () => new Extreme(g, name === 'sortslast' ? 1 : -1, true) } : `${name} needs a field`;
+      return g
+        ? { kind: argKind, create: () => new Extreme(g, name === 'sortslast' ? 1 : -1, true) }
+        : `${name} needs a field`;
     case 'earliest':
     case 'latest':
       return g ? { kind: argKind, create: () => new ByTime(g, name === 'latest') } : `${name} needs a field`;
     case 'pct': {
       const p = extra[0];
-      if (!g || p?.kind !== 'number' || p.value < 0 || p.value > 100) return 'pct needs a field and a percentile between 0 and 100, e.g. pct(latency, 99)';
+      if (!g || p?.kind !== 'number' || p.value < 0 || p.value > 100)
+        return 'pct needs a field and a percentile between 0 and 100, e.g. pct(latency, 99)';
       const percentile = p.value;
       return { kind: argKind, create: () => new Percentile(g, percentile) };
     }

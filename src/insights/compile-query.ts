@@ -34,7 +34,11 @@ export interface QueryPlan {
 }
 
 const TIMESTAMP_DESC = (a: Row, b: Row): number =>
-  compareForSort(a.record?.timestamp ?? a.values?.get('@timestamp'), b.record?.timestamp ?? b.values?.get('@timestamp'), true);
+  compareForSort(
+    a.record?.timestamp ?? a.values?.get('@timestamp'),
+    b.record?.timestamp ?? b.values?.get('@timestamp'),
+    true,
+  );
 
 /** Compiles the command pipeline into stages; validates what the parser cannot. */
 export function compileQuery(ast: QueryAst, query: string): QueryPlan {
@@ -68,7 +72,12 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
   ast.commands.forEach((cmd, index) => {
     const previous = ast.commands[index - 1];
     if (previous?.kind === 'dedup' && cmd.kind !== 'limit') {
-      throw new QueryError(QueryErrorCode.AfterDedup, `only limit may follow dedup, found ${cmd.kind}`, cmd.span, query);
+      throw new QueryError(
+        QueryErrorCode.AfterDedup,
+        `only limit may follow dedup, found ${cmd.kind}`,
+        cmd.span,
+        query,
+      );
     }
     switch (cmd.kind) {
       case 'filter': {
@@ -139,7 +148,9 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
         // (display ... | stats ...) relies on it being ignored.
         display = undefined;
         scope = plan.outputScope;
-        displayed = [...plan.keys.map((k) => k.name), ...plan.items.map((i) => i.name)].filter((n, i, a) => a.indexOf(n) === i);
+        displayed = [...plan.keys.map((k) => k.name), ...plan.items.map((i) => i.name)].filter(
+          (n, i, a) => a.indexOf(n) === i,
+        );
         hasFields = true;
         break;
       }
@@ -217,11 +228,20 @@ function dedup(rows: Row[], gets: Getter[]): Row[] {
 function checkFilterIndex(expr: Expr, query: string): void {
   const ok = (e: Expr): boolean => {
     if (e.kind === 'binary' && (e.op === 'and' || e.op === 'or')) return ok(e.left) && ok(e.right);
-    if (e.kind === 'binary' && e.op === '=') return e.left.kind === 'field' && (e.right.kind === 'string' || e.right.kind === 'number');
-    if (e.kind === 'in' && !e.negated) return e.subject.kind === 'field' && e.list.items.every((i) => i.kind === 'string' || i.kind === 'number');
+    if (e.kind === 'binary' && e.op === '=')
+      return e.left.kind === 'field' && (e.right.kind === 'string' || e.right.kind === 'number');
+    if (e.kind === 'in' && !e.negated)
+      return (
+        e.subject.kind === 'field' && e.list.items.every((i) => i.kind === 'string' || i.kind === 'number')
+      );
     return false;
   };
   if (!ok(expr)) {
-    throw new QueryError(QueryErrorCode.FilterIndexShape, 'filterIndex accepts only field = "value" or field in ["a", "b"] (joined with and/or)', expr.span, query);
+    throw new QueryError(
+      QueryErrorCode.FilterIndexShape,
+      'filterIndex accepts only field = "value" or field in ["a", "b"] (joined with and/or)',
+      expr.span,
+      query,
+    );
   }
 }

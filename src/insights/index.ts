@@ -31,7 +31,13 @@ export { getField } from './field-resolver.js';
 export { createJsonProjector, parseJsonObject, type JsonProjector } from './json-projection.js';
 export { MAX_QUERY_LENGTH, parseQuery } from './parser.js';
 export { quoteStringLiteral } from './quote.js';
-export { DEFAULT_RESULT_LIMIT, type QueryResult, type QueryRun, type RunOptions, type RunPartial } from './query-run.js';
+export {
+  DEFAULT_RESULT_LIMIT,
+  type QueryResult,
+  type QueryRun,
+  type RunOptions,
+  type RunPartial,
+} from './query-run.js';
 export type { LogRecord } from './record.js';
 export { MAX_REGEX_INPUT } from './regex-guard.js';
 export { formatTimestamp } from './value-format.js';
@@ -67,7 +73,10 @@ export function compileQuery(text: string): CompiledQuery {
     createRun: (options?: RunOptions) => createQueryRun(plan, options),
     mightMatch,
     prefilters: plan.requirements.length > 0,
-    fieldNames: referencedFieldNames(ast, plan.output.map((column) => column.name)),
+    fieldNames: referencedFieldNames(
+      ast,
+      plan.output.map((column) => column.name),
+    ),
   };
 }
 

@@ -16,6 +16,7 @@ const MAX_DEPTH = 128;
 const INVALID = -1;
 /** Returned by the scanner: something it does not handle itself; JSON.parse decides. */
 const FALLBACK = -2;
+// eslint-disable-next-line no-control-regex -- finding raw control characters is the point
 const CONTROL = /[\u0000-\u001f]/;
 
 /**
@@ -70,7 +71,9 @@ function selectPath(selection: Selection, segments: readonly string[], from: num
 }
 
 function mentionsProto(selection: Selection): boolean {
-  return selection.keys.some((key, k) => key === '__proto__' || mentionsProto(selection.children[k] as Selection));
+  return selection.keys.some(
+    (key, k) => key === '__proto__' || mentionsProto(selection.children[k] as Selection),
+  );
 }
 
 /** Whole-message JSON.parse with the engine's rule: only a JSON object is a value. */
@@ -80,7 +83,9 @@ export function parseJsonObject(message: string): Record<string, unknown> | null
   if (message.charCodeAt(i) !== 123 /* { */) return null;
   try {
     const parsed: unknown = JSON.parse(message);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -238,9 +243,24 @@ class ProjectionScanner {
       const e = text.charCodeAt(bs + 1);
       let next = bs + 2;
       if (e === 117 /* u */) {
-        if (!isHex(text.charCodeAt(bs + 2)) || !isHex(text.charCodeAt(bs + 3)) || !isHex(text.charCodeAt(bs + 4)) || !isHex(text.charCodeAt(bs + 5))) return INVALID;
+        if (
+          !isHex(text.charCodeAt(bs + 2)) ||
+          !isHex(text.charCodeAt(bs + 3)) ||
+          !isHex(text.charCodeAt(bs + 4)) ||
+          !isHex(text.charCodeAt(bs + 5))
+        )
+          return INVALID;
         next = bs + 6;
-      } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) {
+      } else if (
+        e !== 34 &&
+        e !== 92 &&
+        e !== 47 &&
+        e !== 98 &&
+        e !== 102 &&
+        e !== 110 &&
+        e !== 114 &&
+        e !== 116
+      ) {
         // Only " \ / b f n r t and u may follow a backslash.
         return INVALID;
       }

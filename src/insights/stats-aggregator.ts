@@ -25,7 +25,12 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
     query,
     scope,
     aggregate: (node) => {
-      throw new QueryError(QueryErrorCode.AggregateOutsideStats, `${node.name}() cannot be a group key after by`, node.span, query);
+      throw new QueryError(
+        QueryErrorCode.AggregateOutsideStats,
+        `${node.name}() cannot be a group key after by`,
+        node.span,
+        query,
+      );
     },
   };
   const keys = cmd.groupBy.map((p) => {
@@ -36,12 +41,22 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
     (p) => p.expr.kind === 'call' && (p.expr.name === 'bin' || p.expr.name === 'datefloor'),
   );
   const nested = (node: CallExpr): CompiledExpr => {
-    throw new QueryError(QueryErrorCode.NestedAggregate, `${node.name}() cannot be nested inside another aggregate`, node.span, query);
+    throw new QueryError(
+      QueryErrorCode.NestedAggregate,
+      `${node.name}() cannot be nested inside another aggregate`,
+      node.span,
+      query,
+    );
   };
   const slotScope: Scope = { afterStats: true, derived: new Map() };
   const items = cmd.items.map((p) => {
     if (!containsAggregate(p.expr)) {
-      throw new QueryError(QueryErrorCode.NotAnAggregate, `"${p.name}" is not an aggregate; stats takes count(*), sum(f), avg(f), ... (group fields go after by)`, p.expr.span, query);
+      throw new QueryError(
+        QueryErrorCode.NotAnAggregate,
+        `"${p.name}" is not an aggregate; stats takes count(*), sum(f), avg(f), ... (group fields go after by)`,
+        p.expr.span,
+        query,
+      );
     }
     let found = 0;
     const ctx: ExprContext = {
@@ -51,17 +66,29 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
         found++;
         const argNode = node.args[0];
         let arg: CompiledExpr | undefined;
-        if (argNode !== undefined && argNode.kind !== 'star') arg = compileExpr(argNode, { query, scope, aggregate: nested });
+        if (argNode !== undefined && argNode.kind !== 'star')
+          arg = compileExpr(argNode, { query, scope, aggregate: nested });
         if (argNode?.kind === 'star' && node.name !== 'count') {
-          throw new QueryError(QueryErrorCode.BadArgument, `${node.name}(*) is not valid; only count(*) takes *`, argNode.span, query);
+          throw new QueryError(
+            QueryErrorCode.BadArgument,
+            `${node.name}(*) is not valid; only count(*) takes *`,
+            argNode.span,
+            query,
+          );
         }
         const maxArgs = node.name === 'pct' ? 2 : 1;
         const minArgs = node.name === 'count' ? 0 : maxArgs;
         if (node.args.length < minArgs || node.args.length > maxArgs) {
-          throw new QueryError(QueryErrorCode.WrongArity, `${node.name}() takes ${maxArgs === minArgs ? maxArgs : `${minArgs} or ${maxArgs}`} argument${maxArgs === 1 ? '' : 's'}`, node.span, query);
+          throw new QueryError(
+            QueryErrorCode.WrongArity,
+            `${node.name}() takes ${maxArgs === minArgs ? maxArgs : `${minArgs} or ${maxArgs}`} argument${maxArgs === 1 ? '' : 's'}`,
+            node.span,
+            query,
+          );
         }
         const spec = buildAggregate(node.name, arg, node.args.slice(1));
-        if (typeof spec === 'string') throw new QueryError(QueryErrorCode.BadArgument, spec, node.span, query);
+        if (typeof spec === 'string')
+          throw new QueryError(QueryErrorCode.BadArgument, spec, node.span, query);
         const key = SLOT_PREFIX + String(aggregates.length);
         aggregates.push(spec);
         return { kind: spec.kind, get: (row: Row) => row.values?.get(key) };
@@ -69,7 +96,12 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
     };
     const c = compileExpr(p.expr, ctx);
     if (found === 0) {
-      throw new QueryError(QueryErrorCode.NotAnAggregate, `"${p.name}" is not an aggregate; stats takes count(*), sum(f), avg(f), ... (group fields go after by)`, p.expr.span, query);
+      throw new QueryError(
+        QueryErrorCode.NotAnAggregate,
+        `"${p.name}" is not an aggregate; stats takes count(*), sum(f), avg(f), ... (group fields go after by)`,
+        p.expr.span,
+        query,
+      );
     }
     return { name: p.name, get: c.get, kind: c.kind };
   });
@@ -133,7 +165,9 @@ export class StatsAggregator {
     const keys = this.plan.keys;
     const n = keys.length;
     if (n === 0) return this.order[0];
-    if (n === 1) return this.root.get(values === undefined ? (keys[0] as { get: Getter }).get(row) : values[0]) as Group | undefined;
+    if (n === 1)
+      return this.root.get(values === undefined ? (keys[0] as { get: Getter }).get(row) : values[0]) as
+        Group | undefined;
     let level: Map<unknown, unknown> | undefined = this.root;
     for (let i = 0; i < n && level !== undefined; i++) {
       const v = values === undefined ? (keys[i] as { get: Getter }).get(row) : values[i];

@@ -88,5 +88,5 @@ export function isTruthy(v: Value): boolean {
  * this; the concatenation forces a fresh flat string, and the slice of it is a view of that copy only.
  */
 export function detach(v: Value): Value {
-  return typeof v === 'string' && v.length > 12 ? (` ${v}`).slice(1) : v;
+  return typeof v === 'string' && v.length > 12 ? ` ${v}`.slice(1) : v;
 }

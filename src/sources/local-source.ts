@@ -126,7 +126,9 @@ async function readAndAnswer(
       summary = await readOne(input, sink, runOptions, maxLineBytes);
     } else {
       summary = parallel.summary;
-      runOptions.onVerbose?.(`read ${input.label} in ${parallel.threads} byte ranges on ${parallel.threads} threads`);
+      runOptions.onVerbose?.(
+        `read ${input.label} in ${parallel.threads} byte ranges on ${parallel.threads} threads`,
+      );
       feed.queries.forEach((query, q) => {
         query.run = parallel.runs[q] as QueryRun;
         const [records, bytes] = parallel.scanned[q] as [number, number];
@@ -202,9 +204,12 @@ async function readParallel(
     });
   } catch (error) {
     if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
-    throw new SourceError(`Cannot read ${input.label}: ${error instanceof Error ? error.message : String(error)}.`, {
-      cause: error,
-    });
+    throw new SourceError(
+      `Cannot read ${input.label}: ${error instanceof Error ? error.message : String(error)}.`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -3,7 +3,13 @@
  * plus the one function every record goes through. Kept in one place so that a worker over a byte
  * range does exactly what the single-threaded pass does.
  */
-import { compileQuery, createJsonProjector, DEFAULT_RESULT_LIMIT, type LogRecord, type QueryRun } from '../insights/index.js';
+import {
+  compileQuery,
+  createJsonProjector,
+  DEFAULT_RESULT_LIMIT,
+  type LogRecord,
+  type QueryRun,
+} from '../insights/index.js';
 import type { QueryRequest } from './source.js';
 
 /** One query of a runAll() call, with its running state. */

@@ -59,8 +59,13 @@ function run(c: LanguageCase, mode: Mode): unknown {
 const topics = readdirSync(casesDir, { withFileTypes: true }).filter((d) => d.isDirectory());
 const all: [string, LanguageCase][] = [];
 for (const topic of topics) {
-  for (const file of readdirSync(path.join(casesDir, topic.name)).filter((f) => f.endsWith('.json')).sort()) {
-    all.push([`${topic.name}/${file.replace(/\.json$/, '')}`, JSON.parse(readFileSync(path.join(casesDir, topic.name, file), 'utf8')) as LanguageCase]);
+  for (const file of readdirSync(path.join(casesDir, topic.name))
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    all.push([
+      `${topic.name}/${file.replace(/\.json$/, '')}`,
+      JSON.parse(readFileSync(path.join(casesDir, topic.name, file), 'utf8')) as LanguageCase,
+    ]);
   }
 }
 
@@ -94,7 +99,8 @@ describe('language cases', () => {
             const result = run(c, mode) as { fields: string[]; rows: unknown[]; recordsMatched: number };
             expect(result.rows).toEqual(expected?.rows);
             if (expected?.fields) expect(result.fields).toEqual(expected.fields);
-            if (expected?.recordsMatched !== undefined) expect(result.recordsMatched).toBe(expected.recordsMatched);
+            if (expected?.recordsMatched !== undefined)
+              expect(result.recordsMatched).toBe(expected.recordsMatched);
           });
         }
       }

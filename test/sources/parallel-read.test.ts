@@ -32,11 +32,19 @@ const START = '2024-06-14T00:00:00Z';
 /** A generated incident in `format`, with broken lines spliced in at the given line indexes. */
 function incidentFile(dir: string, format: OutputFormat, broken: number[] = []): string {
   const formatter = createFormatter(format, 7);
-  const run = createIncident({ seed: 7, start: START, durationMs: 3 * 3_600_000, eventsPerMinute: 40, shape: 'operator-flood', outcome: 'recovered' });
+  const run = createIncident({
+    seed: 7,
+    start: START,
+    durationMs: 3 * 3_600_000,
+    eventsPerMinute: 40,
+    shape: 'operator-flood',
+    outcome: 'recovered',
+  });
   const parts: string[] = [formatter.header()];
   let index = 0;
   for (const event of run.events) {
-    if (broken.includes(index)) parts.push(index % 2 === 0 ? '{"kind":"Event","cut here\n' : 'not json at all\n');
+    if (broken.includes(index))
+      parts.push(index % 2 === 0 ? '{"kind":"Event","cut here\n' : 'not json at all\n');
     parts.push(formatter.event(event));
     index++;
   }
@@ -53,9 +61,23 @@ const requests = (): QueryRequest[] => [
   { name: 'first', queryString: stored('incident-first-failure') },
   { name: 'last', queryString: stored('incident-last-failure') },
   { name: 'timeout', queryString: stored('incident-first-timeout') },
-  { name: 'windowed', queryString: 'filter verb in ["create", "update", "patch", "delete"] | stats count(*) as writes by user.username | sort writes desc', range: { startMs: T0 + 3_600_000, endMs: T0 + 7_200_000 } },
-  { name: 'raw', queryString: 'filter verb = "create" | fields @timestamp, user.username, objectRef.name | sort @timestamp desc', limit: 25 },
-  { name: 'distinct', queryString: 'stats count_distinct(user.username) as users, earliest(verb) as first, latest(verb) as last, max(responseStatus.code) as worst by objectRef.resource' },
+  {
+    name: 'windowed',
+    queryString:
+      'filter verb in ["create", "update", "patch", "delete"] | stats count(*) as writes by user.username | sort writes desc',
+    range: { startMs: T0 + 3_600_000, endMs: T0 + 7_200_000 },
+  },
+  {
+    name: 'raw',
+    queryString:
+      'filter verb = "create" | fields @timestamp, user.username, objectRef.name | sort @timestamp desc',
+    limit: 25,
+  },
+  {
+    name: 'distinct',
+    queryString:
+      'stats count_distinct(user.username) as users, earliest(verb) as first, latest(verb) as last, max(responseStatus.code) as worst by objectRef.resource',
+  },
   { name: 'dedup', queryString: 'fields objectRef.namespace as ns | dedup ns | limit 5' },
 ];
 
@@ -73,20 +95,25 @@ async function both(paths: string[], reqs: QueryRequest[]): Promise<[unknown, un
 }
 
 describe('reading one file with worker threads', () => {
-  test.each(['audit-jsonl', 'cw-jsonl', 's3-export'] as const)('gives the single-thread answer on %s', async (format) => {
-    const file = incidentFile(tempDir(), format);
-    const [single, parallel, threads] = await both([file], requests());
-    expect(threads).toBe(true);
-    expect(parallel).toEqual(single);
-    expect((single as { outcomes: { rows: unknown[] }[] }).outcomes[0]?.rows.length).toBeGreaterThan(10);
-  }, 120_000);
+  test.each(['audit-jsonl', 'cw-jsonl', 's3-export'] as const)(
+    'gives the single-thread answer on %s',
+    async (format) => {
+      const file = incidentFile(tempDir(), format);
+      const [single, parallel, threads] = await both([file], requests());
+      expect(threads).toBe(true);
+      expect(parallel).toEqual(single);
+      expect((single as { outcomes: { rows: unknown[] }[] }).outcomes[0]?.rows.length).toBeGreaterThan(10);
+    },
+    120_000,
+  );
 
   test('keeps skipped-line samples with their line numbers in the whole file', async () => {
     const file = incidentFile(tempDir(), 'audit-jsonl', [5, 4000, 4001, 9000, 9001, 9002]);
     const [single, parallel, threads] = await both([file], requests().slice(0, 2));
     expect(threads).toBe(true);
     expect(parallel).toEqual(single);
-    const skipped = (single as { outcomes: { skipped?: { count: number; samples: { line: number }[] } }[] }).outcomes[0]?.skipped;
+    const skipped = (single as { outcomes: { skipped?: { count: number; samples: { line: number }[] } }[] })
+      .outcomes[0]?.skipped;
     expect(skipped?.count).toBe(6);
     expect(skipped?.samples.map((s) => s.line)).toEqual([6, 4002, 4004, 9004, 9006]);
   }, 120_000);
@@ -103,7 +130,12 @@ describe('reading one file with worker threads', () => {
 
   test('a float sum falls back to one thread and still answers exactly', async () => {
     const file = incidentFile(tempDir(), 'audit-jsonl');
-    const reqs: QueryRequest[] = [{ name: 'avg', queryString: 'stats avg(responseStatus.code / 7) as a, sum(responseStatus.code / 3) as s by verb' }];
+    const reqs: QueryRequest[] = [
+      {
+        name: 'avg',
+        queryString: 'stats avg(responseStatus.code / 7) as a, sum(responseStatus.code / 3) as s by verb',
+      },
+    ];
     const [single, parallel, threads] = await both([file], reqs);
     expect(threads).toBe(false);
     expect(parallel).toEqual(single);

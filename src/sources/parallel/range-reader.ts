@@ -21,7 +21,10 @@ export async function readRange(job: RangeJob, signal?: AbortSignal): Promise<Ra
 }
 
 /** Reads the range of `job`, handing back the live runs (the main thread merges into them). */
-export async function readRangeRuns(job: RangeJob, signal?: AbortSignal): Promise<{ runs: QueryRun[]; result: Omit<RangeResult, 'partials'> }> {
+export async function readRangeRuns(
+  job: RangeJob,
+  signal?: AbortSignal,
+): Promise<{ runs: QueryRun[]; result: Omit<RangeResult, 'partials'> }> {
   const feed = createQueryFeed(job.requests);
   let minMs = Number.POSITIVE_INFINITY;
   let maxMs = Number.NEGATIVE_INFINITY;
@@ -43,7 +46,8 @@ export async function readRangeRuns(job: RangeJob, signal?: AbortSignal): Promis
     {
       label: job.label,
       // `end` is inclusive, as createReadStream's is.
-      open: () => createReadStream(job.file, { start: job.start, end: job.end, highWaterMark: READ_CHUNK_BYTES }),
+      open: () =>
+        createReadStream(job.file, { start: job.start, end: job.end, highWaterMark: READ_CHUNK_BYTES }),
     },
     sink,
     {
@@ -61,4 +65,3 @@ export async function readRangeRuns(job: RangeJob, signal?: AbortSignal): Promis
   };
   return { runs: feed.queries.map((query) => query.run), result };
 }
-

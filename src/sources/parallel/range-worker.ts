@@ -7,6 +7,7 @@ const port = parentPort;
 if (port !== null) {
   readRange(workerData as RangeJob).then(
     (result) => port.postMessage({ ok: true, result }),
-    (error: unknown) => port.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) =>
+      port.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) }),
   );
 }

@@ -57,7 +57,11 @@ function workerScript(): URL | undefined {
  * feed's current runs first. Undefined when the file is not one to split or a merge could not be
  * exact; then nothing was changed and the caller reads it sequentially.
  */
-export async function readInParallel(input: ResolvedInput, feed: QueryFeed, options: ParallelOptions): Promise<ParallelRead | undefined> {
+export async function readInParallel(
+  input: ResolvedInput,
+  feed: QueryFeed,
+  options: ParallelOptions,
+): Promise<ParallelRead | undefined> {
   const script = workerScript();
   if (script === undefined || options.workers < 2 || input.label === '-') return undefined;
   const file = input.label;
@@ -102,7 +106,8 @@ export async function readInParallel(input: ResolvedInput, feed: QueryFeed, opti
       const combined = feed.freshRun(q);
       const earlier = (feed.queries[q] as { run: QueryRun }).run.save();
       const first = run.save();
-      if (earlier === undefined || first === undefined || !combined.merge(earlier) || !combined.merge(first)) return undefined;
+      if (earlier === undefined || first === undefined || !combined.merge(earlier) || !combined.merge(first))
+        return undefined;
       run = combined;
     }
     for (const result of results.slice(1)) {
@@ -121,7 +126,10 @@ export async function readInParallel(input: ResolvedInput, feed: QueryFeed, opti
     },
     threads: bounds.length,
     runs,
-    scanned: feed.queries.map((_, q) => [sum(results.map((r) => (r.scanned[q] as [number, number])[0])), sum(results.map((r) => (r.scanned[q] as [number, number])[1]))]),
+    scanned: feed.queries.map((_, q) => [
+      sum(results.map((r) => (r.scanned[q] as [number, number])[0])),
+      sum(results.map((r) => (r.scanned[q] as [number, number])[1])),
+    ]),
     minMs: Math.min(...results.map((r) => r.minMs)),
     maxMs: Math.max(...results.map((r) => r.maxMs)),
     skippedCount: sum(results.map((r) => r.skippedCount)),
@@ -134,7 +142,11 @@ export async function readInParallel(input: ResolvedInput, feed: QueryFeed, opti
  * not look like a line format we read (gzip, the JSON array export, unknown) or a cut would start
  * a range with a byte-order mark (only the file's first line may carry one).
  */
-async function splitAtLines(file: string, size: number, parts: number): Promise<[number, number][] | undefined> {
+async function splitAtLines(
+  file: string,
+  size: number,
+  parts: number,
+): Promise<[number, number][] | undefined> {
   const handle = await open(file, 'r');
   try {
     const head = Buffer.alloc(Math.min(size, DETECTION_BYTES));
@@ -168,7 +180,11 @@ async function splitAtLines(file: string, size: number, parts: number): Promise<
 }
 
 /** Starts one worker per job; `stop` ends them all (done, failed, or no longer wanted). */
-function runWorkers(script: URL, jobs: RangeJob[], signal: AbortSignal | undefined): { done: Promise<RangeResult>[]; stop: () => void } {
+function runWorkers(
+  script: URL,
+  jobs: RangeJob[],
+  signal: AbortSignal | undefined,
+): { done: Promise<RangeResult>[]; stop: () => void } {
   const workers = jobs.map((job) => new Worker(script, { workerData: job }));
   const stop = (): void => {
     signal?.removeEventListener('abort', stop);
@@ -192,7 +208,11 @@ function runWorkers(script: URL, jobs: RangeJob[], signal: AbortSignal | undefin
 }
 
 /** The first samples over all ranges, with line numbers counted from the start of the file. */
-async function fileSamples(file: string, bounds: [number, number][], results: RangeResult[]): Promise<SkippedLineSample[]> {
+async function fileSamples(
+  file: string,
+  bounds: [number, number][],
+  results: RangeResult[],
+): Promise<SkippedLineSample[]> {
   const samples: SkippedLineSample[] = [];
   for (let r = 0; r < results.length && samples.length < SKIPPED_SAMPLES; r++) {
     const found = (results[r] as RangeResult).samples;
@@ -212,7 +232,7 @@ async function countLines(file: string, end: number): Promise<number> {
   try {
     const buffer = Buffer.alloc(1024 * 1024);
     let lines = 0;
-    for (let at = 0; at < end; ) {
+    for (let at = 0; at < end;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - at), at);
       if (bytesRead === 0) break;
       for (let i = buffer.indexOf(10, 0); i !== -1 && i < bytesRead; i = buffer.indexOf(10, i + 1)) lines++;
