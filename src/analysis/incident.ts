@@ -35,12 +35,25 @@
 import { AppError, INTERNAL_ERROR_EXIT_CODE, UsageError } from '../errors.js';
 import type { LogSource, QueryOutcome, QueryRequest, RunOptions, TimeRange } from '../sources/source.js';
 import { binStart, chooseBinMs, withBin } from './bins.js';
-import { FIRST_FAILURE_QUERY, FIRST_TIMEOUT_QUERY, GALLOP_WINDOWS_MS, LAST_FAILURE_QUERY, failureLocated } from './first-failure.js';
+import {
+  FIRST_FAILURE_QUERY,
+  FIRST_TIMEOUT_QUERY,
+  GALLOP_WINDOWS_MS,
+  LAST_FAILURE_QUERY,
+  failureLocated,
+} from './first-failure.js';
 import type { DatabaseSize, IncidentReport, Readiness } from './incident-report.js';
 import { DEFAULT_LEAD_UP_MS, MIN_BASELINE_MS, incidentWindows } from './incident-windows.js';
 import { assembleReport, type AnalysisState } from './assemble-report.js';
 import { ACTORS_BY_BIN_QUERY, ACTORS_QUERY } from './writers.js';
 import { SERIES_QUERY, buildSeries, firstTimeoutBinIndex, lastFailureBinIndex } from './write-volume.js';
+
+/**
+ * The actors queries group by user, agent, resource and namespace (and bin), which on a large cluster
+ * passes CloudWatch's default cap of 10,000 rows. Ask for the most StartQuery allows for Logs Insights
+ * QL (100,000, aws-facts A); past that the outcome is marked truncated and the report says so.
+ */
+const ACTOR_ROWS_LIMIT = 100_000;
 
 /** The stored queries analyze needs, by name. */
 export const ANALYSIS_QUERIES = [
@@ -90,10 +103,14 @@ export class IncompleteAnalysisError extends AppError {
     readonly failure: unknown,
   ) {
     const cause = failure instanceof AppError ? failure : undefined;
-    super(failure instanceof Error ? failure.message : String(failure), cause?.exitCode ?? INTERNAL_ERROR_EXIT_CODE, {
-      cause: failure,
-      ...(cause?.hint === undefined ? {} : { hint: cause.hint }),
-    });
+    super(
+      failure instanceof Error ? failure.message : String(failure),
+      cause?.exitCode ?? INTERNAL_ERROR_EXIT_CODE,
+      {
+        cause: failure,
+        ...(cause?.hint === undefined ? {} : { hint: cause.hint }),
+      },
+    );
   }
 
   /** The cause's own formatting (a query error's caret), when it has one. */
@@ -109,18 +126,23 @@ const DEFAULT_LOOKBACK_MS = 7 * 86_400_000;
 export async function analyzeIncident(options: AnalyzeIncidentOptions): Promise<IncidentReport> {
   const text = (name: string): string => {
     const query = options.queries[name];
-    if (query === undefined) throw new UsageError(`The stored query "${name}" is missing from the query library.`);
+    if (query === undefined)
+      throw new UsageError(`The stored query "${name}" is missing from the query library.`);
     return query;
   };
   for (const name of ANALYSIS_QUERIES) text(name);
 
   const cloudwatch = options.source.kind === 'cloudwatch';
   let window =
-    options.window ?? (cloudwatch ? { startMs: options.now - (options.lookbackMs ?? DEFAULT_LOOKBACK_MS), endMs: options.now } : undefined);
+    options.window ??
+    (cloudwatch
+      ? { startMs: options.now - (options.lookbackMs ?? DEFAULT_LOOKBACK_MS), endMs: options.now }
+      : undefined);
   const binMs = chooseBinMs(window === undefined ? undefined : window.endMs - window.startMs, options.binMs);
   // On CloudWatch the window starts on a bin boundary: a partial first bin would look "clean" and
   // could end the search for the first failure one bin too late.
-  if (cloudwatch && window !== undefined) window = { startMs: binStart(window.startMs, binMs), endMs: window.endMs };
+  if (cloudwatch && window !== undefined)
+    window = { startMs: binStart(window.startMs, binMs), endMs: window.endMs };
   const state: AnalysisState = {
     binMs,
     window,
@@ -152,7 +174,7 @@ export async function analyzeIncident(options: AnalyzeIncidentOptions): Promise<
     }
   };
   const partialOf = (error: unknown): (QueryOutcome | undefined)[] =>
-    ((error as { analysisPartial?: (QueryOutcome | undefined)[] }).analysisPartial ?? []);
+    (error as { analysisPartial?: (QueryOutcome | undefined)[] }).analysisPartial ?? [];
 
   let failure: unknown = null;
   try {
@@ -197,7 +219,12 @@ function file(state: AnalysisState, requests: QueryRequest[], outcomes: (QueryOu
   });
 }
 
-async function runFiled(state: AnalysisState, requests: QueryRequest[], runRound: RunRound, partialOf: PartialOf): Promise<void> {
+async function runFiled(
+  state: AnalysisState,
+  requests: QueryRequest[],
+  runRound: RunRound,
+  partialOf: PartialOf,
+): Promise<void> {
   try {
     file(state, requests, await runRound(requests));
   } catch (error) {
@@ -219,7 +246,12 @@ async function runLocalPlan(
     state,
     [
       { name: SERIES_QUERY, queryString: withBin(text(SERIES_QUERY), state.binMs), ...range },
-      { name: ACTORS_BY_BIN_QUERY, queryString: withBin(text(ACTORS_BY_BIN_QUERY), state.binMs), ...range },
+      {
+        name: ACTORS_BY_BIN_QUERY,
+        queryString: withBin(text(ACTORS_BY_BIN_QUERY), state.binMs),
+        limit: ACTOR_ROWS_LIMIT,
+        ...range,
+      },
       { name: FIRST_FAILURE_QUERY, queryString: text(FIRST_FAILURE_QUERY), ...range },
       { name: LAST_FAILURE_QUERY, queryString: text(LAST_FAILURE_QUERY), ...range },
       { name: FIRST_TIMEOUT_QUERY, queryString: text(FIRST_TIMEOUT_QUERY), ...range },
@@ -253,7 +285,9 @@ async function runCloudWatchPlan(
 
   // Rounds 1-3: gallop backwards until the earliest failure has a clean bin before it.
   for (const reach of GALLOP_WINDOWS_MS) {
-    const target = Number.isFinite(reach) ? Math.max(window.startMs, binStart(E - reach, binMs)) : window.startMs;
+    const target = Number.isFinite(reach)
+      ? Math.max(window.startMs, binStart(E - reach, binMs))
+      : window.startMs;
     if (target >= scanned()) continue;
     await scanTo(target);
     if (target <= window.startMs || failureLocated(series())) break;
@@ -280,7 +314,9 @@ async function runCloudWatchPlan(
   const windows = incidentWindows(current, E);
   const binRange = (index: number): TimeRange | undefined => {
     const start = current.bins[index]?.startMs;
-    return start === undefined ? undefined : { startMs: Math.max(start, scanned()), endMs: Math.min(E, start + binMs - 1) };
+    return start === undefined
+      ? undefined
+      : { startMs: Math.max(start, scanned()), endMs: Math.min(E, start + binMs - 1) };
   };
   const requests: QueryRequest[] = [];
   const probe = (name: string, index: number): void => {
@@ -294,10 +330,20 @@ async function runCloudWatchPlan(
     const length = windows.leadUp.endMs + 1 - windows.leadUp.startMs;
     const coarse = binMs * Math.max(1, Math.ceil(length / binMs / LEAD_UP_ACTOR_BINS));
     state.leadUpActorBinMs = coarse;
-    requests.push({ name: ACTORS_BY_BIN_QUERY, queryString: withBin(text(ACTORS_BY_BIN_QUERY), coarse), range: windows.leadUp });
+    requests.push({
+      name: ACTORS_BY_BIN_QUERY,
+      queryString: withBin(text(ACTORS_BY_BIN_QUERY), coarse),
+      limit: ACTOR_ROWS_LIMIT,
+      range: windows.leadUp,
+    });
   }
   if (windows.baseline !== null) {
-    requests.push({ name: ACTORS_QUERY, queryString: text(ACTORS_QUERY), range: windows.baseline });
+    requests.push({
+      name: ACTORS_QUERY,
+      queryString: text(ACTORS_QUERY),
+      limit: ACTOR_ROWS_LIMIT,
+      range: windows.baseline,
+    });
   }
   state.actorWindows = windows;
   if (requests.length > 0) await runFiled(state, requests, runRound, partialOf);
