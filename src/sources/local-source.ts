@@ -26,7 +26,7 @@ import type {
 } from './source.js';
 import { resolveLogInputs, type ResolvedInput } from './readers/log-inputs.js';
 import { readLogInput } from './readers/read-log-input.js';
-import type { InputSummary, RecordSink } from './readers/record-sink.js';
+import { addTally, createTallyingSink, type InputSummary, type RecordSink } from './readers/record-sink.js';
 
 /** How many skipped-line samples are kept for the report. */
 import { SKIPPED_SAMPLES } from './parallel/range-protocol.js';
@@ -100,23 +100,8 @@ async function readAndAnswer(
   maxLineBytes: number | undefined,
   parallelism: Parallelism,
 ): Promise<{ outcomes: QueryOutcome[]; inputs: InputSummary[]; range: TimeRange | undefined }> {
-  let minMs = Number.POSITIVE_INFINITY;
-  let maxMs = Number.NEGATIVE_INFINITY;
-  let skippedCount = 0;
-  const samples: SkippedLineSample[] = [];
   const warnings: string[] = [];
-  const sink: RecordSink = {
-    record(record, bytes) {
-      const ts = record.timestamp;
-      if (ts < minMs) minMs = ts;
-      if (ts > maxMs) maxMs = ts;
-      feed.offer(record, bytes);
-    },
-    skip(sample) {
-      skippedCount++;
-      if (samples.length < SKIPPED_SAMPLES) samples.push(sample);
-    },
-  };
+  const { sink, tally } = createTallyingSink((record, bytes) => feed.offer(record, bytes), SKIPPED_SAMPLES);
   const summaries: InputSummary[] = [];
   for (const input of resolved) {
     if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
@@ -135,10 +120,7 @@ async function readAndAnswer(
         query.recordsScanned += records;
         query.bytesScanned += bytes;
       });
-      if (parallel.minMs < minMs) minMs = parallel.minMs;
-      if (parallel.maxMs > maxMs) maxMs = parallel.maxMs;
-      skippedCount += parallel.skippedCount;
-      for (const sample of parallel.samples) if (samples.length < SKIPPED_SAMPLES) samples.push(sample);
+      addTally(tally, parallel, SKIPPED_SAMPLES);
     }
     summaries.push(summary);
     runOptions.onVerbose?.(
@@ -153,7 +135,7 @@ async function readAndAnswer(
       warnings.push(`${input.label}: empty, no events in it`);
     } else if (input.explicit) {
       throw new SourceError(
-        `No event could be read from ${input.label}: ${summary.skipped} malformed ${plural(summary.skipped, 'line')}${firstReason(samples, input.label)}.`,
+        `No event could be read from ${input.label}: ${summary.skipped} malformed ${plural(summary.skipped, 'line')}${firstReason(tally.samples, input.label)}.`,
         {
           hint: 'Give a kube-apiserver audit log (one JSON event per line) or a CloudWatch Logs export (filter-log-events JSON, JSON lines, or the S3 export format), optionally gzipped.',
         },
@@ -165,8 +147,8 @@ async function readAndAnswer(
     }
   }
   if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
-  const range = minMs <= maxMs ? { startMs: minMs, endMs: maxMs } : undefined;
-  const skipped = skippedCount > 0 ? { count: skippedCount, samples } : undefined;
+  const range = tally.minMs <= tally.maxMs ? { startMs: tally.minMs, endMs: tally.maxMs } : undefined;
+  const skipped = tally.skippedCount > 0 ? { count: tally.skippedCount, samples: tally.samples } : undefined;
   const outcomes = feed.queries.map((query): QueryOutcome => {
     const result = query.run.finish();
     const truncated = query.cap !== undefined && result.rows.length > query.cap;

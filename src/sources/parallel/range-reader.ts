@@ -7,8 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { QueryRun } from '../../insights/index.js';
 import { createQueryFeed } from '../query-feed.js';
 import { readLogInput } from '../readers/read-log-input.js';
-import type { RecordSink } from '../readers/record-sink.js';
-import type { SkippedLineSample } from '../source.js';
+import { createTallyingSink } from '../readers/record-sink.js';
 import { SKIPPED_SAMPLES, type RangeJob, type RangeResult } from './range-protocol.js';
 
 /** Same chunk size as the single-threaded reader (log-inputs.ts). */
@@ -26,22 +25,7 @@ export async function readRangeRuns(
   signal?: AbortSignal,
 ): Promise<{ runs: QueryRun[]; result: Omit<RangeResult, 'partials'> }> {
   const feed = createQueryFeed(job.requests);
-  let minMs = Number.POSITIVE_INFINITY;
-  let maxMs = Number.NEGATIVE_INFINITY;
-  let skippedCount = 0;
-  const samples: SkippedLineSample[] = [];
-  const sink: RecordSink = {
-    record(record, bytes) {
-      const ts = record.timestamp;
-      if (ts < minMs) minMs = ts;
-      if (ts > maxMs) maxMs = ts;
-      feed.offer(record, bytes);
-    },
-    skip(sample) {
-      skippedCount++;
-      if (samples.length < SKIPPED_SAMPLES) samples.push(sample);
-    },
-  };
+  const { sink, tally } = createTallyingSink((record, bytes) => feed.offer(record, bytes), SKIPPED_SAMPLES);
   const summary = await readLogInput(
     {
       label: job.label,
@@ -58,10 +42,7 @@ export async function readRangeRuns(
   const result: Omit<RangeResult, 'partials'> = {
     scanned: feed.queries.map((query): [number, number] => [query.recordsScanned, query.bytesScanned]),
     summary,
-    minMs,
-    maxMs,
-    skippedCount,
-    samples,
+    ...tally,
   };
   return { runs: feed.queries.map((query) => query.run), result };
 }

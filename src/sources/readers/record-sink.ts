@@ -23,3 +23,46 @@ export interface InputSummary {
 
 /** Lines longer than this are skipped without being held whole: no audit event is anywhere near it. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/** What every pass over the inputs reports besides the query results: time bounds and skipped lines. */
+export interface ReadTally {
+  minMs: number;
+  maxMs: number;
+  skippedCount: number;
+  /** The first few skipped lines only. */
+  samples: SkippedLineSample[];
+}
+
+/** A RecordSink that hands each record to `offer` and keeps the tally, with at most `maxSamples` samples. */
+export function createTallyingSink(
+  offer: (record: LogRecord, bytes: number) => void,
+  maxSamples: number,
+): { sink: RecordSink; tally: ReadTally } {
+  const tally: ReadTally = {
+    minMs: Number.POSITIVE_INFINITY,
+    maxMs: Number.NEGATIVE_INFINITY,
+    skippedCount: 0,
+    samples: [],
+  };
+  const sink: RecordSink = {
+    record(record, bytes) {
+      const ts = record.timestamp;
+      if (ts < tally.minMs) tally.minMs = ts;
+      if (ts > tally.maxMs) tally.maxMs = ts;
+      offer(record, bytes);
+    },
+    skip(sample) {
+      tally.skippedCount++;
+      if (tally.samples.length < maxSamples) tally.samples.push(sample);
+    },
+  };
+  return { sink, tally };
+}
+
+/** Adds another pass's tally (a worker thread's byte range) into `into`. */
+export function addTally(into: ReadTally, from: ReadTally, maxSamples: number): void {
+  if (from.minMs < into.minMs) into.minMs = from.minMs;
+  if (from.maxMs > into.maxMs) into.maxMs = from.maxMs;
+  into.skippedCount += from.skippedCount;
+  for (const sample of from.samples) if (into.samples.length < maxSamples) into.samples.push(sample);
+}
