@@ -46,6 +46,7 @@ export function consoleHost(region: string): string {
   return `${region}.console.aws.amazon.com`;
 }
 
+/** What a Logs Insights console link is built from: region, log groups, window and query. */
 export interface LogsInsightsLinkInput {
   region: string;
   /** Log group names or ARNs (ARNs without the trailing `:*`). */

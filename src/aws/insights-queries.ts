@@ -31,6 +31,7 @@ export function toQuerySeconds(range: TimeRange): QuerySeconds {
   return { startTime: Math.floor(range.startMs / 1000), endTime: Math.ceil(range.endMs / 1000) };
 }
 
+/** One StartQuery call: the log group, the query text, its window in epoch seconds and the row limit. */
 export interface StartQueryInput {
   logGroupName: string;
   queryString: string;

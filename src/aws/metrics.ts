@@ -26,6 +26,7 @@ export const STORAGE_SIZE_METRIC_NAMES = [
 const MAX_POINTS = 1440;
 const MAX_PAGES = 20;
 
+/** Which cluster and window to read the etcd database-size metric for. */
 export interface DatabaseSizeMetricsOptions {
   cluster: string;
   window: TimeRange;

@@ -21,11 +21,13 @@ export interface FieldRef {
   name: string;
   span: Span;
 }
+/** A string literal. */
 export interface StringLit {
   kind: 'string';
   value: string;
   span: Span;
 }
+/** A number literal. */
 export interface NumberLit {
   kind: 'number';
   value: number;
@@ -55,13 +57,16 @@ export interface ListExpr {
   items: Expr[];
   span: Span;
 }
+/** `not x` or `-x`. */
 export interface UnaryExpr {
   kind: 'unary';
   op: 'not' | '-';
   operand: Expr;
   span: Span;
 }
+/** Binary operators, from `or` (loosest) to `*` `/` `%` (tightest); see expression-parser.ts. */
 export type BinaryOp = 'and' | 'or' | '=' | '!=' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%';
+/** A comparison, boolean or arithmetic operation. */
 export interface BinaryExpr {
   kind: 'binary';
   op: BinaryOp;
@@ -85,6 +90,7 @@ export interface InExpr {
   list: ListExpr;
   span: Span;
 }
+/** A function or aggregate call, such as `strlen(x)` or `count(*)`. */
 export interface CallExpr {
   kind: 'call';
   /** Lower-cased function name. */
@@ -103,12 +109,14 @@ export interface Projection {
   span: Span;
 }
 
+/** One `sort` key and its direction. */
 export interface SortKey {
   expr: Expr;
   descending: boolean;
   span: Span;
 }
 
+/** One command of a `|` pipeline. */
 export type Command =
   | FieldsCommand
   | DisplayCommand
@@ -119,11 +127,13 @@ export type Command =
   | DedupCommand
   | ParseCommand;
 
+/** `fields expr [as alias], ...`. */
 export interface FieldsCommand {
   kind: 'fields';
   items: Projection[];
   span: Span;
 }
+/** `display f, ...` (only the last one counts). */
 export interface DisplayCommand {
   kind: 'display';
   items: FieldRef[];
@@ -136,22 +146,26 @@ export interface FilterCommand {
   condition: Expr;
   span: Span;
 }
+/** `stats agg(...) [as alias], ... [by key, ...]`. */
 export interface StatsCommand {
   kind: 'stats';
   items: Projection[];
   groupBy: Projection[];
   span: Span;
 }
+/** `sort key [asc|desc], ...`. */
 export interface SortCommand {
   kind: 'sort';
   keys: SortKey[];
   span: Span;
 }
+/** `limit N`. */
 export interface LimitCommand {
   kind: 'limit';
   count: number;
   span: Span;
 }
+/** `dedup f, ...`: keeps the first row per key in sort order. */
 export interface DedupCommand {
   kind: 'dedup';
   fields: FieldRef[];

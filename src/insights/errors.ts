@@ -38,6 +38,7 @@ export const QueryErrorCode = {
   AfterDedup: 'Q3010',
 } as const;
 
+/** One of the stable QueryError codes. */
 export type QueryErrorCodeValue = (typeof QueryErrorCode)[keyof typeof QueryErrorCode];
 
 /** Offsets into the query text, end exclusive. */

@@ -36,6 +36,7 @@ export interface SkippedLineSample {
   reason: string;
 }
 
+/** How many malformed input lines were skipped, with the first few. */
 export interface SkippedLines {
   count: number;
   /** The first few only. */
@@ -71,6 +72,7 @@ export interface QueryProgress {
   elapsedMs: number;
 }
 
+/** How a caller steers and watches a run: abort signal, progress and --verbose narration. */
 export interface RunOptions {
   /** Aborting stops every running query (StopQuery on CloudWatch) and rejects with InterruptedError. */
   signal?: AbortSignal;

@@ -11,6 +11,7 @@ import { queryShape } from './query-shape.js';
 import { scopeQueryToAuditStreams, type AuditStream, type StreamScopeKind } from './stream-scope.js';
 import { DEFAULT_RESULT_LIMIT, hitResultCap, mergeWindowRows, splitWindow, sumStatistics, type WindowRows } from './window-splitter.js';
 
+/** Everything one QueryRequest needs to run on CloudWatch: the poller context plus the pool and budget. */
 export interface RequestRunContext extends PollerContext {
   pool: QueryPool;
   region: string;

@@ -36,6 +36,7 @@ export interface AuditStream {
 /** How a query was restricted to the audit streams. */
 export type StreamScopeKind = 'filterIndex' | 'filter' | 'none';
 
+/** A query restricted to the audit streams, and how (filterIndex or filter). */
 export interface ScopedQuery {
   queryString: string;
   scope: StreamScopeKind;
