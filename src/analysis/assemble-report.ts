@@ -6,7 +6,12 @@ import type { QueryOutcome, TimeRange } from '../sources/source.js';
 import { sizeThresholdCrossings } from './database-size.js';
 import { failureRate, summarizeFailures, timeoutRate, writeRate } from './failures.js';
 import { firstFailureFrom, probeTimestamp } from './first-failure.js';
-import { INCIDENT_REPORT_SCHEMA_VERSION, type IncidentReport, type QueryRecord, type Readiness } from './incident-report.js';
+import {
+  INCIDENT_REPORT_SCHEMA_VERSION,
+  type IncidentReport,
+  type QueryRecord,
+  type Readiness,
+} from './incident-report.js';
 import type { AnalyzeIncidentOptions } from './incident.js';
 import { incidentWindows, type IncidentWindows } from './incident-windows.js';
 import { OBJECT_GROWTH_ROWS, objectGrowthFrom } from './object-growth.js';
@@ -49,7 +54,11 @@ function evidenceOf(outcome: QueryOutcome | undefined, name: string): Evidence {
 
 /** The series outcome whose window holds `ms` (for the console link of a timeline event). */
 function seriesOutcomeAt(state: AnalysisState, ms: number): QueryOutcome | undefined {
-  return state.seriesOutcomes.find((o) => o.request.range === undefined || (o.request.range.startMs <= ms && ms <= o.request.range.endMs)) ?? state.seriesOutcomes[0];
+  return (
+    state.seriesOutcomes.find(
+      (o) => o.request.range === undefined || (o.request.range.startMs <= ms && ms <= o.request.range.endMs),
+    ) ?? state.seriesOutcomes[0]
+  );
 }
 
 function queryRecord(outcome: QueryOutcome, fallback: TimeRange | undefined): QueryRecord {
@@ -68,7 +77,14 @@ function queryRecord(outcome: QueryOutcome, fallback: TimeRange | undefined): Qu
 }
 
 function emptyReadiness(): Readiness {
-  return { auditLoggingEnabled: null, enabledSince: null, oldestEvent: null, newestEvent: null, blindBefore: null, notes: [] };
+  return {
+    auditLoggingEnabled: null,
+    enabledSince: null,
+    oldestEvent: null,
+    newestEvent: null,
+    blindBefore: null,
+    notes: [],
+  };
 }
 
 function failureText(failure: unknown): string {
@@ -76,7 +92,11 @@ function failureText(failure: unknown): string {
 }
 
 /** Builds the report from the state; `failure` is the error that stopped the rounds, if any. */
-export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOptions, failure: unknown): IncidentReport {
+export function assembleReport(
+  state: AnalysisState,
+  options: AnalyzeIncidentOptions,
+  failure: unknown,
+): IncidentReport {
   const warnings: string[] = [];
   const seriesRange =
     state.scannedStartMs !== undefined && state.window !== undefined
@@ -87,7 +107,8 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
   const { binMs } = series;
   const lastBin = series.bins[series.bins.length - 1];
   const windowStart = state.window?.startMs ?? series.bins[0]?.startMs ?? options.now;
-  const windowEnd = state.window?.endMs ?? (lastBin === undefined ? options.now : lastBin.startMs + binMs - 1);
+  const windowEnd =
+    state.window?.endMs ?? (lastBin === undefined ? options.now : lastBin.startMs + binMs - 1);
   const windows = incidentWindows(series, windowEnd);
 
   // Actor rows for the lead-up and the baseline.
@@ -105,8 +126,14 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
     baselineRows = actorRowsFrom(state.actors.baseline);
     allBinnedRows = leadUpRows;
   }
-  const spanMs = (span: { startMs: number; endMs: number } | null): number => (span === null ? 0 : span.endMs + 1 - span.startMs);
-  const writers = analyzeWriters(leadUpRows, baselineRows, spanMs(leadUp), state.actors.baseline !== undefined || state.actorsBinned === true ? spanMs(baseline) : 0);
+  const spanMs = (span: { startMs: number; endMs: number } | null): number =>
+    span === null ? 0 : span.endMs + 1 - span.startMs;
+  const writers = analyzeWriters(
+    leadUpRows,
+    baselineRows,
+    spanMs(leadUp),
+    state.actors.baseline !== undefined || state.actorsBinned === true ? spanMs(baseline) : 0,
+  );
   const topWriter = writers.topWriters[0] ?? null;
   const allGrowth = objectGrowthFrom(leadUpRows);
   const objectGrowth = allGrowth.slice(0, OBJECT_GROWTH_ROWS);
@@ -123,20 +150,34 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
   const floodOnset =
     onset === null || onsetBin === undefined
       ? null
-      : { timestamp: iso(onsetBin.startMs), baselinePerBin: onset.baselinePerBin, onsetPerBin: onset.onsetPerBin, binMs };
+      : {
+          timestamp: iso(onsetBin.startMs),
+          baselinePerBin: onset.baselinePerBin,
+          onsetPerBin: onset.onsetPerBin,
+          binMs,
+        };
 
   // Readiness: the caller's (logging status for a cluster), with the blind period worked out here.
   const readiness: Readiness = { ...(options.readiness ?? emptyReadiness()) };
   readiness.notes = [...readiness.notes];
-  if (readiness.blindBefore === null && readiness.enabledSince !== null && Date.parse(readiness.enabledSince) > windowStart) {
+  if (
+    readiness.blindBefore === null &&
+    readiness.enabledSince !== null &&
+    Date.parse(readiness.enabledSince) > windowStart
+  ) {
     readiness.blindBefore = readiness.enabledSince;
   }
-  if (readiness.blindBefore !== null) warnings.push(`Audit logs start at ${readiness.blindBefore}: the window before that is blind.`);
+  if (readiness.blindBefore !== null)
+    warnings.push(`Audit logs start at ${readiness.blindBefore}: the window before that is blind.`);
 
   let topWriterFirstSeenMs: number | null = null;
   if (topWriter !== null) {
     topWriterFirstSeenMs = firstSeenBin(allBinnedRows, topWriter.user);
-    if (state.actorsBinned !== true && baselineRows.some((r) => r.user === topWriter.user && r.writes > 0) && baseline !== null) {
+    if (
+      state.actorsBinned !== true &&
+      baselineRows.some((r) => r.user === topWriter.user && r.writes > 0) &&
+      baseline !== null
+    ) {
       topWriterFirstSeenMs = baseline.startMs;
     } else if (topWriterFirstSeenMs !== null && leadUp !== null && state.actorsBinned !== true) {
       topWriterFirstSeenMs = Math.max(topWriterFirstSeenMs, leadUp.startMs);
@@ -150,7 +191,9 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
     readiness,
     window: { startMs: windowStart, endMs: windowEnd },
     baseline:
-      onset === null || baseline === null ? null : { startMs: baseline.startMs, perBin: onset.baselinePerBin, binMs },
+      onset === null || baseline === null
+        ? null
+        : { startMs: baseline.startMs, perBin: onset.baselinePerBin, binMs },
     floodOnset,
     topWriter,
     topWriterFirstSeenMs,
@@ -171,19 +214,26 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
   });
 
   for (const outcome of state.outcomes) {
-    if (outcome.truncated) warnings.push(`Query "${outcome.request.name}" hit its result cap: its counts may be incomplete.`);
+    if (outcome.truncated)
+      warnings.push(`Query "${outcome.request.name}" hit its result cap: its counts may be incomplete.`);
   }
   // The source's own warnings (an empty input file, a file passed over) are the same on every outcome
   // of a pass; keep each once, or an empty log reads like a clean incident.
   for (const warning of new Set(state.outcomes.flatMap((o) => o.warnings ?? []))) warnings.push(warning);
-  if (failures.count > 0 && firstFailure === null) warnings.push('Failures were counted but the first-failure probe did not return the request.');
+  if (failures.count > 0 && firstFailure === null)
+    warnings.push('Failures were counted but the first-failure probe did not return the request.');
   if (windows.firstFailureIndex === 0 && series.bins.length > 0) {
-    warnings.push('Writes were already failing at the start of the window: the first failure may be earlier than reported.');
+    warnings.push(
+      'Writes were already failing at the start of the window: the first failure may be earlier than reported.',
+    );
   }
   if (failures.count > 0 && floodOnset === null) {
-    warnings.push('No flood onset found before the first failure (the write rate never left its baseline, or rose before the window); the lead-up is the period just before the first failure.');
+    warnings.push(
+      'No flood onset found before the first failure (the write rate never left its baseline, or rose before the window); the lead-up is the period just before the first failure.',
+    );
   }
-  if (failure !== null && failure !== undefined) warnings.push(`The analysis stopped early: ${failureText(failure)}`);
+  if (failure !== null && failure !== undefined)
+    warnings.push(`The analysis stopped early: ${failureText(failure)}`);
 
   const growthTop = growthByResource(allGrowth)[0];
   const verdict = buildVerdict({
@@ -198,7 +248,10 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
             resource: growthTop.resource,
             apiGroup: growthTop.apiGroup,
             apiVersion: growthTop.apiVersion,
-            namespace: growthTop.namespaces.length === 1 ? (growthTop.namespaces[0]?.namespace ?? '') : `${growthTop.namespaces.length} namespaces`,
+            namespace:
+              growthTop.namespaces.length === 1
+                ? (growthTop.namespaces[0]?.namespace ?? '')
+                : `${growthTop.namespaces.length} namespaces`,
             creates: 0,
             deletes: 0,
             net: growthTop.net,
@@ -229,15 +282,26 @@ export function assembleReport(state: AnalysisState, options: AnalyzeIncidentOpt
     databaseSize,
     remediation,
     timeline,
-    series: { binMs, writes: writeRate(series), failures: failureRate(series), timeouts: timeoutRate(series) },
+    series: {
+      binMs,
+      writes: writeRate(series),
+      failures: failureRate(series),
+      timeouts: timeoutRate(series),
+    },
     queries: state.outcomes.map((o) => queryRecord(o, state.window)),
     cost: { bytesScanned, estimatedUsd: (bytesScanned / BYTES_PER_GB) * pricePerGb, pricePerGb },
-    skippedLines: skippedSource === undefined ? { count: 0, samples: [] } : { count: skippedSource.count, samples: skippedSource.samples },
+    skippedLines:
+      skippedSource === undefined
+        ? { count: 0, samples: [] }
+        : { count: skippedSource.count, samples: skippedSource.samples },
     complete: failure === null,
     warnings,
     plan: {
       rounds: state.rounds,
-      scanned: series.bins.length === 0 ? null : { start: iso(seriesRange?.startMs ?? windowStart), end: iso(windowEnd) },
+      scanned:
+        series.bins.length === 0
+          ? null
+          : { start: iso(seriesRange?.startMs ?? windowStart), end: iso(windowEnd) },
       baseline: baseline === null ? null : { start: iso(baseline.startMs), end: iso(baseline.endMs) },
     },
   };

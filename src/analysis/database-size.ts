@@ -21,7 +21,11 @@ export const DATABASE_SIZE_METRICS = [
 ] as const;
 
 /** Object count metric names, in order of preference. */
-export const OBJECT_COUNT_METRICS = ['apiserver_storage_objects', 'apiserver_resource_objects', 'etcd_object_counts'] as const;
+export const OBJECT_COUNT_METRICS = [
+  'apiserver_storage_objects',
+  'apiserver_resource_objects',
+  'etcd_object_counts',
+] as const;
 
 export interface PrometheusSample {
   name: string;
@@ -127,7 +131,9 @@ function objectResourceOf(sample: PrometheusSample): string {
 }
 
 /** Object counts per resource, largest first, from whichever count metric the dump has. */
-export function objectCountsFrom(samples: readonly PrometheusSample[]): { resource: string; count: number }[] {
+export function objectCountsFrom(
+  samples: readonly PrometheusSample[],
+): { resource: string; count: number }[] {
   for (const metric of OBJECT_COUNT_METRICS) {
     const counts = new Map<string, number>();
     for (const sample of samples) {
@@ -150,7 +156,10 @@ export function objectCountsFrom(samples: readonly PrometheusSample[]): { resour
  * The database size per etcd endpoint and the object counts from a `/metrics` dump, or null when the
  * dump has neither.
  */
-export function databaseSizeFromMetricsText(text: string, limitBytes = ETCD_SIZE_LIMIT_BYTES): DatabaseSize | null {
+export function databaseSizeFromMetricsText(
+  text: string,
+  limitBytes = ETCD_SIZE_LIMIT_BYTES,
+): DatabaseSize | null {
   const samples = parsePrometheusText(text);
   const objectCounts = objectCountsFrom(samples);
   for (const metric of DATABASE_SIZE_METRICS) {
@@ -189,7 +198,10 @@ export function databaseSizeFromSeries(
     source: 'cloudwatch',
     metricName,
     limitBytes,
-    endpoints: latest === undefined ? [] : [{ endpoint: 'cluster', bytes: latest.value, fractionOfLimit: latest.value / limitBytes }],
+    endpoints:
+      latest === undefined
+        ? []
+        : [{ endpoint: 'cluster', bytes: latest.value, fractionOfLimit: latest.value / limitBytes }],
     series: sorted,
     objectCounts: [],
   };
@@ -199,7 +211,9 @@ export function databaseSizeFromSeries(
 export const SIZE_THRESHOLDS = [0.5, 0.75, 0.9, 1] as const;
 
 /** The first time the size series reaches each threshold (only thresholds it crosses). */
-export function sizeThresholdCrossings(size: DatabaseSize): { fraction: number; timestamp: string; bytes: number }[] {
+export function sizeThresholdCrossings(
+  size: DatabaseSize,
+): { fraction: number; timestamp: string; bytes: number }[] {
   const crossings: { fraction: number; timestamp: string; bytes: number }[] = [];
   for (const fraction of SIZE_THRESHOLDS) {
     const point = size.series.find((p) => p.value >= fraction * size.limitBytes);

@@ -75,11 +75,19 @@ export function medianAbsoluteDeviation(values: readonly number[]): number {
   return median(values.map((v) => Math.abs(v - m)));
 }
 
-function thresholdFor(baseline: readonly number[], rule: FloodOnsetRule): { m: number; s: number; threshold: number } {
+function thresholdFor(
+  baseline: readonly number[],
+  rule: FloodOnsetRule,
+): { m: number; s: number; threshold: number } {
   const m = median(baseline);
-  const meanAbsoluteDeviation = baseline.length === 0 ? 0 : baseline.reduce((sum, v) => sum + Math.abs(v - m), 0) / baseline.length;
+  const meanAbsoluteDeviation =
+    baseline.length === 0 ? 0 : baseline.reduce((sum, v) => sum + Math.abs(v - m), 0) / baseline.length;
   const s = Math.max(1.4826 * medianAbsoluteDeviation(baseline), 1.2533 * meanAbsoluteDeviation);
-  const rise = Math.max((rule.k * s) / Math.sqrt(rule.persistenceBins), rule.minRelativeJump * m, rule.minAbsoluteJump);
+  const rise = Math.max(
+    (rule.k * s) / Math.sqrt(rule.persistenceBins),
+    rule.minRelativeJump * m,
+    rule.minAbsoluteJump,
+  );
   return { m, s, threshold: m + rise };
 }
 
@@ -104,7 +112,11 @@ export function detectFloodOnset(
     // The window's mean can pass with a quiet first bin when the next ones jump: the onset is the
     // first bin of the window that is itself clearly up.
     while (onset < i + rule.persistenceBins - 1 && (writesPerBin[onset] ?? 0) <= m + margin) onset += 1;
-    while (onset - 1 >= 1 && (writesPerBin[onset - 1] ?? 0) > m + margin && i - (onset - 1) < rule.minBaselineBins) {
+    while (
+      onset - 1 >= 1 &&
+      (writesPerBin[onset - 1] ?? 0) > m + margin &&
+      i - (onset - 1) < rule.minBaselineBins
+    ) {
       onset -= 1;
     }
     const onsetBaseline = writesPerBin.slice(Math.max(0, onset - rule.baselineBins), onset);

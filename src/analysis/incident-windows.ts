@@ -7,7 +7,12 @@
  * - baseline: the stretch just before the lead-up, as long as the lead-up but between
  *   MIN_BASELINE_MS and MAX_BASELINE_MS, clipped to the data: what growth is measured against.
  */
-import { DEFAULT_FLOOD_ONSET_RULE, detectFloodOnset, type FloodOnsetResult, type FloodOnsetRule } from './flood-onset.js';
+import {
+  DEFAULT_FLOOD_ONSET_RULE,
+  detectFloodOnset,
+  type FloodOnsetResult,
+  type FloodOnsetRule,
+} from './flood-onset.js';
 import { firstFailureBinIndex, type IncidentSeries } from './write-volume.js';
 
 const HOUR = 3_600_000;
@@ -29,13 +34,18 @@ export interface IncidentWindows {
 }
 
 /** Works out onset, lead-up and baseline from the series. `endMs` is the end of the window. */
-export function incidentWindows(series: IncidentSeries, endMs: number, rule: FloodOnsetRule = DEFAULT_FLOOD_ONSET_RULE): IncidentWindows {
+export function incidentWindows(
+  series: IncidentSeries,
+  endMs: number,
+  rule: FloodOnsetRule = DEFAULT_FLOOD_ONSET_RULE,
+): IncidentWindows {
   const { bins, binMs } = series;
   const firstFailureIndex = firstFailureBinIndex(series);
   const first = bins[0];
   if (first === undefined) return { firstFailureIndex, onset: null, leadUp: null, baseline: null };
   const writes = bins.map((b) => b.writes);
-  const candidates = firstFailureIndex >= 0 ? writes.slice(0, firstFailureIndex + rule.persistenceBins) : writes;
+  const candidates =
+    firstFailureIndex >= 0 ? writes.slice(0, firstFailureIndex + rule.persistenceBins) : writes;
   const found = detectFloodOnset(candidates, rule);
   const onset = found !== null && (firstFailureIndex < 0 || found.index <= firstFailureIndex) ? found : null;
   const seriesStart = first.startMs;
@@ -43,13 +53,17 @@ export function incidentWindows(series: IncidentSeries, endMs: number, rule: Flo
   let leadUp: Span;
   if (firstFailureIndex >= 0) {
     const failureBin = bins[firstFailureIndex]?.startMs ?? seriesStart;
-    leadUp = { startMs: onsetStart ?? Math.max(seriesStart, failureBin - DEFAULT_LEAD_UP_MS), endMs: failureBin + binMs - 1 };
+    leadUp = {
+      startMs: onsetStart ?? Math.max(seriesStart, failureBin - DEFAULT_LEAD_UP_MS),
+      endMs: failureBin + binMs - 1,
+    };
   } else {
     const lastBin = bins[bins.length - 1]?.startMs ?? seriesStart;
     leadUp = { startMs: onsetStart ?? Math.max(seriesStart, lastBin + binMs - DEFAULT_LEAD_UP_MS), endMs };
   }
   const length = Math.min(MAX_BASELINE_MS, Math.max(MIN_BASELINE_MS, leadUp.endMs + 1 - leadUp.startMs));
   const baselineStart = Math.max(seriesStart, leadUp.startMs - length);
-  const baseline = baselineStart < leadUp.startMs ? { startMs: baselineStart, endMs: leadUp.startMs - 1 } : null;
+  const baseline =
+    baselineStart < leadUp.startMs ? { startMs: baselineStart, endMs: leadUp.startMs - 1 } : null;
   return { firstFailureIndex, onset, leadUp, baseline };
 }

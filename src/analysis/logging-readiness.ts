@@ -33,18 +33,24 @@ export interface ReadinessOptions {
 }
 
 /** Judges whether audit logs can be investigated now. */
-export function assessLoggingReadiness(status: LoggingStatus, options: ReadinessOptions = {}): LoggingReadiness {
+export function assessLoggingReadiness(
+  status: LoggingStatus,
+  options: ReadinessOptions = {},
+): LoggingReadiness {
   const freshMs = options.freshMs ?? 15 * 60_000;
   const staleMs = options.staleMs ?? 60 * 60_000;
   const name = status.cluster;
   const warnings: string[] = [];
   const streams = status.auditStreams;
   const newest = maxDefined(streams?.newestEventMs, streams?.newestIngestionMs);
-  const newestEventAgeMin = newest === undefined ? undefined : Math.max(0, Math.round((status.checkedAtMs - newest) / 60_000));
+  const newestEventAgeMin =
+    newest === undefined ? undefined : Math.max(0, Math.round((status.checkedAtMs - newest) / 60_000));
   const base = { reachesBackToMs: streams?.oldestEventMs, newestEventAgeMin };
 
   if (status.logGroup !== undefined && status.logGroup.retentionInDays === undefined) {
-    warnings.push(`the log group never expires its events; audit logs grow (and cost) until a retention is set (--retention-days).`);
+    warnings.push(
+      `the log group never expires its events; audit logs grow (and cost) until a retention is set (--retention-days).`,
+    );
   }
 
   if (!status.auditEnabled) {
@@ -73,7 +79,10 @@ export function assessLoggingReadiness(status: LoggingStatus, options: Readiness
       ok: false,
       verdict: 'no-log-group',
       headline: `Audit logging is enabled on cluster ${name}, but the log group ${status.logGroupName} does not exist (yet).`,
-      warnings: [...warnings, 'EKS creates the log group when the first events arrive; if logging was just enabled, check again in a few minutes.'],
+      warnings: [
+        ...warnings,
+        'EKS creates the log group when the first events arrive; if logging was just enabled, check again in a few minutes.',
+      ],
       fixCommands: [],
       ...base,
     };
@@ -83,7 +92,10 @@ export function assessLoggingReadiness(status: LoggingStatus, options: Readiness
       ok: false,
       verdict: 'no-audit-streams',
       headline: `Audit logging is enabled on cluster ${name}, but ${status.logGroupName} holds no audit streams (kube-apiserver-audit-*).`,
-      warnings: [...warnings, 'if logging was just enabled, the first events can take a few minutes; otherwise the events may have expired (retention).'],
+      warnings: [
+        ...warnings,
+        'if logging was just enabled, the first events can take a few minutes; otherwise the events may have expired (retention).',
+      ],
       fixCommands: [],
       ...base,
     };

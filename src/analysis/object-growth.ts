@@ -10,7 +10,10 @@ import type { ActorRow } from './writers.js';
 export const OBJECT_GROWTH_ROWS = 50;
 
 /** Net growth rows, largest first (rows with no creates or deletes are left out), at most `limit`. */
-export function objectGrowthFrom(rows: readonly ActorRow[], limit = Number.POSITIVE_INFINITY): ObjectGrowth[] {
+export function objectGrowthFrom(
+  rows: readonly ActorRow[],
+  limit = Number.POSITIVE_INFINITY,
+): ObjectGrowth[] {
   const byKey = new Map<string, ObjectGrowth>();
   for (const row of rows) {
     if (row.subresource !== '' || (row.creates === 0 && row.deletes === 0)) continue;
@@ -30,6 +33,9 @@ export function objectGrowthFrom(rows: readonly ActorRow[], limit = Number.POSIT
     byKey.set(key, entry);
   }
   return [...byKey.values()]
-    .sort((a, b) => b.net - a.net || a.resource.localeCompare(b.resource) || a.namespace.localeCompare(b.namespace))
+    .sort(
+      (a, b) =>
+        b.net - a.net || a.resource.localeCompare(b.resource) || a.namespace.localeCompare(b.namespace),
+    )
     .slice(0, limit);
 }

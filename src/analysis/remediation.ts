@@ -52,7 +52,11 @@ const BUILT_IN_GROUPS = new Set([
 ]);
 
 /** Built-in resources whose etcd prefix is not their resource name (kubernetes pkg/registry). */
-const BUILT_IN_KEY_NAMES: Record<string, string> = { services: 'services/specs', nodes: 'minions', ingresses: 'ingress' };
+const BUILT_IN_KEY_NAMES: Record<string, string> = {
+  services: 'services/specs',
+  nodes: 'minions',
+  ingresses: 'ingress',
+};
 
 /** Known culprits: resources (resource.group) and what to do about the controller behind them. */
 const KNOWN_CULPRITS: { name: string; resources: string[]; notes: string[] }[] = [
@@ -81,7 +85,9 @@ function isBuiltIn(apiGroup: string): boolean {
 
 /** The etcd key prefix for a resource, per namespace ('' for cluster-scoped or every namespace). */
 export function etcdKeyPrefix(resource: string, apiGroup: string, namespace: string): string {
-  const base = isBuiltIn(apiGroup) ? `/registry/${BUILT_IN_KEY_NAMES[resource] ?? resource}` : `/registry/${apiGroup}/${resource}`;
+  const base = isBuiltIn(apiGroup)
+    ? `/registry/${BUILT_IN_KEY_NAMES[resource] ?? resource}`
+    : `/registry/${apiGroup}/${resource}`;
   return namespace === '' ? `${base}/` : `${base}/${namespace}/`;
 }
 
@@ -92,7 +98,12 @@ function apiRoot(apiGroup: string, apiVersion: string): string {
 }
 
 /** The collection URL of a resource in a namespace ('' = cluster-scoped). */
-export function collectionPath(resource: string, apiGroup: string, apiVersion: string, namespace: string): string {
+export function collectionPath(
+  resource: string,
+  apiGroup: string,
+  apiVersion: string,
+  namespace: string,
+): string {
   const root = apiRoot(apiGroup, apiVersion);
   return namespace === ''
     ? `${root}/${pathSegment(resource)}`
@@ -112,7 +123,13 @@ export function growthByResource(growth: readonly ObjectGrowth[]): ResourceGrowt
   const byResource = new Map<string, ResourceGrowth>();
   for (const row of growth) {
     const key = `${row.apiGroup}\u0000${row.resource}`;
-    const entry = byResource.get(key) ?? { resource: row.resource, apiGroup: row.apiGroup, apiVersion: row.apiVersion, net: 0, namespaces: [] };
+    const entry = byResource.get(key) ?? {
+      resource: row.resource,
+      apiGroup: row.apiGroup,
+      apiVersion: row.apiVersion,
+      net: 0,
+      namespaces: [],
+    };
     if (entry.apiVersion === '' && row.apiVersion !== '') entry.apiVersion = row.apiVersion;
     entry.net += row.net;
     const ns = entry.namespaces.find((n) => n.namespace === row.namespace);
@@ -121,7 +138,8 @@ export function growthByResource(growth: readonly ObjectGrowth[]): ResourceGrowt
     byResource.set(key, entry);
   }
   const list = [...byResource.values()];
-  for (const entry of list) entry.namespaces.sort((a, b) => b.net - a.net || a.namespace.localeCompare(b.namespace));
+  for (const entry of list)
+    entry.namespaces.sort((a, b) => b.net - a.net || a.namespace.localeCompare(b.namespace));
   return list.sort((a, b) => b.net - a.net || a.resource.localeCompare(b.resource));
 }
 
@@ -153,25 +171,40 @@ export function buildRemediation(input: RemediationInput): Remediation | null {
     const before = shellQuote(`${apiRoot(top.apiGroup, top.apiVersion)}/namespaces/`);
     const after = shellQuote(`/${pathSegment(top.resource)}`);
     const path = `${before}"$ns"${after}`;
-    commands.push(`for ns in $(kubectl get namespaces -o jsonpath='{.items[*].metadata.name}'); do ${loopFor(path)}; done`);
+    commands.push(
+      `for ns in $(kubectl get namespaces -o jsonpath='{.items[*].metadata.name}'); do ${loopFor(path)}; done`,
+    );
   } else {
     commands.push(loopFor(shellQuote(collectionPath(top.resource, top.apiGroup, top.apiVersion, ''))));
   }
   const spread = growing.length > MAX_NAMESPACES;
-  const prefixes = !namespaced || spread ? [etcdKeyPrefix(top.resource, top.apiGroup, '')] : named.map((n) => etcdKeyPrefix(top.resource, top.apiGroup, n.namespace));
+  const prefixes =
+    !namespaced || spread
+      ? [etcdKeyPrefix(top.resource, top.apiGroup, '')]
+      : named.map((n) => etcdKeyPrefix(top.resource, top.apiGroup, n.namespace));
   const warnings: string[] = [
     'This tool never deletes anything: review each command before you run it.',
     'Stop the writer first, or the objects come straight back' +
-      (input.topWriter !== null ? ` (top writer: ${input.topWriter.user}, user agent ${input.topWriter.userAgent}).` : '.'),
+      (input.topWriter !== null
+        ? ` (top writer: ${input.topWriter.user}, user agent ${input.topWriter.userAgent}).`
+        : '.'),
   ];
   if (input.nospace) {
     warnings.push(
       'While etcd is out of space (NOSPACE alarm) the cluster is read-only and these deletes can fail with "database space exceeded"; then open an AWS Support case with the etcd key prefix below so they can remove the objects.',
     );
   }
-  if (top.apiVersion === '') warnings.push(`The audit log did not record the API version of ${fullName}: replace VERSION in the commands.`);
-  if (spread) warnings.push(`${fullName} grew in ${growing.length} namespaces; the commands name the top ${MAX_NAMESPACES} and the loop walks every namespace.`);
-  warnings.push('The object count is what the audit log shows in the lead-up (creates minus deletes); objects created earlier are not counted.');
+  if (top.apiVersion === '')
+    warnings.push(
+      `The audit log did not record the API version of ${fullName}: replace VERSION in the commands.`,
+    );
+  if (spread)
+    warnings.push(
+      `${fullName} grew in ${growing.length} namespaces; the commands name the top ${MAX_NAMESPACES} and the loop walks every namespace.`,
+    );
+  warnings.push(
+    'The object count is what the audit log shows in the lead-up (creates minus deletes); objects created earlier are not counted.',
+  );
   const culprit = KNOWN_CULPRITS.find((c) => c.resources.includes(fullName));
   return {
     resource: top.resource,
@@ -181,7 +214,8 @@ export function buildRemediation(input: RemediationInput): Remediation | null {
     namespaces: growing.map((n) => ({ namespace: n.namespace, net: n.net })),
     estimatedObjects: top.net,
     commands,
-    etcdKeyPrefix: prefixes.length === 1 ? (prefixes[0] ?? '') : etcdKeyPrefix(top.resource, top.apiGroup, ''),
+    etcdKeyPrefix:
+      prefixes.length === 1 ? (prefixes[0] ?? '') : etcdKeyPrefix(top.resource, top.apiGroup, ''),
     etcdKeyPrefixes: prefixes,
     warnings,
     knownCulprit: culprit === undefined ? null : { name: culprit.name, notes: culprit.notes },

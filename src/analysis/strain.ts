@@ -11,7 +11,11 @@ import type { IncidentSeries } from './write-volume.js';
 export const STRAIN_USER_AGENTS = 10;
 
 /** The strain summary; `firstTimeoutMs` is the exact time from the probe, when it ran. */
-export function summarizeStrain(series: IncidentSeries, actors: readonly ActorRow[], firstTimeoutMs: number | null): StrainSummary {
+export function summarizeStrain(
+  series: IncidentSeries,
+  actors: readonly ActorRow[],
+  firstTimeoutMs: number | null,
+): StrainSummary {
   const timeouts = series.bins.reduce((s, b) => s + b.timeouts, 0);
   const byAgent = new Map<string, { serverErrors: number; throttled: number }>();
   for (const row of actors) {
@@ -28,7 +32,11 @@ export function summarizeStrain(series: IncidentSeries, actors: readonly ActorRo
     throttled: series.bins.reduce((s, b) => s + b.throttled, 0),
     byUserAgent: [...byAgent.entries()]
       .map(([userAgent, v]) => ({ userAgent, ...v }))
-      .sort((a, b) => b.serverErrors + b.throttled - (a.serverErrors + a.throttled) || a.userAgent.localeCompare(b.userAgent))
+      .sort(
+        (a, b) =>
+          b.serverErrors + b.throttled - (a.serverErrors + a.throttled) ||
+          a.userAgent.localeCompare(b.userAgent),
+      )
       .slice(0, STRAIN_USER_AGENTS),
   };
 }

@@ -2,7 +2,15 @@
  * The incident timeline: one list of events in UTC order, each with the query it comes from (and
  * its console link when CloudWatch answered), so a postmortem can cite its evidence.
  */
-import type { FailureSummary, FirstFailure, FloodOnset, Readiness, TimelineEvent, TimelineKind, TopWriter } from './incident-report.js';
+import type {
+  FailureSummary,
+  FirstFailure,
+  FloodOnset,
+  Readiness,
+  TimelineEvent,
+  TimelineKind,
+  TopWriter,
+} from './incident-report.js';
 import { iso } from './row-values.js';
 
 export type Evidence = TimelineEvent['evidence'];
@@ -56,12 +64,24 @@ function gib(bytes: number): string {
 /** Builds the ordered timeline. */
 export function buildTimeline(input: TimelineInput): TimelineEvent[] {
   const events: TimelineEvent[] = [];
-  const add = (timestamp: string, kind: TimelineKind, title: string, detail: string, evidence: Evidence): void => {
+  const add = (
+    timestamp: string,
+    kind: TimelineKind,
+    title: string,
+    detail: string,
+    evidence: Evidence,
+  ): void => {
     events.push({ timestamp, kind, title, detail, evidence });
   };
   const { readiness } = input;
   if (readiness.enabledSince !== null) {
-    add(readiness.enabledSince, 'logging-enabled', 'Audit logging enabled', 'EKS control-plane audit logs exist from here on.', null);
+    add(
+      readiness.enabledSince,
+      'logging-enabled',
+      'Audit logging enabled',
+      'EKS control-plane audit logs exist from here on.',
+      null,
+    );
   }
   if (readiness.blindBefore !== null) {
     add(

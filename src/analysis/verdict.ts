@@ -28,7 +28,9 @@ export function buildVerdict(input: VerdictInput): string {
     parts.push('No "database space exceeded" failures in the window');
   }
   if (input.topWriter !== null && input.topWriter.writes > 0) {
-    parts.push(`${input.floodOnset !== null ? `write flood since ${input.floodOnset.timestamp}: ` : ''}${writerPhrase(input.topWriter)}`);
+    parts.push(
+      `${input.floodOnset !== null ? `write flood since ${input.floodOnset.timestamp}: ` : ''}${writerPhrase(input.topWriter)}`,
+    );
   }
   if (input.topGrowth !== null && input.topGrowth.net > 0) {
     const g = input.topGrowth;

@@ -139,10 +139,14 @@ export function analyzeWriters(
 
   const perUser = sumBy(leadUp, (r) => r.user);
   const baselinePerUser = sumBy(baseline, (r) => r.user);
-  const users = [...perUser.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, RANKING_SIZE);
+  const users = [...perUser.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, RANKING_SIZE);
   const topWriters: TopWriter[] = users.map(([user, writes]) => {
     const own = leadUp.filter((r) => r.user === user);
-    const [resource = '', apiGroup = ''] = topKey(sumBy(own, (r) => `${r.resource}${SEP}${r.apiGroup}`)).split(SEP);
+    const [resource = '', apiGroup = ''] = topKey(
+      sumBy(own, (r) => `${r.resource}${SEP}${r.apiGroup}`),
+    ).split(SEP);
     return {
       user,
       userAgent: topKey(sumBy(own, (r) => r.userAgent)),

@@ -30,7 +30,12 @@ const CREDENTIAL_ERRORS = new Set([
   'TokenRefreshRequired',
 ]);
 
-const ACCESS_DENIED_ERRORS = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation', 'NotAuthorized']);
+const ACCESS_DENIED_ERRORS = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'NotAuthorized',
+]);
 
 const THROTTLING_ERRORS = new Set([
   'ThrottlingException',
@@ -77,12 +82,18 @@ export function toAppError(error: unknown, context: AwsErrorContext = {}): unkno
       : 'run `aws sso login --profile <profile>` and pass --profile, or set AWS_PROFILE / AWS_ACCESS_KEY_ID';
 
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    return new SourceError(`No AWS credentials found${context.profile === undefined ? '' : ` for profile ${context.profile}`}.`, {
-      hint: loginHint,
-      cause: error,
-    });
+    return new SourceError(
+      `No AWS credentials found${context.profile === undefined ? '' : ` for profile ${context.profile}`}.`,
+      {
+        hint: loginHint,
+        cause: error,
+      },
+    );
   }
-  if (CREDENTIAL_ERRORS.has(name) || /security token included in the request is (expired|invalid)/i.test(message)) {
+  if (
+    CREDENTIAL_ERRORS.has(name) ||
+    /security token included in the request is (expired|invalid)/i.test(message)
+  ) {
     return new SourceError(`AWS rejected the credentials (${name}): they are expired or invalid.`, {
       hint: loginHint,
       cause: error,
@@ -90,12 +101,19 @@ export function toAppError(error: unknown, context: AwsErrorContext = {}): unkno
   }
   if (ACCESS_DENIED_ERRORS.has(name) || /not authorized to perform/i.test(message)) {
     const needed = /not authorized to perform:? ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message)?.[1] ?? action;
-    return new SourceError(`Access denied: this call needs ${needed ?? 'an IAM permission the caller lacks'}.`, {
-      hint: 'grant it to the caller; `eks-etcd-insights iam-policy` prints the least-privilege policy (add --write for `logging enable`)',
-      cause: error,
-    });
+    return new SourceError(
+      `Access denied: this call needs ${needed ?? 'an IAM permission the caller lacks'}.`,
+      {
+        hint: 'grant it to the caller; `eks-etcd-insights iam-policy` prints the least-privilege policy (add --write for `logging enable`)',
+        cause: error,
+      },
+    );
   }
-  if (name === 'ResourceNotFoundException' && context.cluster !== undefined && (action === undefined || action.startsWith('eks:'))) {
+  if (
+    name === 'ResourceNotFoundException' &&
+    context.cluster !== undefined &&
+    (action === undefined || action.startsWith('eks:'))
+  ) {
     const region = context.region ?? 'this Region';
     return new SourceError(`No EKS cluster named ${context.cluster} in ${region}.`, {
       hint: `list the clusters with \`aws eks list-clusters --region ${context.region ?? '<region>'}\`, or pass --region / --profile`,
@@ -103,7 +121,10 @@ export function toAppError(error: unknown, context: AwsErrorContext = {}): unkno
     });
   }
   if (/region is missing/i.test(message)) {
-    return new UsageError('No AWS Region is set.', { hint: 'pass --region, or set AWS_REGION or a region in the profile', cause: error });
+    return new UsageError('No AWS Region is set.', {
+      hint: 'pass --region, or set AWS_REGION or a region in the profile',
+      cause: error,
+    });
   }
   if (THROTTLING_ERRORS.has(name)) {
     const attempts = e.$metadata?.attempts;
@@ -112,14 +133,20 @@ export function toAppError(error: unknown, context: AwsErrorContext = {}): unkno
       { hint: 'wait a minute and retry; for queries, lower --max-concurrent', cause: error },
     );
   }
-  if (NETWORK_CODES.has(e.code ?? '') || name === 'TimeoutError' || /socket hang up|ECONNREFUSED|ENOTFOUND/.test(message)) {
+  if (
+    NETWORK_CODES.has(e.code ?? '') ||
+    name === 'TimeoutError' ||
+    /socket hang up|ECONNREFUSED|ENOTFOUND/.test(message)
+  ) {
     return new SourceError(`Could not reach AWS for ${call}: ${message || name}.`, {
       hint: 'check the network, proxy and AWS_ENDPOINT_URL settings',
       cause: error,
     });
   }
   if (e.$metadata !== undefined || e.$fault !== undefined) {
-    return new SourceError(`${call} failed: ${name}${message === '' ? '' : `: ${message}`}`, { cause: error });
+    return new SourceError(`${call} failed: ${name}${message === '' ? '' : `: ${message}`}`, {
+      cause: error,
+    });
   }
   return error;
 }

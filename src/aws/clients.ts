@@ -107,7 +107,11 @@ interface HttpRequestLike {
  * only the method, path, status and timing: never headers, query strings or bodies, so no
  * Authorization, X-Amz-Security-Token, X-Amz-Signature or Credential= can leak.
  */
-function addInstrumentation(client: MiddlewareHost, service: keyof typeof IAM_PREFIX, options: AwsClientOptions): void {
+function addInstrumentation(
+  client: MiddlewareHost,
+  service: keyof typeof IAM_PREFIX,
+  options: AwsClientOptions,
+): void {
   const actionOf = (context: HandlerContext): string =>
     `${IAM_PREFIX[service]}:${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
 
@@ -139,10 +143,16 @@ function addInstrumentation(client: MiddlewareHost, service: keyof typeof IAM_PR
       try {
         const output = await next(args);
         const status = (output as { response?: { statusCode?: number } }).response?.statusCode ?? '?';
-        options.debug?.(`aws: ${action} attempt ${attempt} -> ${status} in ${Date.now() - began} ms (${where})`);
+        options.debug?.(
+          `aws: ${action} attempt ${attempt} -> ${status} in ${Date.now() - began} ms (${where})`,
+        );
         return output;
       } catch (error) {
-        const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } };
+        const e = error as {
+          name?: string;
+          $metadata?: { httpStatusCode?: number };
+          $response?: { statusCode?: number };
+        };
         const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode ?? 'no response';
         options.debug?.(
           `aws: ${action} attempt ${attempt} -> ${status} ${e.name ?? 'Error'} in ${Date.now() - began} ms (${where})`,

@@ -5,7 +5,8 @@
  */
 
 /** A value JSURL can encode. */
-export type JsurlValue = string | number | boolean | null | JsurlValue[] | { [key: string]: JsurlValue | undefined };
+export type JsurlValue =
+  string | number | boolean | null | JsurlValue[] | { [key: string]: JsurlValue | undefined };
 
 /**
  * Escapes a key or string the JSURL v1 way: `[A-Za-z0-9_.-]` kept, `$` -> `!`, other code units up to
@@ -17,7 +18,9 @@ function escapeJsurl(text: string): string {
   return text.replace(/[^A-Za-z0-9_.-]/g, (ch) => {
     if (ch === '$') return '!';
     const code = ch.charCodeAt(0);
-    return code < 0x100 ? `*${code.toString(16).padStart(2, '0')}` : `**${code.toString(16).padStart(4, '0')}`;
+    return code < 0x100
+      ? `*${code.toString(16).padStart(2, '0')}`
+      : `**${code.toString(16).padStart(4, '0')}`;
   });
 }
 

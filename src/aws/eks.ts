@@ -43,13 +43,19 @@ export interface ClusterUpdate {
 }
 
 /** A type is on only if an `enabled: true` entry holds it; a later `enabled: false` entry does not turn it off. */
-export function enabledLogTypes(entries: readonly { types?: readonly string[]; enabled?: boolean }[]): ControlPlaneLogType[] {
+export function enabledLogTypes(
+  entries: readonly { types?: readonly string[]; enabled?: boolean }[],
+): ControlPlaneLogType[] {
   const on = new Set(entries.filter((e) => e.enabled === true).flatMap((e) => e.types ?? []));
   return LOG_TYPES.filter((t) => on.has(t));
 }
 
 /** DescribeCluster, reduced to the logging facts. */
-export async function describeClusterLogging(client: EKSClient, cluster: string, context: AwsErrorContext = {}): Promise<ClusterLogging> {
+export async function describeClusterLogging(
+  client: EKSClient,
+  cluster: string,
+  context: AwsErrorContext = {},
+): Promise<ClusterLogging> {
   const { cluster: described } = await callAws({ ...context, action: 'eks:DescribeCluster', cluster }, () =>
     client.send(new DescribeClusterCommand({ name: cluster })),
   );
@@ -80,7 +86,9 @@ export function buildLoggingUpdateRequest(
   if (requested.every((t) => currentlyEnabled.includes(t))) return undefined;
   return {
     name: cluster,
-    logging: { clusterLogging: [{ types: LOG_TYPES.filter((t) => wanted.has(t)) as LogType[], enabled: true }] },
+    logging: {
+      clusterLogging: [{ types: LOG_TYPES.filter((t) => wanted.has(t)) as LogType[], enabled: true }],
+    },
   };
 }
 
@@ -118,7 +126,10 @@ export async function startLoggingUpdate(
     const { update } = await client.send(new UpdateClusterConfigCommand(request));
     return { kind: 'started', update: toClusterUpdate(update) };
   } catch (error) {
-    if (isAwsError(error, 'InvalidParameterException') && /no changes needed/i.test((error as Error).message)) {
+    if (
+      isAwsError(error, 'InvalidParameterException') &&
+      /no changes needed/i.test((error as Error).message)
+    ) {
       return { kind: 'no-change' };
     }
     if (isAwsError(error, 'ResourceInUseException')) {
@@ -130,7 +141,12 @@ export async function startLoggingUpdate(
 }
 
 /** DescribeUpdate. */
-export async function describeUpdate(client: EKSClient, cluster: string, updateId: string, context: AwsErrorContext = {}): Promise<ClusterUpdate> {
+export async function describeUpdate(
+  client: EKSClient,
+  cluster: string,
+  updateId: string,
+  context: AwsErrorContext = {},
+): Promise<ClusterUpdate> {
   const { update } = await callAws({ ...context, action: 'eks:DescribeUpdate', cluster }, () =>
     client.send(new DescribeUpdateCommand({ name: cluster, updateId })),
   );
@@ -163,7 +179,9 @@ export function updateEnablesAudit(update: ClusterUpdate): boolean {
     if (p.type !== 'ClusterLogging') return false;
     try {
       const parsed = JSON.parse(p.value) as { clusterLogging?: { types?: string[]; enabled?: boolean }[] };
-      return (parsed.clusterLogging ?? []).some((e) => e.enabled === true && (e.types ?? []).includes('audit'));
+      return (parsed.clusterLogging ?? []).some(
+        (e) => e.enabled === true && (e.types ?? []).includes('audit'),
+      );
     } catch {
       return false;
     }
@@ -198,9 +216,12 @@ export async function waitForUpdate(
     options.onPoll?.(update, Date.now() - began);
     if (update.status !== 'InProgress') return update;
     if (Date.now() - began > (options.timeoutMs ?? 30 * 60_000)) {
-      throw new SourceError(`Update ${updateId} of cluster ${cluster} is still in progress after ${Math.round((Date.now() - began) / 60_000)} min.`, {
-        hint: `check it later with \`aws eks describe-update --name ${cluster} --update-id ${updateId}\``,
-      });
+      throw new SourceError(
+        `Update ${updateId} of cluster ${cluster} is still in progress after ${Math.round((Date.now() - began) / 60_000)} min.`,
+        {
+          hint: `check it later with \`aws eks describe-update --name ${cluster} --update-id ${updateId}\``,
+        },
+      );
     }
     await sleep(delay, options.signal);
     delay = Math.min(delay * 2, options.maxDelayMs ?? 30_000);
@@ -214,7 +235,10 @@ function toClusterUpdate(update: Update | undefined): ClusterUpdate {
     status: update?.status ?? 'Unknown',
     createdAtMs: update?.createdAt?.getTime(),
     params: (update?.params ?? []).map((p) => ({ type: p.type ?? '', value: p.value ?? '' })),
-    errors: (update?.errors ?? []).map((e) => ({ errorCode: e.errorCode ?? '', errorMessage: e.errorMessage ?? '' })),
+    errors: (update?.errors ?? []).map((e) => ({
+      errorCode: e.errorCode ?? '',
+      errorMessage: e.errorMessage ?? '',
+    })),
   };
 }
 

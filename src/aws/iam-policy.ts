@@ -41,7 +41,13 @@ export const READ_ONLY_STATEMENTS: readonly IamStatement[] = [
     // GetQueryResults and StopQuery is unconfirmed, so they are granted on * rather than fail at run time.
     Sid: 'LogsInsightsQueriesResourceScopingUnconfirmed',
     Effect: 'Allow',
-    Action: ['logs:DescribeLogGroups', 'logs:StartQuery', 'logs:GetQueryResults', 'logs:StopQuery', 'logs:DescribeQueries'],
+    Action: [
+      'logs:DescribeLogGroups',
+      'logs:StartQuery',
+      'logs:GetQueryResults',
+      'logs:StopQuery',
+      'logs:DescribeQueries',
+    ],
     Resource: '*',
   },
   {
@@ -55,13 +61,24 @@ export const READ_ONLY_STATEMENTS: readonly IamStatement[] = [
 
 /** What `logging enable` adds. */
 export const WRITE_STATEMENTS: readonly IamStatement[] = [
-  { Sid: 'EksEnableControlPlaneLogging', Effect: 'Allow', Action: ['eks:UpdateClusterConfig'], Resource: EKS_CLUSTERS },
-  { Sid: 'LogsSetEksLogGroupRetention', Effect: 'Allow', Action: ['logs:PutRetentionPolicy'], Resource: EKS_CLUSTER_LOG_GROUPS },
+  {
+    Sid: 'EksEnableControlPlaneLogging',
+    Effect: 'Allow',
+    Action: ['eks:UpdateClusterConfig'],
+    Resource: EKS_CLUSTERS,
+  },
+  {
+    Sid: 'LogsSetEksLogGroupRetention',
+    Effect: 'Allow',
+    Action: ['logs:PutRetentionPolicy'],
+    Resource: EKS_CLUSTER_LOG_GROUPS,
+  },
 ];
 
 /** The policy document; `write` adds the permissions of `logging enable`. */
 export function buildIamPolicy(options: { write?: boolean } = {}): IamPolicyDocument {
-  const statements = options.write === true ? [...READ_ONLY_STATEMENTS, ...WRITE_STATEMENTS] : [...READ_ONLY_STATEMENTS];
+  const statements =
+    options.write === true ? [...READ_ONLY_STATEMENTS, ...WRITE_STATEMENTS] : [...READ_ONLY_STATEMENTS];
   return { Version: '2012-10-17', Statement: statements.map((s) => ({ ...s, Action: [...s.Action] })) };
 }
 

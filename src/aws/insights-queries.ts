@@ -76,7 +76,11 @@ export async function getQueryResultsPage(
  * wanted anyway, so such an error is swallowed and reported as `false`. Throttling and 5xx are retried
  * a few times: the query client runs without SDK retries, and a query we fail to stop keeps billing.
  */
-export async function stopInsightsQuery(client: InsightsClient, queryId: string, attempts = 4): Promise<boolean> {
+export async function stopInsightsQuery(
+  client: InsightsClient,
+  queryId: string,
+  attempts = 4,
+): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
       const response = await client.send(new StopQueryCommand({ queryId }));
@@ -90,7 +94,10 @@ export async function stopInsightsQuery(client: InsightsClient, queryId: string,
 }
 
 /** Rows of `{field, value}` pairs as string records, with the column order of first appearance. */
-export function rowsFromResults(results: ResultField[][] | undefined): { fields: string[]; rows: Record<string, string>[] } {
+export function rowsFromResults(results: ResultField[][] | undefined): {
+  fields: string[];
+  rows: Record<string, string>[];
+} {
   const fields: string[] = [];
   const seen = new Set<string>();
   const rows: Record<string, string>[] = [];
@@ -117,7 +124,8 @@ export function parseStatistics(statistics: GetQueryResultsResponse['statistics'
     bytesScanned: statistics?.bytesScanned ?? 0,
   };
   // Filled only when a field index applied (aws-facts A); keep "absent" distinct from 0.
-  if (statistics?.estimatedBytesSkipped !== undefined) parsed.estimatedBytesSkipped = statistics.estimatedBytesSkipped;
+  if (statistics?.estimatedBytesSkipped !== undefined)
+    parsed.estimatedBytesSkipped = statistics.estimatedBytesSkipped;
   return parsed;
 }
 
@@ -141,21 +149,39 @@ const CREDENTIAL_NAMES = new Set([
   'CredentialsProviderError',
   'TokenProviderError',
 ]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ENOTFOUND']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
 
 /** Sorts an SDK error into: back off and retry, retry, bad query, bad credentials, or give up. */
 export function classifyAwsError(error: unknown): AwsErrorClass {
   if (typeof error !== 'object' || error === null) return 'fatal';
-  const e = error as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const e = error as {
+    name?: string;
+    code?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const name = e.name ?? '';
   if (name === 'MalformedQueryException') return 'malformed';
   if (THROTTLING_NAMES.has(name) || e.$metadata?.httpStatusCode === 429) return 'throttled';
   if (CREDENTIAL_NAMES.has(name)) return 'credentials';
-  if (name === 'ServiceUnavailableException' || name === 'InternalFailure' || name === 'InternalServerError') return 'transient';
+  if (name === 'ServiceUnavailableException' || name === 'InternalFailure' || name === 'InternalServerError')
+    return 'transient';
   const status = e.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return 'transient';
   if (e.code !== undefined && NETWORK_CODES.has(e.code)) return 'transient';
-  if (name === 'TimeoutError' || name === 'NetworkingError' || /socket hang up|ECONNRESET/i.test(String((error as Error).message))) {
+  if (
+    name === 'TimeoutError' ||
+    name === 'NetworkingError' ||
+    /socket hang up|ECONNRESET/i.test(String((error as Error).message))
+  ) {
     return 'transient';
   }
   return 'fatal';

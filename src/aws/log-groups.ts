@@ -45,7 +45,11 @@ export interface LogGroupInfo {
 }
 
 /** DescribeLogGroups for one exact name; undefined when the group does not exist. */
-export async function describeLogGroup(client: CloudWatchLogsClient, name: string, context: AwsErrorContext = {}): Promise<LogGroupInfo | undefined> {
+export async function describeLogGroup(
+  client: CloudWatchLogsClient,
+  name: string,
+  context: AwsErrorContext = {},
+): Promise<LogGroupInfo | undefined> {
   let nextToken: string | undefined;
   // The prefix can match longer names (/aws/eks/prod/cluster-2); a few pages are plenty.
   for (let page = 0; page < 5; page++) {
@@ -91,13 +95,28 @@ export async function listAuditStreams(
   logGroupName: string,
   options: { maxPages?: number } & AwsErrorContext = {},
 ): Promise<AuditStreams> {
-  const result: AuditStreams = { names: [], newestEventMs: undefined, newestIngestionMs: undefined, oldestEventMs: undefined, truncated: false };
+  const result: AuditStreams = {
+    names: [],
+    newestEventMs: undefined,
+    newestIngestionMs: undefined,
+    oldestEventMs: undefined,
+    truncated: false,
+  };
   let nextToken: string | undefined;
-  const max = (a: number | undefined, b: number | undefined): number | undefined => (b === undefined ? a : a === undefined ? b : Math.max(a, b));
-  const min = (a: number | undefined, b: number | undefined): number | undefined => (b === undefined ? a : a === undefined ? b : Math.min(a, b));
+  const max = (a: number | undefined, b: number | undefined): number | undefined =>
+    b === undefined ? a : a === undefined ? b : Math.max(a, b);
+  const min = (a: number | undefined, b: number | undefined): number | undefined =>
+    b === undefined ? a : a === undefined ? b : Math.min(a, b);
   for (let page = 0; page < (options.maxPages ?? 20); page++) {
     const out = await callAws({ ...options, action: 'logs:DescribeLogStreams' }, () =>
-      client.send(new DescribeLogStreamsCommand({ logGroupName, logStreamNamePrefix: AUDIT_STREAM_PREFIX, limit: 50, nextToken })),
+      client.send(
+        new DescribeLogStreamsCommand({
+          logGroupName,
+          logStreamNamePrefix: AUDIT_STREAM_PREFIX,
+          limit: 50,
+          nextToken,
+        }),
+      ),
     );
     for (const stream of out.logStreams ?? []) {
       if (stream.logStreamName !== undefined) result.names.push(stream.logStreamName);
@@ -113,7 +132,12 @@ export async function listAuditStreams(
 }
 
 /** PutRetentionPolicy. */
-export async function putRetention(client: CloudWatchLogsClient, logGroupName: string, days: number, context: AwsErrorContext = {}): Promise<void> {
+export async function putRetention(
+  client: CloudWatchLogsClient,
+  logGroupName: string,
+  days: number,
+  context: AwsErrorContext = {},
+): Promise<void> {
   await callAws({ ...context, action: 'logs:PutRetentionPolicy' }, () =>
     client.send(new PutRetentionPolicyCommand({ logGroupName, retentionInDays: days })),
   );

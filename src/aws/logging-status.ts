@@ -13,7 +13,13 @@ import {
   type ClusterUpdate,
   type ControlPlaneLogType,
 } from './eks.js';
-import { clusterLogGroupName, describeLogGroup, listAuditStreams, type AuditStreams, type LogGroupInfo } from './log-groups.js';
+import {
+  clusterLogGroupName,
+  describeLogGroup,
+  listAuditStreams,
+  type AuditStreams,
+  type LogGroupInfo,
+} from './log-groups.js';
 
 /** Everything `logging status` reports. Times are epoch ms. */
 export interface LoggingStatus {
@@ -50,7 +56,10 @@ export interface LoggingStatusOptions {
 }
 
 /** Reads the logging facts of one cluster. Pass `clients` to reuse (and not destroy) existing clients. */
-export async function getLoggingStatus(options: LoggingStatusOptions, clients?: AwsClients): Promise<LoggingStatus> {
+export async function getLoggingStatus(
+  options: LoggingStatusOptions,
+  clients?: AwsClients,
+): Promise<LoggingStatus> {
   const own = clients === undefined;
   const aws = clients ?? createAwsClients({ region: options.region, profile: options.profile });
   try {
@@ -64,7 +73,8 @@ export async function getLoggingStatus(options: LoggingStatusOptions, clients?: 
       describeLogGroup(logs, logGroupName, context),
       readUpdateHistory(aws, options, context),
     ]);
-    const auditStreams = logGroup === undefined ? undefined : await listAuditStreams(logs, logGroupName, context);
+    const auditStreams =
+      logGroup === undefined ? undefined : await listAuditStreams(logs, logGroupName, context);
     return {
       cluster: options.cluster,
       region,
@@ -98,12 +108,17 @@ async function readUpdateHistory(
   const updates: ClusterUpdate[] = [];
   // A few at a time: quick on clusters with a long history, gentle on the EKS API rate limit.
   for (let i = 0; i < picked.length; i += 5) {
-    updates.push(...(await Promise.all(picked.slice(i, i + 5).map((id) => describeUpdate(eks, options.cluster, id, context)))));
+    updates.push(
+      ...(await Promise.all(
+        picked.slice(i, i + 5).map((id) => describeUpdate(eks, options.cluster, id, context)),
+      )),
+    );
   }
   updates.sort((a, b) => (b.createdAtMs ?? 0) - (a.createdAtMs ?? 0));
   const enabling = updates.find((u) => u.status === 'Successful' && updateEnablesAudit(u));
   return {
-    auditLastEnabled: enabling === undefined ? undefined : { updateId: enabling.id, atMs: enabling.createdAtMs },
+    auditLastEnabled:
+      enabling === undefined ? undefined : { updateId: enabling.id, atMs: enabling.createdAtMs },
     updatesInProgress: updates
       .filter((u) => u.status === 'InProgress')
       .map((u) => ({ id: u.id, type: u.type, enablesAudit: updateEnablesAudit(u) })),

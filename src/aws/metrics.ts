@@ -4,7 +4,12 @@
  * Which name the storage metric has is UNCONFIRMED (aws-facts.md G: `APIServerStorageSize` in the
  * 2024 docs, Prometheus-style names since), so ListMetrics discovers it among the known names.
  */
-import { GetMetricDataCommand, ListMetricsCommand, type CloudWatchClient, type Dimension } from '@aws-sdk/client-cloudwatch';
+import {
+  GetMetricDataCommand,
+  ListMetricsCommand,
+  type CloudWatchClient,
+  type Dimension,
+} from '@aws-sdk/client-cloudwatch';
 import type { DatabaseSize, SeriesPoint } from '../analysis/incident-report.js';
 import { ETCD_SIZE_LIMIT_BYTES } from '../analysis/database-size.js';
 import type { TimeRange } from '../sources/source.js';
@@ -39,7 +44,11 @@ interface ListedMetric {
 }
 
 /** Lists the AWS/EKS metrics of the cluster (paged). */
-async function listClusterMetrics(client: CloudWatchClient, cluster: string, context: AwsErrorContext): Promise<ListedMetric[]> {
+async function listClusterMetrics(
+  client: CloudWatchClient,
+  cluster: string,
+  context: AwsErrorContext,
+): Promise<ListedMetric[]> {
   const metrics: ListedMetric[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -53,7 +62,8 @@ async function listClusterMetrics(client: CloudWatchClient, cluster: string, con
       ),
     );
     for (const metric of out.Metrics ?? []) {
-      if (metric.MetricName !== undefined) metrics.push({ name: metric.MetricName, dimensions: metric.Dimensions ?? [] });
+      if (metric.MetricName !== undefined)
+        metrics.push({ name: metric.MetricName, dimensions: metric.Dimensions ?? [] });
     }
     nextToken = out.NextToken;
     if (nextToken === undefined || nextToken === '') break;
@@ -85,7 +95,10 @@ function endpointLabel(dimensions: readonly Dimension[]): string {
  * The database size over the window from CloudWatch metrics, or null when the cluster publishes no
  * storage metric (older than 1.28, or an older platform version).
  */
-export async function getDatabaseSizeMetrics(client: CloudWatchClient, options: DatabaseSizeMetricsOptions): Promise<DatabaseSize | null> {
+export async function getDatabaseSizeMetrics(
+  client: CloudWatchClient,
+  options: DatabaseSizeMetricsOptions,
+): Promise<DatabaseSize | null> {
   const context = { ...(options.context ?? {}), cluster: options.cluster };
   const chosen = pickStorageMetrics(await listClusterMetrics(client, options.cluster, context));
   const first = chosen[0];

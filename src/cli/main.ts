@@ -50,15 +50,20 @@ async function main(argv: string[]): Promise<void> {
 function reportError(error: unknown, debug: boolean): number {
   if (error instanceof CommanderError) {
     // commander already printed its message (usage errors) or the help/version text.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    ) {
       return 0;
     }
     return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof AppError) {
-    const formatted = typeof (error as { format?: unknown }).format === 'function'
-      ? (error as unknown as { format(): string }).format()
-      : `error: ${error.message}`;
+    const formatted =
+      typeof (error as { format?: unknown }).format === 'function'
+        ? (error as unknown as { format(): string }).format()
+        : `error: ${error.message}`;
     process.stderr.write(`${sanitizeForTerminal(formatted)}\n`);
     if (error.hint !== undefined) process.stderr.write(`hint: ${sanitizeForTerminal(error.hint)}\n`);
     if (debug && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);

@@ -9,7 +9,11 @@ import { callAws, type AwsErrorContext } from '../aws/aws-errors.js';
 import { describeClusterLogging } from '../aws/eks.js';
 import { clusterLogGroupName, describeLogGroup } from '../aws/log-groups.js';
 import { CheckFailedError, UsageError } from '../errors.js';
-import { createCloudWatchSource, type AuditStream, type CloudWatchSource } from '../sources/cloudwatch-source.js';
+import {
+  createCloudWatchSource,
+  type AuditStream,
+  type CloudWatchSource,
+} from '../sources/cloudwatch-source.js';
 import { estimateUsd, formatBytes, formatUsd, DEFAULT_PRICE_PER_GB } from '../sources/cloudwatch/cost.js';
 import { hasPartialOutcomes } from '../sources/cloudwatch/run-errors.js';
 import { AUDIT_STREAM_PREFIX } from '../sources/cloudwatch/stream-scope.js';
@@ -41,7 +45,10 @@ export interface OpenCloudWatchSourceOptions {
 const MAX_STREAM_PAGES = 20;
 
 /** Opens the source for one cluster, or throws the error that says how to make it work. */
-export async function openCloudWatchSource(opts: OpenCloudWatchSourceOptions, io: CommandIo): Promise<CloudWatchSource> {
+export async function openCloudWatchSource(
+  opts: OpenCloudWatchSourceOptions,
+  io: CommandIo,
+): Promise<CloudWatchSource> {
   const base = {
     ...(opts.region === undefined ? {} : { region: opts.region }),
     ...(opts.profile === undefined ? {} : { profile: opts.profile }),
@@ -53,7 +60,9 @@ export async function openCloudWatchSource(opts: OpenCloudWatchSourceOptions, io
   // backoff, its --verbose narration and its attempt count; one owner for retries keeps them predictable.
   const clients = createAwsClients(base);
   const queryClients = createAwsClients({ ...base, maxAttempts: 1 });
-  const region = await callAws({ ...(opts.profile === undefined ? {} : { profile: opts.profile }) }, () => clients.region());
+  const region = await callAws({ ...(opts.profile === undefined ? {} : { profile: opts.profile }) }, () =>
+    clients.region(),
+  );
   const context: AwsErrorContext = {
     cluster: opts.cluster,
     region,
@@ -82,13 +91,19 @@ export async function openCloudWatchSource(opts: OpenCloudWatchSourceOptions, io
   if (listing.streams.length === 0) {
     const logging = await describeClusterLogging(await clients.eks(), opts.cluster, context);
     if (!logging.enabledTypes.includes('audit')) {
-      throw new CheckFailedError(`Audit logging is off for cluster ${opts.cluster}: ${logGroupName} has no audit streams.`, {
-        hint: `${fix}; audit logs exist only from then on`,
-      });
+      throw new CheckFailedError(
+        `Audit logging is off for cluster ${opts.cluster}: ${logGroupName} has no audit streams.`,
+        {
+          hint: `${fix}; audit logs exist only from then on`,
+        },
+      );
     }
-    throw new CheckFailedError(`Audit logging is on for cluster ${opts.cluster}, but ${logGroupName} has no audit streams yet.`, {
-      hint: `the first audit events arrive a few minutes after enabling; check with \`eks-etcd-insights logging status --cluster ${opts.cluster}\``,
-    });
+    throw new CheckFailedError(
+      `Audit logging is on for cluster ${opts.cluster}, but ${logGroupName} has no audit streams yet.`,
+      {
+        hint: `the first audit events arrive a few minutes after enabling; check with \`eks-etcd-insights logging status --cluster ${opts.cluster}\``,
+      },
+    );
   }
   io.log(
     `cloudwatch: ${logGroupName} in ${region}: ${group.logGroupClass}, ${formatBytes(group.storedBytes)} stored, ` +
@@ -96,7 +111,9 @@ export async function openCloudWatchSource(opts: OpenCloudWatchSourceOptions, io
       `${listing.streams.length}${listing.complete ? '' : '+'} audit streams`,
   );
   if (!listing.complete) {
-    io.log(`cloudwatch: more than ${listing.streams.length} audit streams; filtering by stream name pattern instead of the stream index`);
+    io.log(
+      `cloudwatch: more than ${listing.streams.length} audit streams; filtering by stream name pattern instead of the stream index`,
+    );
   }
 
   const source = createCloudWatchSource({
@@ -115,16 +132,29 @@ export async function openCloudWatchSource(opts: OpenCloudWatchSourceOptions, io
     ...(opts.pricePerGb === undefined ? {} : { pricePerGb: opts.pricePerGb }),
     ...(opts.queryTimeout === undefined ? {} : { queryTimeoutMs: opts.queryTimeout }),
   });
-  return withTerminal(source, opts, io, listing.streams.map((s) => s.name));
+  return withTerminal(
+    source,
+    opts,
+    io,
+    listing.streams.map((s) => s.name),
+  );
 }
 
 /** The source, with each run shown on the terminal (progress, narration, links, cost) and io.signal as default. */
-function withTerminal(source: CloudWatchSource, opts: OpenCloudWatchSourceOptions, io: CommandIo, streamNames: string[]): CloudWatchSource {
+function withTerminal(
+  source: CloudWatchSource,
+  opts: OpenCloudWatchSourceOptions,
+  io: CommandIo,
+  streamNames: string[],
+): CloudWatchSource {
   const price = opts.pricePerGb ?? DEFAULT_PRICE_PER_GB;
   const runAll = async (requests: QueryRequest[], options: RunOptions = {}): Promise<QueryOutcome[]> => {
     const progress = createProgressLine(io);
     const before = source.totals().bytesScanned;
-    const estimated = requests.reduce((sum, r) => sum + (r.range === undefined ? 0 : source.estimateScanBytes(r.range)), 0);
+    const estimated = requests.reduce(
+      (sum, r) => sum + (r.range === undefined ? 0 : source.estimateScanBytes(r.range)),
+      0,
+    );
     io.log(
       `cloudwatch: running ${requests.length} ${requests.length === 1 ? 'query' : 'queries'}, about ${formatBytes(estimated)} to scan (estimate from the log group's stored bytes)` +
         `${requests.some((r) => r.range === undefined) ? ' (plus queries without a window, which read all retained data)' : ''}`,
@@ -133,11 +163,14 @@ function withTerminal(source: CloudWatchSource, opts: OpenCloudWatchSourceOption
       progress.clear();
       if (opts.links === true) {
         for (const outcome of outcomes) {
-          if (outcome?.consoleUrl !== undefined) io.stderr(`link: ${sanitizeForTerminal(outcome.request.name)}: ${outcome.consoleUrl}\n`);
+          if (outcome?.consoleUrl !== undefined)
+            io.stderr(`link: ${sanitizeForTerminal(outcome.request.name)}: ${outcome.consoleUrl}\n`);
         }
       }
       const scanned = source.totals().bytesScanned - before;
-      io.log(`cloudwatch: ${requests.length} ${requests.length === 1 ? 'query' : 'queries'} scanned ${formatBytes(scanned)} (about ${formatUsd(estimateUsd(scanned, price))} at $${price}/GB)`);
+      io.log(
+        `cloudwatch: ${requests.length} ${requests.length === 1 ? 'query' : 'queries'} scanned ${formatBytes(scanned)} (about ${formatUsd(estimateUsd(scanned, price))} at $${price}/GB)`,
+      );
     };
     try {
       const outcomes = await source.runAll(requests, {
@@ -187,7 +220,14 @@ async function listAuditStreamsWithTimes(
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_STREAM_PAGES; page++) {
     const out = await callAws({ ...context, action: 'logs:DescribeLogStreams' }, () =>
-      client.send(new DescribeLogStreamsCommand({ logGroupName, logStreamNamePrefix: AUDIT_STREAM_PREFIX, limit: 50, nextToken })),
+      client.send(
+        new DescribeLogStreamsCommand({
+          logGroupName,
+          logStreamNamePrefix: AUDIT_STREAM_PREFIX,
+          limit: 50,
+          nextToken,
+        }),
+      ),
     );
     for (const s of out.logStreams ?? []) {
       if (s.logStreamName === undefined) continue;
@@ -211,7 +251,12 @@ const DAY_MS = 86_400_000;
  * `retentionInDays`), so a window starting before that horizon asks for data that no longer exists;
  * answering with a shorter window would look like "no failures back then".
  */
-function refuseWindowBeyondRetention(window: { startMs: number }, retentionInDays: number, logGroupName: string, nowMs: number): void {
+function refuseWindowBeyondRetention(
+  window: { startMs: number },
+  retentionInDays: number,
+  logGroupName: string,
+  nowMs: number,
+): void {
   const horizonMs = nowMs - retentionInDays * DAY_MS;
   if (window.startMs >= horizonMs) return;
   const iso = (ms: number): string => new Date(ms).toISOString();

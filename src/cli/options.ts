@@ -21,13 +21,17 @@ export function parseDurationMs(text: string): number {
   while (rest.length > 0) {
     const match = unitPattern.exec(rest);
     if (match === null || parts === null) {
-      throw new InvalidArgumentError(`"${text}" is not a duration; use a number and a unit, like 30m, 6h or 7d.`);
+      throw new InvalidArgumentError(
+        `"${text}" is not a duration; use a number and a unit, like 30m, 6h or 7d.`,
+      );
     }
     total += Number(match[1]) * (DURATION_UNITS_MS[match[2] ?? ''] ?? 0);
     rest = rest.slice(match[0].length);
   }
   if (trimmed.length === 0 || total <= 0) {
-    throw new InvalidArgumentError(`"${text}" is not a duration; use a number and a unit, like 30m, 6h or 7d.`);
+    throw new InvalidArgumentError(
+      `"${text}" is not a duration; use a number and a unit, like 30m, 6h or 7d.`,
+    );
   }
   return total;
 }
@@ -47,7 +51,8 @@ export function parseTimeMs(text: string, nowMs: number): number {
     }
   }
   if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
-    const withZone = /([zZ]|[+-]\d{2}:?\d{2})$/.test(trimmed) || !trimmed.includes('T') ? trimmed : `${trimmed}Z`;
+    const withZone =
+      /([zZ]|[+-]\d{2}:?\d{2})$/.test(trimmed) || !trimmed.includes('T') ? trimmed : `${trimmed}Z`;
     const iso = withZone.includes('T') || withZone.length > 10 ? withZone : `${withZone}T00:00:00Z`;
     const ms = Date.parse(iso);
     if (!Number.isNaN(ms)) return ms;

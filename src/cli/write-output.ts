@@ -68,7 +68,8 @@ function describe(error: unknown): string {
 export async function checkOutputWritable(file: string): Promise<void> {
   try {
     const existing = await stat(file).catch(() => undefined);
-    if (existing?.isDirectory() === true) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
+    if (existing?.isDirectory() === true)
+      throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
     if (existing !== undefined && !existing.isFile()) {
       // A device or FIFO is written straight through (see writeFileAtomic): it must be writable itself.
       await access(file, constants.W_OK);

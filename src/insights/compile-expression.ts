@@ -36,7 +36,12 @@ export function compileExpr(expr: Expr, ctx: ExprContext): CompiledExpr {
       return { kind: 'plain', get: () => v };
     }
     case 'duration':
-      return fail(ctx, QueryErrorCode.BadArgument, 'a time period like 5m is only valid inside bin(), datefloor() or dateceil()', expr.span);
+      return fail(
+        ctx,
+        QueryErrorCode.BadArgument,
+        'a time period like 5m is only valid inside bin(), datefloor() or dateceil()',
+        expr.span,
+      );
     case 'star':
       return fail(ctx, QueryErrorCode.BadArgument, '* is only valid in count(*)', expr.span);
     case 'regex':
@@ -81,7 +86,12 @@ function compileField(expr: FieldRef, ctx: ExprContext): CompiledExpr {
   if (ctx.scope.afterStats) {
     if (derivedKind === undefined) {
       const known = [...ctx.scope.derived.keys()].join(', ');
-      return fail(ctx, QueryErrorCode.FieldAfterStats, `field "${name}" does not exist after stats (available: ${known || 'none'})`, expr.span);
+      return fail(
+        ctx,
+        QueryErrorCode.FieldAfterStats,
+        `field "${name}" does not exist after stats (available: ${known || 'none'})`,
+        expr.span,
+      );
     }
     return { kind: derivedKind, get: (row) => row.values?.get(name) };
   }
@@ -104,7 +114,13 @@ function compileField(expr: FieldRef, ctx: ExprContext): CompiledExpr {
 function compileBinary(op: string, left: CompiledExpr, right: CompiledExpr, rightNode: Expr): CompiledExpr {
   // A time compared with text compares as printed text ("YYYY-MM-DD HH:MM:SS.mmm" sorts like time),
   // so `@timestamp >= "2024-06-14 03:05"` works.
-  if (left.kind === 'timestamp' && rightNode.kind === 'string' && toNumber(rightNode.value) === undefined && op !== '+' && op !== '-') {
+  if (
+    left.kind === 'timestamp' &&
+    rightNode.kind === 'string' &&
+    toNumber(rightNode.value) === undefined &&
+    op !== '+' &&
+    op !== '-'
+  ) {
     left = { kind: 'plain', get: textGetter(left) };
   }
   const l = left.get;
@@ -131,7 +147,14 @@ function compileBinary(op: string, left: CompiledExpr, right: CompiledExpr, righ
     case '<=':
     case '>':
     case '>=': {
-      const test = op === '<' ? (c: number) => c < 0 : op === '<=' ? (c: number) => c <= 0 : op === '>' ? (c: number) => c > 0 : (c: number) => c >= 0;
+      const test =
+        op === '<'
+          ? (c: number) => c < 0
+          : op === '<='
+            ? (c: number) => c <= 0
+            : op === '>'
+              ? (c: number) => c > 0
+              : (c: number) => c >= 0;
       return {
         kind: 'plain',
         get: (row) => {
@@ -141,9 +164,21 @@ function compileBinary(op: string, left: CompiledExpr, right: CompiledExpr, righ
       };
     }
     default: {
-      const f = op === '+' ? (a: number, b: number) => a + b : op === '-' ? (a: number, b: number) => a - b : op === '*' ? (a: number, b: number) => a * b : op === '/' ? (a: number, b: number) => a / b : (a: number, b: number) => a % b;
+      const f =
+        op === '+'
+          ? (a: number, b: number) => a + b
+          : op === '-'
+            ? (a: number, b: number) => a - b
+            : op === '*'
+              ? (a: number, b: number) => a * b
+              : op === '/'
+                ? (a: number, b: number) => a / b
+                : (a: number, b: number) => a % b;
       // Date arithmetic keeps the timestamp kind: @timestamp - 5000 is still a time.
-      const kind = (left.kind === 'timestamp') !== (right.kind === 'timestamp') && (op === '+' || op === '-') ? 'timestamp' : 'plain';
+      const kind =
+        (left.kind === 'timestamp') !== (right.kind === 'timestamp') && (op === '+' || op === '-')
+          ? 'timestamp'
+          : 'plain';
       return {
         kind,
         get: (row) => {
@@ -254,23 +289,42 @@ function compileIn(expr: InExpr, ctx: ExprContext): CompiledExpr {
 function compileCall(expr: CallExpr, ctx: ExprContext): CompiledExpr {
   if (AGGREGATE_FUNCTIONS.has(expr.name)) {
     if (ctx.aggregate) return ctx.aggregate(expr);
-    return fail(ctx, QueryErrorCode.AggregateOutsideStats, `${expr.name}() is an aggregate function; use it in stats`, expr.span);
+    return fail(
+      ctx,
+      QueryErrorCode.AggregateOutsideStats,
+      `${expr.name}() is an aggregate function; use it in stats`,
+      expr.span,
+    );
   }
   const spec = SCALAR_FUNCTIONS[expr.name];
   if (spec === undefined) {
     return fail(ctx, QueryErrorCode.UnknownFunction, `unknown function ${expr.name}()`, expr.nameSpan);
   }
   if (expr.args.length < spec.min || expr.args.length > spec.max) {
-    const want = spec.min === spec.max ? `${spec.min}` : spec.max >= 100 ? `at least ${spec.min}` : `${spec.min} to ${spec.max}`;
-    return fail(ctx, QueryErrorCode.WrongArity, `${expr.name}() takes ${want} argument${want === '1' ? '' : 's'}, found ${expr.args.length}`, expr.span);
+    const want =
+      spec.min === spec.max
+        ? `${spec.min}`
+        : spec.max >= 100
+          ? `at least ${spec.min}`
+          : `${spec.min} to ${spec.max}`;
+    return fail(
+      ctx,
+      QueryErrorCode.WrongArity,
+      `${expr.name}() takes ${want} argument${want === '1' ? '' : 's'}, found ${expr.args.length}`,
+      expr.span,
+    );
   }
   const takesPeriod = expr.name === 'bin' || expr.name === 'datefloor' || expr.name === 'dateceil';
   const args = expr.args.map((a) =>
-    a.kind === 'duration' && takesPeriod ? { kind: 'plain' as const, get: () => undefined } : compileExpr(a, ctx),
+    a.kind === 'duration' && takesPeriod
+      ? { kind: 'plain' as const, get: () => undefined }
+      : compileExpr(a, ctx),
   );
-  const timestamp = (): CompiledExpr => compileField({ kind: 'field', name: '@timestamp', span: expr.span }, ctx);
+  const timestamp = (): CompiledExpr =>
+    compileField({ kind: 'field', name: '@timestamp', span: expr.span }, ctx);
   const built = spec.build(args, expr.args, timestamp);
-  if (typeof built === 'string') return fail(ctx, QueryErrorCode.BadArgument, `${expr.name}(): ${built}`, expr.span);
+  if (typeof built === 'string')
+    return fail(ctx, QueryErrorCode.BadArgument, `${expr.name}(): ${built}`, expr.span);
   return built;
 }
 

@@ -95,7 +95,10 @@ function clamp(n: number, lo: number, hi: number): number {
 }
 
 /** 1-based line and column (in UTF-16 code units) of an offset. */
-function locate(text: string, offset: number): { line: number; column: number; lineText: string; lineStart: number } {
+function locate(
+  text: string,
+  offset: number,
+): { line: number; column: number; lineText: string; lineStart: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset; i++) {

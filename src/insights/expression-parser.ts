@@ -20,7 +20,15 @@ const BP_ADD = 5;
 const BP_MUL = 6;
 const BP_UNARY = 7;
 
-const COMPARE_OPS: Record<string, BinaryOp> = { '=': '=', '==': '=', '!=': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+const COMPARE_OPS: Record<string, BinaryOp> = {
+  '=': '=',
+  '==': '=',
+  '!=': '!=',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+};
 
 /** Parses expressions with a precedence table (Pratt). Tracks depth to refuse absurd nesting. */
 export class ExpressionParser {
@@ -47,7 +55,11 @@ export class ExpressionParser {
     let d = 0;
     for (const c of children) d = Math.max(d, this.depth.get(c) ?? 1);
     if (d + 1 > MAX_EXPRESSION_DEPTH) {
-      this.ts.fail(QueryErrorCode.TooDeep, `expression more than ${MAX_EXPRESSION_DEPTH} levels deep`, expr.span);
+      this.ts.fail(
+        QueryErrorCode.TooDeep,
+        `expression more than ${MAX_EXPRESSION_DEPTH} levels deep`,
+        expr.span,
+      );
     }
     this.depth.set(expr, d + 1);
     return expr;
@@ -77,7 +89,8 @@ export class ExpressionParser {
     const cmp = COMPARE_OPS[op];
     if (cmp !== undefined) return { bp: BP_COMPARE, build: (left) => this.binary(left, cmp, BP_COMPARE) };
     if (op === '+' || op === '-') return { bp: BP_ADD, build: (left) => this.binary(left, op, BP_ADD) };
-    if (op === '*' || op === '/' || op === '%') return { bp: BP_MUL, build: (left) => this.binary(left, op, BP_MUL) };
+    if (op === '*' || op === '/' || op === '%')
+      return { bp: BP_MUL, build: (left) => this.binary(left, op, BP_MUL) };
     return undefined;
   }
 
@@ -90,7 +103,10 @@ export class ExpressionParser {
   private like(subject: Expr, negated: boolean, words: number): Expr {
     for (let i = 0; i < words; i++) this.ts.advance();
     const pattern = this.pattern('after like');
-    return this.node({ kind: 'like', negated, subject, pattern, span: join(subject.span, pattern.span) }, subject);
+    return this.node(
+      { kind: 'like', negated, subject, pattern, span: join(subject.span, pattern.span) },
+      subject,
+    );
   }
 
   /** A string or a /regex/ (validated here so that parseQuery already refuses a bad one). */
@@ -107,7 +123,10 @@ export class ExpressionParser {
       compileRegex(r.value, span, ts.text);
       return { kind: 'regex', source: r.value, span };
     }
-    return ts.fail(QueryErrorCode.Expected, `expected a "string" or a /regex/ ${context}, found ${describe(t)}`);
+    return ts.fail(
+      QueryErrorCode.Expected,
+      `expected a "string" or a /regex/ ${context}, found ${describe(t)}`,
+    );
   }
 
   private inList(subject: Expr, negated: boolean, words: number): Expr {
@@ -116,7 +135,11 @@ export class ExpressionParser {
       this.ts.fail(QueryErrorCode.Expected, `expected [ after in, found ${describe(this.ts.current)}`);
     }
     const list = this.list();
-    return this.node({ kind: 'in', negated, subject, list, span: join(subject.span, list.span) }, subject, ...list.items);
+    return this.node(
+      { kind: 'in', negated, subject, list, span: join(subject.span, list.span) },
+      subject,
+      ...list.items,
+    );
   }
 
   private list(): ListExpr {
@@ -171,12 +194,19 @@ export class ExpressionParser {
         if (word === 'not') {
           ts.advance();
           const operand = this.parse(BP_NOT);
-          return this.node({ kind: 'unary', op: 'not', operand, span: join(spanOf(t), operand.span) }, operand);
+          return this.node(
+            { kind: 'unary', op: 'not', operand, span: join(spanOf(t), operand.span) },
+            operand,
+          );
         }
         ts.advance();
         if (ts.current.kind === 'lparen') return this.call(t.value, spanOf(t));
         if (RESERVED.has(word)) {
-          ts.fail(QueryErrorCode.Expected, `expected an expression, found the keyword "${t.value}" (quote a field with that name in backticks)`, t);
+          ts.fail(
+            QueryErrorCode.Expected,
+            `expected an expression, found the keyword "${t.value}" (quote a field with that name in backticks)`,
+            t,
+          );
         }
         return { kind: 'field', name: t.value, span: spanOf(t) };
       }
@@ -203,7 +233,16 @@ export class ExpressionParser {
       }
     }
     const close = ts.expect('rparen', `) or , in the arguments of ${name}()`);
-    return this.node({ kind: 'call', name: name.toLowerCase(), nameSpan, args, span: { start: nameSpan.start, end: close.end } }, ...args);
+    return this.node(
+      {
+        kind: 'call',
+        name: name.toLowerCase(),
+        nameSpan,
+        args,
+        span: { start: nameSpan.start, end: close.end },
+      },
+      ...args,
+    );
   }
 }
 

@@ -18,7 +18,8 @@ export function recordJson(record: LogRecord): Record<string, unknown> | null {
     if (m.charCodeAt(i) === 123 /* { */) {
       try {
         const parsed: unknown = JSON.parse(m);
-        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+          json = parsed as Record<string, unknown>;
       } catch {
         json = null;
       }

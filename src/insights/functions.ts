@@ -166,18 +166,20 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
   isempty: {
     min: 1,
     max: 1,
-    build: ([a]) => plain((row) => {
-      const v = (a as CompiledExpr).get(row);
-      return v === undefined || v === '';
-    }),
+    build: ([a]) =>
+      plain((row) => {
+        const v = (a as CompiledExpr).get(row);
+        return v === undefined || v === '';
+      }),
   },
   isblank: {
     min: 1,
     max: 1,
-    build: ([a]) => plain((row) => {
-      const v = (a as CompiledExpr).get(row);
-      return v === undefined || (typeof v === 'string' && v.trim() === '');
-    }),
+    build: ([a]) =>
+      plain((row) => {
+        const v = (a as CompiledExpr).get(row);
+        return v === undefined || (typeof v === 'string' && v.trim() === '');
+      }),
   },
   coalesce: {
     min: 1,

@@ -2,12 +2,26 @@ import { QueryError, QueryErrorCode } from './errors.js';
 import type { Token, TokenKind } from './tokens.js';
 
 /** Units `bin()` accepts (docs CWL_QuerySyntax-Stats.html): ms, s, m/min, h/hr, d, w, mo, q, y. */
-export const DURATION_UNITS: ReadonlySet<string> = new Set(['ms', 's', 'm', 'min', 'h', 'hr', 'd', 'w', 'mo', 'q', 'y']);
+export const DURATION_UNITS: ReadonlySet<string> = new Set([
+  'ms',
+  's',
+  'm',
+  'min',
+  'h',
+  'hr',
+  'd',
+  'w',
+  'mo',
+  'q',
+  'y',
+]);
 
 const OPERATORS = ['==', '=~', '!=', '<=', '>=', '=', '<', '>', '+', '-', '*', '/', '%'];
 
 function isIdentStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 64 /* @ */ || c === 36; /* $ */
+  return (
+    (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 64 /* @ */ || c === 36
+  ); /* $ */
 }
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -98,7 +112,12 @@ export class Lexer {
       source += ch;
       i++;
     }
-    throw new QueryError(QueryErrorCode.UnterminatedRegex, 'unterminated regular expression: missing the closing /', { start: offset, end: i }, text);
+    throw new QueryError(
+      QueryErrorCode.UnterminatedRegex,
+      'unterminated regular expression: missing the closing /',
+      { start: offset, end: i },
+      text,
+    );
   }
 
   private skipTrivia(): void {
@@ -137,11 +156,23 @@ export class Lexer {
         );
       }
       this.pos = unitEnd;
-      return { kind: 'duration', value: text.slice(start, unitEnd), start, end: unitEnd, numberValue: value, unit };
+      return {
+        kind: 'duration',
+        value: text.slice(start, unitEnd),
+        start,
+        end: unitEnd,
+        numberValue: value,
+        unit,
+      };
     }
     if (isIdentPart(text.charCodeAt(end)) || !Number.isFinite(value)) {
       while (end < text.length && isIdentPart(text.charCodeAt(end))) end++;
-      throw new QueryError(QueryErrorCode.BadNumber, `invalid number ${JSON.stringify(text.slice(start, end))}`, { start, end }, text);
+      throw new QueryError(
+        QueryErrorCode.BadNumber,
+        `invalid number ${JSON.stringify(text.slice(start, end))}`,
+        { start, end },
+        text,
+      );
     }
     this.pos = end;
     return { kind: 'number', value: numText, start, end, numberValue: value };
@@ -172,14 +203,24 @@ export class Lexer {
       value += ch;
       i++;
     }
-    throw new QueryError(QueryErrorCode.UnterminatedString, `unterminated string: missing the closing ${quote}`, { start, end: text.length }, text);
+    throw new QueryError(
+      QueryErrorCode.UnterminatedString,
+      `unterminated string: missing the closing ${quote}`,
+      { start, end: text.length },
+      text,
+    );
   }
 
   private backtick(start: number): Token {
     const text = this.text;
     const close = text.indexOf('`', start + 1);
     if (close < 0) {
-      throw new QueryError(QueryErrorCode.UnterminatedField, 'unterminated field name: missing the closing `', { start, end: text.length }, text);
+      throw new QueryError(
+        QueryErrorCode.UnterminatedField,
+        'unterminated field name: missing the closing `',
+        { start, end: text.length },
+        text,
+      );
     }
     if (close === start + 1) {
       throw new QueryError(QueryErrorCode.EmptyField, 'empty field name ``', { start, end: close + 1 }, text);

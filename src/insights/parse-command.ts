@@ -22,7 +22,12 @@ export function compileParse(cmd: ParseCommand, query: string): CompiledParse {
     const re = compileRegex(cmd.pattern.source, cmd.pattern.span, query);
     const names = [...re.groupNames];
     if (names.length === 0) {
-      throw new QueryError(QueryErrorCode.ParseMismatch, 'a parse regex needs at least one named group, e.g. (?<user>\\S+)', cmd.pattern.span, query);
+      throw new QueryError(
+        QueryErrorCode.ParseMismatch,
+        'a parse regex needs at least one named group, e.g. (?<user>\\S+)',
+        cmd.pattern.span,
+        query,
+      );
     }
     return {
       names,

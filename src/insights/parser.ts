@@ -7,7 +7,16 @@ import { describe, TokenStream } from './token-stream.js';
 export const MAX_QUERY_LENGTH = 10_000;
 
 /** Commands of the full language that this engine does not implement, named so the error says so. */
-const UNSUPPORTED = new Set(['source', 'unmask', 'pattern', 'diff', 'anomaly', 'unnest', 'lookup', 'fieldsummary']);
+const UNSUPPORTED = new Set([
+  'source',
+  'unmask',
+  'pattern',
+  'diff',
+  'anomaly',
+  'unnest',
+  'lookup',
+  'fieldsummary',
+]);
 
 /** Parses a Logs Insights query into an AST; throws QueryError. */
 export function parseQuery(text: string): QueryAst {
@@ -41,7 +50,10 @@ class CommandParser {
       commands.push(this.command());
       if (ts.current.kind === 'eof') break;
       if (ts.current.kind !== 'pipe') {
-        ts.fail(QueryErrorCode.UnexpectedToken, `unexpected ${describe(ts.current)}; expected | or the end of the query`);
+        ts.fail(
+          QueryErrorCode.UnexpectedToken,
+          `unexpected ${describe(ts.current)}; expected | or the end of the query`,
+        );
       }
       ts.advance();
     }
@@ -52,7 +64,10 @@ class CommandParser {
     const ts = this.ts;
     const t = ts.current;
     if (t.kind !== 'ident') {
-      return ts.fail(QueryErrorCode.ExpectedCommand, `expected a command (fields, filter, stats, sort, limit, display, dedup, parse), found ${describe(t)}`);
+      return ts.fail(
+        QueryErrorCode.ExpectedCommand,
+        `expected a command (fields, filter, stats, sort, limit, display, dedup, parse), found ${describe(t)}`,
+      );
     }
     const word = t.value.toLowerCase();
     ts.advance();
@@ -96,7 +111,11 @@ class CommandParser {
         return this.parse(start);
       default:
         if (UNSUPPORTED.has(word)) {
-          ts.fail(QueryErrorCode.UnsupportedCommand, `the ${word} command is not supported by this engine`, t);
+          ts.fail(
+            QueryErrorCode.UnsupportedCommand,
+            `the ${word} command is not supported by this engine`,
+            t,
+          );
         }
         return ts.fail(QueryErrorCode.UnknownCommand, `unknown command "${t.value}"`, t);
     }
@@ -131,7 +150,8 @@ class CommandParser {
         alias = a.value;
         end = a.end;
       }
-      const name = alias ?? (expr.kind === 'field' ? expr.name : this.text.slice(expr.span.start, expr.span.end));
+      const name =
+        alias ?? (expr.kind === 'field' ? expr.name : this.text.slice(expr.span.start, expr.span.end));
       items.push({ expr, alias, name, span: { start: expr.span.start, end } });
       if (ts.current.kind !== 'comma') break;
       ts.advance();
@@ -143,7 +163,10 @@ class CommandParser {
   private fieldRef(context: string): FieldRef {
     const t = this.ts.current;
     if (t.kind !== 'ident' && t.kind !== 'field') {
-      return this.ts.fail(QueryErrorCode.Expected, `expected a field name in ${context}, found ${describe(t)}`);
+      return this.ts.fail(
+        QueryErrorCode.Expected,
+        `expected a field name in ${context}, found ${describe(t)}`,
+      );
     }
     this.ts.advance();
     return { kind: 'field', name: t.value, span: { start: t.start, end: t.end } };

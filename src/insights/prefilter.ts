@@ -47,7 +47,12 @@ function single(expr: Expr, derived: ReadonlyMap<string, ValueKind>): Requiremen
     if (expr.op === 'and') return parts[0];
     return parts.length === 1 ? parts[0] : undefined;
   }
-  const subject = expr.kind === 'binary' ? expr.left : expr.kind === 'like' || expr.kind === 'in' ? expr.subject : undefined;
+  const subject =
+    expr.kind === 'binary'
+      ? expr.left
+      : expr.kind === 'like' || expr.kind === 'in'
+        ? expr.subject
+        : undefined;
   if (subject?.kind !== 'field' || derived.has(subject.name)) return undefined;
   const isMessage = subject.name === '@message';
   // Other system fields (@logStream, @timestamp, ...) are not in the raw message.

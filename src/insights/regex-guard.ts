@@ -72,7 +72,8 @@ export function compileRegex(source: string, span: Span, query: string): Compile
   try {
     regex = new RegExp(body, flags);
   } catch (err) {
-    const reason = err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
+    const reason =
+      err instanceof Error ? err.message.replace(/^Invalid regular expression: /, '') : String(err);
     throw new QueryError(QueryErrorCode.InvalidRegex, `invalid regular expression: ${reason}`, span, query);
   }
   const literal = flags === '' && !META.test(body) ? body : undefined;
@@ -94,7 +95,8 @@ export function compileRegex(source: string, span: Span, query: string): Compile
     );
   }
   const limit = risky ? -1 : BACKTRACKING_INPUT_LIMIT;
-  const exec = (text: string): RegExpExecArray | null => (text.length <= limit ? regex.exec(text) : long(text));
+  const exec = (text: string): RegExpExecArray | null =>
+    text.length <= limit ? regex.exec(text) : long(text);
   let test: (text: string) => boolean;
   if (literal !== undefined) test = (text) => text.includes(literal);
   else if (anchoredLiteral !== undefined) test = (text) => text.startsWith(anchoredLiteral);
@@ -149,8 +151,13 @@ export function repetitionCount(body: string): number {
  * a (?i) pattern is matched on lower-cased text with its literal letters lower-cased; its captures
  * (for parse) then come out lower-cased too.
  */
-function longInputMatcher(body: string, caseInsensitive: boolean, fallback: RegExp): (text: string) => RegExpExecArray | null {
-  const cap = (text: string): string => (text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
+function longInputMatcher(
+  body: string,
+  caseInsensitive: boolean,
+  fallback: RegExp,
+): (text: string) => RegExpExecArray | null {
+  const cap = (text: string): string =>
+    text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text;
   let linear: RegExp | undefined;
   if (hasLinearRegexEngine()) {
     try {
@@ -172,7 +179,12 @@ function lowerCaseLiterals(body: string): string {
     if (ch === '\\') {
       out += ch + (body[i + 1] ?? '');
       i++;
-    } else if (ch === '(' && body.startsWith('(?<', i) && !body.startsWith('(?<=', i) && !body.startsWith('(?<!', i)) {
+    } else if (
+      ch === '(' &&
+      body.startsWith('(?<', i) &&
+      !body.startsWith('(?<=', i) &&
+      !body.startsWith('(?<!', i)
+    ) {
       const close = body.indexOf('>', i);
       out += body.slice(i, close + 1); // keep group names as written
       i = close;
@@ -223,7 +235,10 @@ function checkShape(body: string, span: Span, query: string): string[] {
       if (body[i + 1] === '?') {
         const rest = body.slice(i + 2, i + 4);
         if (rest.startsWith('=') || rest.startsWith('!') || rest === '<=' || rest === '<!') {
-          fail(QueryErrorCode.UnsupportedRegex, 'lookahead and lookbehind are not supported (CloudWatch uses Hyperscan)');
+          fail(
+            QueryErrorCode.UnsupportedRegex,
+            'lookahead and lookbehind are not supported (CloudWatch uses Hyperscan)',
+          );
         }
         if (rest.startsWith('<')) {
           const m = /^\(\?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(body.slice(i));
@@ -263,7 +278,11 @@ function checkShape(body: string, span: Span, query: string): string[] {
     }
     const q = quantifierAt(body, i);
     if (q !== undefined) {
-      if (q.bound > MAX_REPEAT_BOUND) fail(QueryErrorCode.UnsupportedRegex, `repetition counts above ${MAX_REPEAT_BOUND} are not supported`);
+      if (q.bound > MAX_REPEAT_BOUND)
+        fail(
+          QueryErrorCode.UnsupportedRegex,
+          `repetition counts above ${MAX_REPEAT_BOUND} are not supported`,
+        );
       markRisky();
       i += q.length;
       continue;
@@ -274,7 +293,10 @@ function checkShape(body: string, span: Span, query: string): string[] {
 }
 
 /** A quantifier starting at `i`: *, +, ?, {n}, {n,}, {n,m}, with an optional lazy `?`. */
-function quantifierAt(body: string, i: number): { length: number; unbounded: boolean; bound: number } | undefined {
+function quantifierAt(
+  body: string,
+  i: number,
+): { length: number; unbounded: boolean; bound: number } | undefined {
   const ch = body[i];
   const lazy = (len: number): number => (body[i + len] === '?' || body[i + len] === '+' ? len + 1 : len);
   if (ch === '*' || ch === '+') return { length: lazy(1), unbounded: true, bound: 0 };

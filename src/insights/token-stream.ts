@@ -52,7 +52,8 @@ export class TokenStream {
   }
 
   expect(kind: TokenKind, what: string): Token {
-    if (this.current.kind !== kind) this.fail(QueryErrorCode.Expected, `expected ${what}, found ${describe(this.current)}`);
+    if (this.current.kind !== kind)
+      this.fail(QueryErrorCode.Expected, `expected ${what}, found ${describe(this.current)}`);
     return this.advance();
   }
 

@@ -15,7 +15,10 @@ export function renderLoggingStatusText(status: LoggingStatus, readiness: Loggin
   const row = (label: string, value: string): void => void lines.push(`  ${label.padEnd(15)}${value}`);
   row(
     'Cluster',
-    `${status.cluster} (${status.region})${[status.clusterStatus, status.kubernetesVersion === undefined ? undefined : `Kubernetes ${status.kubernetesVersion}`]
+    `${status.cluster} (${status.region})${[
+      status.clusterStatus,
+      status.kubernetesVersion === undefined ? undefined : `Kubernetes ${status.kubernetesVersion}`,
+    ]
       .filter((v) => v !== undefined)
       .map((v) => `, ${v}`)
       .join('')}`,
@@ -25,8 +28,12 @@ export function renderLoggingStatusText(status: LoggingStatus, readiness: Loggin
     row('Log group', `${status.logGroupName}: does not exist`);
   } else {
     const g = status.logGroup;
-    const retention = g.retentionInDays === undefined ? 'never expires' : `retention ${g.retentionInDays} days`;
-    row('Log group', `${g.name}: ${retention}, ${formatBytes(g.storedBytes)} stored, ${g.logGroupClass} class`);
+    const retention =
+      g.retentionInDays === undefined ? 'never expires' : `retention ${g.retentionInDays} days`;
+    row(
+      'Log group',
+      `${g.name}: ${retention}, ${formatBytes(g.storedBytes)} stored, ${g.logGroupClass} class`,
+    );
   }
   const streams = status.auditStreams;
   if (streams !== undefined) {
@@ -35,15 +42,22 @@ export function renderLoggingStatusText(status: LoggingStatus, readiness: Loggin
     } else {
       row('Audit streams', `${streams.names.length}${streams.truncated ? '+' : ''} stream(s)`);
       const newest = maxDefined(streams.newestEventMs, streams.newestIngestionMs);
-      if (newest !== undefined) row('Newest event', `${iso(newest)} (${ago(status.checkedAtMs - newest)} ago)`);
+      if (newest !== undefined)
+        row('Newest event', `${iso(newest)} (${ago(status.checkedAtMs - newest)} ago)`);
       if (streams.oldestEventMs !== undefined) {
-        row('Oldest event', `${iso(streams.oldestEventMs)}: investigations can reach back ${ago(status.checkedAtMs - streams.oldestEventMs)}`);
+        row(
+          'Oldest event',
+          `${iso(streams.oldestEventMs)}: investigations can reach back ${ago(status.checkedAtMs - streams.oldestEventMs)}`,
+        );
       }
     }
   }
   if (status.auditLastEnabled !== undefined) {
     const at = status.auditLastEnabled.atMs;
-    row('Audit enabled', `${at === undefined ? 'at an unknown time' : iso(at)} (update ${status.auditLastEnabled.updateId})`);
+    row(
+      'Audit enabled',
+      `${at === undefined ? 'at an unknown time' : iso(at)} (update ${status.auditLastEnabled.updateId})`,
+    );
   } else if (status.auditEnabled) {
     row(
       'Audit enabled',
@@ -61,7 +75,9 @@ export function renderLoggingStatusText(status: LoggingStatus, readiness: Loggin
     lines.push('');
     lines.push('To fix it, run one of:');
     for (const c of readiness.fixCommands) lines.push(`  ${c}`);
-    lines.push('Audit logs exist only from the moment logging is on, and CloudWatch bills their ingestion and storage.');
+    lines.push(
+      'Audit logs exist only from the moment logging is on, and CloudWatch bills their ingestion and storage.',
+    );
   }
   return `${sanitizeForTerminal(lines.join('\n'))}\n`;
 }

@@ -8,7 +8,12 @@ import { UsageError } from '../errors.js';
 import { systemClock, type RunnerClock } from './cloudwatch/clock.js';
 import { BYTES_PER_GB, DEFAULT_PRICE_PER_GB, estimateUsd, formatBytes } from './cloudwatch/cost.js';
 import { createQueryPool } from './cloudwatch/query-pool.js';
-import { newRequestRecord, runRequest, type RequestRecord, type RequestRunContext } from './cloudwatch/request-runner.js';
+import {
+  newRequestRecord,
+  runRequest,
+  type RequestRecord,
+  type RequestRunContext,
+} from './cloudwatch/request-runner.js';
 import {
   QueryRunFailedError,
   QueryRunInterruptedError,
@@ -106,7 +111,9 @@ export function createCloudWatchSource(options: CloudWatchSourceOptions): CloudW
         `These ${requests.length} ${requests.length === 1 ? 'query' : 'queries'} would scan about ${formatBytes(estimated)} ` +
           `(estimated from the log group's stored bytes), over the --max-scan-gb budget of ${formatBytes(remaining)}` +
           `${budget.total() > 0 ? ' left' : ''}.`,
-        { hint: 'Narrow the window (--since 2h, or --start/--end around the incident), or raise --max-scan-gb.' },
+        {
+          hint: 'Narrow the window (--since 2h, or --start/--end around the incident), or raise --max-scan-gb.',
+        },
       );
     }
   };
@@ -119,12 +126,17 @@ export function createCloudWatchSource(options: CloudWatchSourceOptions): CloudW
     auditStreams: options.auditStreams.map((s) => s.name),
     logGroupClass: options.logGroupClass,
     estimateScanBytes: estimate,
-    totals: () => ({ bytesScanned: budget.total(), estimatedUsd: estimateUsd(budget.total(), pricePerGb), queries: [...records] }),
+    totals: () => ({
+      bytesScanned: budget.total(),
+      estimatedUsd: estimateUsd(budget.total(), pricePerGb),
+      queries: [...records],
+    }),
 
     async runAll(requests: QueryRequest[], runOptions: RunOptions = {}): Promise<QueryOutcome[]> {
       checkEstimate(requests);
       const controller = new AbortController();
-      const onUserAbort = (): void => controller.abort(new QueryRunInterruptedError('Interrupted; the running queries were stopped.'));
+      const onUserAbort = (): void =>
+        controller.abort(new QueryRunInterruptedError('Interrupted; the running queries were stopped.'));
       if (runOptions.signal?.aborted === true) onUserAbort();
       runOptions.signal?.addEventListener('abort', onUserAbort, { once: true });
 
@@ -169,7 +181,11 @@ export function createCloudWatchSource(options: CloudWatchSourceOptions): CloudW
             } catch (error) {
               errors[index] = error;
               // Bad credentials fail every other query too: stop them now rather than one by one.
-              if (error instanceof QueryRunFailedError && classifyAwsError(error.cause) === 'credentials' && !controller.signal.aborted) {
+              if (
+                error instanceof QueryRunFailedError &&
+                classifyAwsError(error.cause) === 'credentials' &&
+                !controller.signal.aborted
+              ) {
                 controller.abort(error);
               }
             }
@@ -179,7 +195,9 @@ export function createCloudWatchSource(options: CloudWatchSourceOptions): CloudW
         runOptions.signal?.removeEventListener('abort', onUserAbort);
       }
 
-      const failure = controller.signal.aborted ? (controller.signal.reason as unknown) : errors.find((e) => e !== undefined);
+      const failure = controller.signal.aborted
+        ? (controller.signal.reason as unknown)
+        : errors.find((e) => e !== undefined);
       if (failure === undefined) return outcomes as QueryOutcome[];
       if (hasPartialOutcomes(failure)) {
         failure.partial = outcomes;

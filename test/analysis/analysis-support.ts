@@ -6,7 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createFormatter, type OutputFormat } from '../../bench/incident/formats.js';
-import { generateIncident, type GeneratedEvent, type GroundTruth, type IncidentOptions } from '../../bench/incident/generate.js';
+import {
+  generateIncident,
+  type GeneratedEvent,
+  type GroundTruth,
+  type IncidentOptions,
+} from '../../bench/incident/generate.js';
 import { ANALYSIS_QUERIES } from '../../src/analysis/incident.js';
 import { loadQueryLibrary, renderQuery } from '../../src/queries/library.js';
 
@@ -30,7 +35,11 @@ export function generate(options: IncidentOptions): { events: GeneratedEvent[]; 
 }
 
 /** Writes events to a temp file in `format`; returns its path and a cleanup. */
-export function writeIncidentFile(events: readonly GeneratedEvent[], format: OutputFormat, seed: number): { file: string; cleanup: () => void } {
+export function writeIncidentFile(
+  events: readonly GeneratedEvent[],
+  format: OutputFormat,
+  seed: number,
+): { file: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'eei-analysis-'));
   const formatter = createFormatter(format, seed);
   const parts = [formatter.header()];

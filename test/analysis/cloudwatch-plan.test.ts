@@ -32,9 +32,18 @@ const incident = generate({
   floodStartFraction: 1 - 30 / (7 * 24),
 });
 
-async function analyse(lookbackMs: number, events = incident.events): Promise<{ report: IncidentReport; source: ReturnType<typeof createFakeCloudWatchSource> }> {
+async function analyse(
+  lookbackMs: number,
+  events = incident.events,
+): Promise<{ report: IncidentReport; source: ReturnType<typeof createFakeCloudWatchSource> }> {
   const source = createFakeCloudWatchSource(events);
-  const report = await analyzeIncident({ source, queries, lookbackMs, now: endMs, window: { startMs: endMs - lookbackMs, endMs } });
+  const report = await analyzeIncident({
+    source,
+    queries,
+    lookbackMs,
+    now: endMs,
+    window: { startMs: endMs - lookbackMs, endMs },
+  });
   return { report, source };
 }
 
@@ -47,21 +56,24 @@ describe('CloudWatch plan: incident in the last 30 h of 7 days', () => {
   test.each([
     ['7d', 7 * DAY],
     ['30d', 30 * DAY],
-  ])('lookback %s: at most 4 rounds, bytes within 1.5x the minimum and a quarter of the naive plan', async (_, lookbackMs) => {
-    const { report, source } = await analyse(lookbackMs);
-    expect(source.rounds).toBeLessThanOrEqual(4);
-    expect(report.plan?.rounds).toBe(source.rounds);
-    const onsetMs = Date.parse(incident.truth.floodOnset ?? '');
-    const minimum = source.bytesIn({ startMs: onsetMs - HOUR, endMs });
-    const naive = NAIVE_QUERIES * source.bytesIn({ startMs: endMs - lookbackMs, endMs });
-    const scanned = report.cost.bytesScanned;
-    expect(scanned).toBe(source.bytesScanned);
-    expect(scanned / minimum, `scanned ${scanned} vs minimum ${minimum}`).toBeLessThanOrEqual(1.5);
-    expect(scanned / naive).toBeLessThanOrEqual(0.25);
-    // Every query is in the report with its bytes.
-    expect(report.queries).toHaveLength(source.requests.length);
-    expect(report.queries.reduce((s, q) => s + q.bytesScanned, 0)).toBe(scanned);
-  });
+  ])(
+    'lookback %s: at most 4 rounds, bytes within 1.5x the minimum and a quarter of the naive plan',
+    async (_, lookbackMs) => {
+      const { report, source } = await analyse(lookbackMs);
+      expect(source.rounds).toBeLessThanOrEqual(4);
+      expect(report.plan?.rounds).toBe(source.rounds);
+      const onsetMs = Date.parse(incident.truth.floodOnset ?? '');
+      const minimum = source.bytesIn({ startMs: onsetMs - HOUR, endMs });
+      const naive = NAIVE_QUERIES * source.bytesIn({ startMs: endMs - lookbackMs, endMs });
+      const scanned = report.cost.bytesScanned;
+      expect(scanned).toBe(source.bytesScanned);
+      expect(scanned / minimum, `scanned ${scanned} vs minimum ${minimum}`).toBeLessThanOrEqual(1.5);
+      expect(scanned / naive).toBeLessThanOrEqual(0.25);
+      // Every query is in the report with its bytes.
+      expect(report.queries).toHaveLength(source.requests.length);
+      expect(report.queries.reduce((s, q) => s + q.bytesScanned, 0)).toBe(scanned);
+    },
+  );
 
   test('finds what the local plan finds: first failure, count, top writer, onset', async () => {
     const { report } = await analyse(7 * DAY);
@@ -71,7 +83,9 @@ describe('CloudWatch plan: incident in the last 30 h of 7 days', () => {
     expect(report.failures.last).toBe(truth.lastFailure);
     expect(report.failures.stillFailing).toBe(true);
     expect(report.topWriters[0]?.user).toBe(truth.topWriter.user);
-    expect(Math.abs(Date.parse(report.floodOnset?.timestamp ?? '') - Date.parse(truth.floodOnset ?? ''))).toBeLessThanOrEqual(report.series.binMs);
+    expect(
+      Math.abs(Date.parse(report.floodOnset?.timestamp ?? '') - Date.parse(truth.floodOnset ?? '')),
+    ).toBeLessThanOrEqual(report.series.binMs);
     expect(report.strain.timeouts).toBe(truth.timeoutCount);
     // Timeline evidence carries the console link of the query it came from.
     const first = report.timeline.find((e) => e.kind === 'first-failure');
@@ -81,8 +95,20 @@ describe('CloudWatch plan: incident in the last 30 h of 7 days', () => {
 });
 
 describe('CloudWatch plan: other incidents in the last 30 h', () => {
-  const generateLate = (seed: number, shape: 'operator-flood' | 'user-flood', outcome: 'ongoing' | 'recovered') =>
-    generate({ seed, start: new Date(startMs).toISOString(), durationMs, eventsPerMinute: 4, shape, outcome, floodStartFraction: 1 - 30 / (7 * 24) });
+  const generateLate = (
+    seed: number,
+    shape: 'operator-flood' | 'user-flood',
+    outcome: 'ongoing' | 'recovered',
+  ) =>
+    generate({
+      seed,
+      start: new Date(startMs).toISOString(),
+      durationMs,
+      eventsPerMinute: 4,
+      shape,
+      outcome,
+      floodStartFraction: 1 - 30 / (7 * 24),
+    });
 
   test('a user flood, ongoing: within 1.5x the minimum, 4 rounds, the same findings', async () => {
     const late = generateLate(23, 'user-flood', 'ongoing');
@@ -121,11 +147,18 @@ describe('CloudWatch plan: a flood that begins where the first search window sta
       floodStartFraction: 1 - 6 / (days * 24),
     });
     const source = createFakeCloudWatchSource(late.events);
-    const report = await analyzeIncident({ source, queries, now: end, window: { startMs: end - 7 * DAY, endMs: end } });
+    const report = await analyzeIncident({
+      source,
+      queries,
+      now: end,
+      window: { startMs: end - 7 * DAY, endMs: end },
+    });
     expect(source.rounds).toBeLessThanOrEqual(4);
     expect(report.firstFailure).toEqual(late.truth.firstFailure);
     const onsetMs = Date.parse(late.truth.floodOnset ?? '');
-    expect(Math.abs(Date.parse(report.floodOnset?.timestamp ?? '') - onsetMs)).toBeLessThanOrEqual(report.series.binMs);
+    expect(Math.abs(Date.parse(report.floodOnset?.timestamp ?? '') - onsetMs)).toBeLessThanOrEqual(
+      report.series.binMs,
+    );
   });
 });
 
@@ -142,20 +175,24 @@ describe('CloudWatch plan: rounds stay bounded whatever the lookback', () => {
   test.each([
     ['7d', 7 * DAY],
     ['30d', 30 * DAY],
-  ])('no failure at all, lookback %s: the whole lookback is searched in at most 4 rounds', async (_, lookbackMs) => {
-    const { report, source } = await analyse(lookbackMs, quiet.events);
-    expect(source.rounds).toBeLessThanOrEqual(4);
-    expect(report.firstFailure).toBeNull();
-    const windows = source.requests.filter((r) => r.name === 'incident-series').map((r) => r.range!);
-    // The series windows tile the lookback without overlap.
-    const sorted = [...windows].sort((a, b) => a.startMs - b.startMs);
-    // From the start of the lookback (rounded down to its bin) to the end.
-    const first = sorted[0]?.startMs ?? Number.NaN;
-    expect(first).toBeLessThanOrEqual(endMs - lookbackMs);
-    expect(first).toBeGreaterThan(endMs - lookbackMs - report.series.binMs);
-    expect(sorted[sorted.length - 1]?.endMs).toBe(endMs);
-    for (let i = 1; i < sorted.length; i++) expect(sorted[i]?.startMs).toBe((sorted[i - 1]?.endMs ?? 0) + 1);
-  });
+  ])(
+    'no failure at all, lookback %s: the whole lookback is searched in at most 4 rounds',
+    async (_, lookbackMs) => {
+      const { report, source } = await analyse(lookbackMs, quiet.events);
+      expect(source.rounds).toBeLessThanOrEqual(4);
+      expect(report.firstFailure).toBeNull();
+      const windows = source.requests.filter((r) => r.name === 'incident-series').map((r) => r.range!);
+      // The series windows tile the lookback without overlap.
+      const sorted = [...windows].sort((a, b) => a.startMs - b.startMs);
+      // From the start of the lookback (rounded down to its bin) to the end.
+      const first = sorted[0]?.startMs ?? Number.NaN;
+      expect(first).toBeLessThanOrEqual(endMs - lookbackMs);
+      expect(first).toBeGreaterThan(endMs - lookbackMs - report.series.binMs);
+      expect(sorted[sorted.length - 1]?.endMs).toBe(endMs);
+      for (let i = 1; i < sorted.length; i++)
+        expect(sorted[i]?.startMs).toBe((sorted[i - 1]?.endMs ?? 0) + 1);
+    },
+  );
 
   test('failing since before the lookback: searched to the start, at most 4 rounds, and it says so', async () => {
     const { report, source } = await analyse(10 * HOUR);
@@ -168,7 +205,12 @@ describe('CloudWatch plan: rounds stay bounded whatever the lookback', () => {
 describe('CloudWatch plan: a failed query keeps the rest', () => {
   test('the report is written with complete:false and names the query', async () => {
     const source = createFakeCloudWatchSource(incident.events, { failOn: 'incident-actors' });
-    const error = await analyzeIncident({ source, queries, now: endMs, window: { startMs: endMs - 7 * DAY, endMs } }).catch((e: unknown) => e);
+    const error = await analyzeIncident({
+      source,
+      queries,
+      now: endMs,
+      window: { startMs: endMs - 7 * DAY, endMs },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IncompleteAnalysisError);
     const report = (error as IncompleteAnalysisError).report;
     expect(report.complete).toBe(false);

@@ -32,7 +32,9 @@ describe('Prometheus text parser', () => {
 
 describe('database size from a /metrics dump', () => {
   test('1.28+: apiserver_storage_size_bytes per storage cluster, against 8 GiB', () => {
-    const size = databaseSizeFromMetricsText('apiserver_storage_size_bytes{storage_cluster_id="etcd-0"} 4294967296\n');
+    const size = databaseSizeFromMetricsText(
+      'apiserver_storage_size_bytes{storage_cluster_id="etcd-0"} 4294967296\n',
+    );
     expect(size?.metricName).toBe('apiserver_storage_size_bytes');
     expect(size?.limitBytes).toBe(ETCD_SIZE_LIMIT_BYTES);
     expect(size?.endpoints).toEqual([{ endpoint: 'etcd-0', bytes: 4294967296, fractionOfLimit: 0.5 }]);
@@ -46,12 +48,19 @@ describe('database size from a /metrics dump', () => {
       ].join('\n'),
     );
     expect(size?.metricName).toBe('apiserver_storage_db_total_size_in_bytes');
-    expect(size?.endpoints.map((e) => e.endpoint)).toEqual(['https://10.0.2.2:2379', 'https://10.0.1.1:2379']);
+    expect(size?.endpoints.map((e) => e.endpoint)).toEqual([
+      'https://10.0.2.2:2379',
+      'https://10.0.1.1:2379',
+    ]);
   });
 
   test('1.25 and older: etcd_db_total_size_in_bytes; object counts from etcd_object_counts', () => {
     const size = databaseSizeFromMetricsText(
-      ['etcd_db_total_size_in_bytes{endpoint="https://10.0.1.1:2379"} 8.5e9', 'etcd_object_counts{resource="events"} 5000', 'etcd_object_counts{resource="pods"} 90'].join('\n'),
+      [
+        'etcd_db_total_size_in_bytes{endpoint="https://10.0.1.1:2379"} 8.5e9',
+        'etcd_object_counts{resource="events"} 5000',
+        'etcd_object_counts{resource="pods"} 90',
+      ].join('\n'),
     );
     expect(size?.metricName).toBe('etcd_db_total_size_in_bytes');
     expect(size?.endpoints[0]?.fractionOfLimit).toBeGreaterThan(0.98);
@@ -72,11 +81,17 @@ describe('database size from a /metrics dump', () => {
       ].join('\n'),
     );
     expect(size?.metricName).toBe('apiserver_storage_size_bytes');
-    expect(size?.objectCounts.map((c) => c.resource)).toEqual(['ephemeralreports.reports.kyverno.io', 'configmaps', 'pods']);
+    expect(size?.objectCounts.map((c) => c.resource)).toEqual([
+      'ephemeralreports.reports.kyverno.io',
+      'configmaps',
+      'pods',
+    ]);
   });
 
   test('1.34: apiserver_resource_objects carries the group in its own label', () => {
-    const size = databaseSizeFromMetricsText('apiserver_resource_objects{group="reports.kyverno.io",resource="ephemeralreports"} 12\napiserver_resource_objects{group="",resource="pods"} 3\n');
+    const size = databaseSizeFromMetricsText(
+      'apiserver_resource_objects{group="reports.kyverno.io",resource="ephemeralreports"} 12\napiserver_resource_objects{group="",resource="pods"} 3\n',
+    );
     expect(size?.metricName).toBe('');
     expect(size?.objectCounts).toEqual([
       { resource: 'ephemeralreports.reports.kyverno.io', count: 12 },

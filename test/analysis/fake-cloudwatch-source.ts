@@ -18,10 +18,18 @@ export interface FakeCloudWatchSource extends LogSource {
 }
 
 /** Builds the fake over generated events (only the audit streams are scanned, as filterIndex scopes them). */
-export function createFakeCloudWatchSource(events: readonly GeneratedEvent[], options: { failOn?: string } = {}): FakeCloudWatchSource {
+export function createFakeCloudWatchSource(
+  events: readonly GeneratedEvent[],
+  options: { failOn?: string } = {},
+): FakeCloudWatchSource {
   const records: LogRecord[] = events
     .filter((e) => e.logStream.startsWith('kube-apiserver-audit'))
-    .map((e) => ({ timestamp: e.timestampMs, message: e.line, logStream: e.logStream, log: '123456789012:/aws/eks/prod/cluster' }));
+    .map((e) => ({
+      timestamp: e.timestampMs,
+      message: e.line,
+      logStream: e.logStream,
+      log: '123456789012:/aws/eks/prod/cluster',
+    }));
   records.sort((a, b) => a.timestamp - b.timestamp);
   // Prefix sums of bytes for O(log n) range costs.
   const times = records.map((r) => r.timestamp);
@@ -37,7 +45,10 @@ export function createFakeCloudWatchSource(events: readonly GeneratedEvent[], op
     }
     return lo;
   };
-  const slice = (range: TimeRange): [number, number] => [lowerBound(range.startMs), lowerBound(range.endMs + 1)];
+  const slice = (range: TimeRange): [number, number] => [
+    lowerBound(range.startMs),
+    lowerBound(range.endMs + 1),
+  ];
   const bytesIn = (range: TimeRange): number => {
     const [a, b] = slice(range);
     return (prefix[b] ?? 0) - (prefix[a] ?? 0);
@@ -53,14 +64,19 @@ export function createFakeCloudWatchSource(events: readonly GeneratedEvent[], op
       source.rounds += 1;
       const outcomes: QueryOutcome[] = [];
       for (const request of requests) {
-        if (request.range === undefined) throw new Error('the CloudWatch plan must give every query a window');
+        if (request.range === undefined)
+          throw new Error('the CloudWatch plan must give every query a window');
         if (options.failOn === request.name) {
-          const error = Object.assign(new Error(`Query "${request.name}" ended Failed.`), { partial: outcomes.slice() });
+          const error = Object.assign(new Error(`Query "${request.name}" ended Failed.`), {
+            partial: outcomes.slice(),
+          });
           throw error;
         }
         source.requests.push(request);
         const [a, b] = slice(request.range);
-        const run = compileQuery(request.queryString).createRun(request.limit === undefined ? {} : { limit: request.limit });
+        const run = compileQuery(request.queryString).createRun(
+          request.limit === undefined ? {} : { limit: request.limit },
+        );
         for (let i = a; i < b; i++) run.add(records[i] as LogRecord);
         const result = run.finish();
         const bytes = bytesIn(request.range);

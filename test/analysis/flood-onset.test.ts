@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_FLOOD_ONSET_RULE, detectFloodOnset, median, medianAbsoluteDeviation } from '../../src/analysis/flood-onset.js';
+import {
+  DEFAULT_FLOOD_ONSET_RULE,
+  detectFloodOnset,
+  median,
+  medianAbsoluteDeviation,
+} from '../../src/analysis/flood-onset.js';
 
 /** A deterministic noisy baseline: 100 +- up to 12 writes per bin. */
 function noisyBaseline(bins: number, level = 100, seed = 1): number[] {
@@ -47,7 +52,10 @@ describe('flood onset rule', () => {
       const series = base.map((v, i) => (i < 50 ? v : v + Math.round(slope * (i - 49))));
       const onset = detectFloodOnset(series);
       expect(onset, `slope ${slope}`).not.toBeNull();
-      expect(Math.abs((onset?.index ?? 0) - 50), `slope ${slope}: found at ${onset?.index}`).toBeLessThanOrEqual(1);
+      expect(
+        Math.abs((onset?.index ?? 0) - 50),
+        `slope ${slope}: found at ${onset?.index}`,
+      ).toBeLessThanOrEqual(1);
     }
   });
 
@@ -58,19 +66,24 @@ describe('flood onset rule', () => {
     expect(DEFAULT_FLOOD_ONSET_RULE.minAbsoluteJump).toBe(5);
   });
 
-  test('a step-and-ramp like the generator\'s flood (a jump to +60%, then rising) is found at its first bin', () => {
+  test("a step-and-ramp like the generator's flood (a jump to +60%, then rising) is found at its first bin", () => {
     const base = noisyBaseline(90, 100, 3);
     const series = base.map((v, i) => (i < 45 ? v : v + 60 + Math.round(3 * (i - 45))));
     expect(detectFloodOnset(series)?.index).toBe(45);
   });
 
   test('a noisy bin just before a jump is not the onset (seen on a generated incident)', () => {
-    const series = [108, 104, 106, 106, 104, 121, 106, 115, 100, 96, 108, 104, 106, 106, 123, 196, 175, 188, 200, 230];
+    const series = [
+      108, 104, 106, 106, 104, 121, 106, 115, 100, 96, 108, 104, 106, 106, 123, 196, 175, 188, 200, 230,
+    ];
     expect(detectFloodOnset(series)?.index).toBe(15);
   });
 
   test('low counts: a flood that doubles 13 writes per bin is found at its first bin', () => {
-    const series = [11, 13, 15, 13, 12, 18, 17, 17, 8, 13, 8, 8, 15, 14, 21, 8, 9, 21, 6, 8, 12, 16, 10, 13, 19, 13, 11, 14, 7, 14, 15, 19, 21, 12, 11, 30, 21, 25, 22, 18, 28, 23];
+    const series = [
+      11, 13, 15, 13, 12, 18, 17, 17, 8, 13, 8, 8, 15, 14, 21, 8, 9, 21, 6, 8, 12, 16, 10, 13, 19, 13, 11, 14,
+      7, 14, 15, 19, 21, 12, 11, 30, 21, 25, 22, 18, 28, 23,
+    ];
     expect(detectFloodOnset(series)?.index).toBe(35);
   });
 
@@ -101,7 +114,10 @@ describe('flood onset rule', () => {
     const quiet = [...Array.from({ length: 20 }, () => 50), ...Array.from({ length: 10 }, () => 100)];
     expect(detectFloodOnset(quiet)?.index).toBe(20);
     // Baseline swinging between 0 and 200: its MAD is large, so +50 is within the noise.
-    const noisy = [...Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 0 : 200)), ...Array.from({ length: 10 }, () => 150)];
+    const noisy = [
+      ...Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 0 : 200)),
+      ...Array.from({ length: 10 }, () => 150),
+    ];
     expect(detectFloodOnset(noisy)).toBeNull();
   });
 });

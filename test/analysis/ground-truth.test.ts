@@ -25,24 +25,74 @@ interface Scenario {
 
 const start = '2024-06-14T00:00:00Z';
 const SCENARIOS: Scenario[] = [
-  { title: 'operator flood, ongoing, 6 h', options: { seed: 1, start, durationMs: 6 * HOUR, shape: 'operator-flood', outcome: 'ongoing' }, format: 'audit-jsonl' },
-  { title: 'user flood, ongoing, 4 h, denser', options: { seed: 2, start, durationMs: 4 * HOUR, eventsPerMinute: 60, shape: 'user-flood', outcome: 'ongoing' }, format: 'audit-jsonl' },
-  { title: 'operator flood, recovered, 8 h', options: { seed: 3, start, durationMs: 8 * HOUR, shape: 'operator-flood', outcome: 'recovered' }, format: 'cw-jsonl' },
   {
-    title: 'user flood, recovered, all stages (self-managed apiserver)',
-    options: { seed: 4, start, durationMs: 6 * HOUR, shape: 'user-flood', outcome: 'recovered', stages: 'all' },
+    title: 'operator flood, ongoing, 6 h',
+    options: { seed: 1, start, durationMs: 6 * HOUR, shape: 'operator-flood', outcome: 'ongoing' },
     format: 'audit-jsonl',
   },
-  { title: 'operator flood, no failure', options: { seed: 5, start, durationMs: 6 * HOUR, shape: 'operator-flood', outcome: 'none' }, format: 'audit-jsonl' },
-  { title: 'user flood, no failure, S3 export', options: { seed: 6, start, durationMs: 5 * HOUR, shape: 'user-flood', outcome: 'none' }, format: 's3-export' },
+  {
+    title: 'user flood, ongoing, 4 h, denser',
+    options: {
+      seed: 2,
+      start,
+      durationMs: 4 * HOUR,
+      eventsPerMinute: 60,
+      shape: 'user-flood',
+      outcome: 'ongoing',
+    },
+    format: 'audit-jsonl',
+  },
+  {
+    title: 'operator flood, recovered, 8 h',
+    options: { seed: 3, start, durationMs: 8 * HOUR, shape: 'operator-flood', outcome: 'recovered' },
+    format: 'cw-jsonl',
+  },
+  {
+    title: 'user flood, recovered, all stages (self-managed apiserver)',
+    options: {
+      seed: 4,
+      start,
+      durationMs: 6 * HOUR,
+      shape: 'user-flood',
+      outcome: 'recovered',
+      stages: 'all',
+    },
+    format: 'audit-jsonl',
+  },
+  {
+    title: 'operator flood, no failure',
+    options: { seed: 5, start, durationMs: 6 * HOUR, shape: 'operator-flood', outcome: 'none' },
+    format: 'audit-jsonl',
+  },
+  {
+    title: 'user flood, no failure, S3 export',
+    options: { seed: 6, start, durationMs: 5 * HOUR, shape: 'user-flood', outcome: 'none' },
+    format: 's3-export',
+  },
   {
     title: 'operator flood, ongoing, 3 h, small and sparse, with the api stream',
-    options: { seed: 8, start, durationMs: 3 * HOUR, eventsPerMinute: 15, shape: 'operator-flood', outcome: 'ongoing', withApiStream: true },
+    options: {
+      seed: 8,
+      start,
+      durationMs: 3 * HOUR,
+      eventsPerMinute: 15,
+      shape: 'operator-flood',
+      outcome: 'ongoing',
+      withApiStream: true,
+    },
     format: 'cw-jsonl',
   },
   {
     title: 'operator flood, ongoing, 12 h, late flood',
-    options: { seed: 9, start, durationMs: 12 * HOUR, eventsPerMinute: 20, shape: 'operator-flood', outcome: 'ongoing', floodStartFraction: 0.7 },
+    options: {
+      seed: 9,
+      start,
+      durationMs: 12 * HOUR,
+      eventsPerMinute: 20,
+      shape: 'operator-flood',
+      outcome: 'ongoing',
+      floodStartFraction: 0.7,
+    },
     format: 'audit-jsonl',
   },
 ];
@@ -54,7 +104,11 @@ describe.each(SCENARIOS)('ground truth: $title', ({ options, format }) => {
     if (report !== undefined) return report;
     const { file, cleanup } = writeIncidentFile(events, format, options.seed);
     cleanups.push(cleanup);
-    report = await analyzeIncident({ source: createLocalSource({ paths: [file] }), queries, now: Date.parse('2025-01-01T00:00:00Z') });
+    report = await analyzeIncident({
+      source: createLocalSource({ paths: [file] }),
+      queries,
+      now: Date.parse('2025-01-01T00:00:00Z'),
+    });
     return report;
   };
 
@@ -94,7 +148,10 @@ describe.each(SCENARIOS)('ground truth: $title', ({ options, format }) => {
     expect(r.strain.firstTimeout).toBe(truth.firstTimeout);
     const truthTop = truth.netGrowth[0];
     if (truthTop !== undefined && r.remediation !== null) {
-      expect([r.remediation.resource, r.remediation.apiGroup]).toEqual([truthTop.resource, truthTop.apiGroup]);
+      expect([r.remediation.resource, r.remediation.apiGroup]).toEqual([
+        truthTop.resource,
+        truthTop.apiGroup,
+      ]);
     }
     expect(r.complete).toBe(true);
     expect(r.plan?.rounds).toBe(1);

@@ -8,7 +8,8 @@ import { SourceError } from '../../src/errors.js';
 const cw = mockClient(CloudWatchClient);
 afterEach(() => cw.reset());
 const window = { startMs: Date.parse('2024-06-14T00:00:00Z'), endMs: Date.parse('2024-06-14T06:00:00Z') };
-const client = (): CloudWatchClient => new CloudWatchClient({ region: 'us-west-2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const client = (): CloudWatchClient =>
+  new CloudWatchClient({ region: 'us-west-2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 
 describe('storage metric discovery', () => {
   test('prefers the newest name among those the cluster publishes', () => {
@@ -30,8 +31,20 @@ describe('storage metric discovery', () => {
 describe('getDatabaseSizeMetrics', () => {
   test('lists AWS/EKS metrics for the cluster (paged), then reads the maximum per period', async () => {
     cw.on(ListMetricsCommand)
-      .resolvesOnce({ Metrics: [{ MetricName: 'apiserver_request_total_5XX', Dimensions: [{ Name: 'ClusterName', Value: 'prod' }] }], NextToken: 'p2' })
-      .resolvesOnce({ Metrics: [{ MetricName: 'apiserver_storage_size_bytes', Dimensions: [{ Name: 'ClusterName', Value: 'prod' }] }] });
+      .resolvesOnce({
+        Metrics: [
+          { MetricName: 'apiserver_request_total_5XX', Dimensions: [{ Name: 'ClusterName', Value: 'prod' }] },
+        ],
+        NextToken: 'p2',
+      })
+      .resolvesOnce({
+        Metrics: [
+          {
+            MetricName: 'apiserver_storage_size_bytes',
+            Dimensions: [{ Name: 'ClusterName', Value: 'prod' }],
+          },
+        ],
+      });
     cw.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
         {
@@ -44,7 +57,10 @@ describe('getDatabaseSizeMetrics', () => {
     const size = await getDatabaseSizeMetrics(client(), { cluster: 'prod', window });
     const list = cw.commandCalls(ListMetricsCommand);
     expect(list).toHaveLength(2);
-    expect(list[0]?.args[0].input).toMatchObject({ Namespace: 'AWS/EKS', Dimensions: [{ Name: 'ClusterName', Value: 'prod' }] });
+    expect(list[0]?.args[0].input).toMatchObject({
+      Namespace: 'AWS/EKS',
+      Dimensions: [{ Name: 'ClusterName', Value: 'prod' }],
+    });
     expect(list[1]?.args[0].input.NextToken).toBe('p2');
     const get = cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
     expect(get?.MetricDataQueries?.[0]?.MetricStat).toMatchObject({
@@ -59,7 +75,9 @@ describe('getDatabaseSizeMetrics', () => {
       { timestamp: '2024-06-14T01:00:00.000Z', value: 4.1e9 },
       { timestamp: '2024-06-14T05:00:00.000Z', value: 8.0e9 },
     ]);
-    expect(size?.endpoints).toEqual([{ endpoint: 'cluster', bytes: 8.0e9, fractionOfLimit: 8.0e9 / 8 / 1024 ** 3 }]);
+    expect(size?.endpoints).toEqual([
+      { endpoint: 'cluster', bytes: 8.0e9, fractionOfLimit: 8.0e9 / 8 / 1024 ** 3 },
+    ]);
   });
 
   test('a cluster without a storage metric (before 1.28) gives null and reads no data', async () => {
@@ -69,8 +87,15 @@ describe('getDatabaseSizeMetrics', () => {
   });
 
   test('access denied names the IAM action', async () => {
-    cw.on(ListMetricsCommand).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
-    const error = await getDatabaseSizeMetrics(client(), { cluster: 'prod', window }).catch((e: unknown) => e);
+    cw.on(ListMetricsCommand).rejects(
+      Object.assign(new Error('User is not authorized'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const error = await getDatabaseSizeMetrics(client(), { cluster: 'prod', window }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SourceError);
     expect((error as Error).message).toContain('cloudwatch:ListMetrics');
   });

@@ -12,7 +12,8 @@ import { createLocalSource } from '../../src/sources/local-source.js';
 import { projectRoot } from '../support/build.js';
 import { analysisQueryTexts } from './analysis-support.js';
 
-const SAMPLES = process.env['REAL_AUDIT_SAMPLES'] ?? path.resolve(projectRoot, '../shared/real-audit-samples');
+const SAMPLES =
+  process.env['REAL_AUDIT_SAMPLES'] ?? path.resolve(projectRoot, '../shared/real-audit-samples');
 const queries = analysisQueryTexts();
 
 describe.skipIf(!existsSync(SAMPLES))('analyze on the real audit samples', () => {
@@ -20,9 +21,17 @@ describe.skipIf(!existsSync(SAMPLES))('analyze on the real audit samples', () =>
   test.each([
     ['audit2rbac/demo.raw-2017.log', 222, 'system:admin'],
     ['audit2rbac/demo.v1-2022.log', 0, undefined],
-    ['cluster-logging-operator/audit_in.log', 36, 'system:serviceaccount:openshift-operator-lifecycle-manager:olm-operator-serviceaccount'],
+    [
+      'cluster-logging-operator/audit_in.log',
+      36,
+      'system:serviceaccount:openshift-operator-lifecycle-manager:olm-operator-serviceaccount',
+    ],
   ])('%s: no failure, %i writes counted once per request, top writer %s', async (file, writes, topUser) => {
-    const report = await analyzeIncident({ source: createLocalSource({ paths: [path.join(SAMPLES, file)] }), queries, now: Date.now() });
+    const report = await analyzeIncident({
+      source: createLocalSource({ paths: [path.join(SAMPLES, file)] }),
+      queries,
+      now: Date.now(),
+    });
     expect(report.complete).toBe(true);
     expect(report.firstFailure).toBeNull();
     expect(report.failures).toEqual({ count: 0, last: null, stillFailing: false });
@@ -34,7 +43,11 @@ describe.skipIf(!existsSync(SAMPLES))('analyze on the real audit samples', () =>
   });
 
   test('the falco traces, one malformed file among them: skipped and reported, never a crash', async () => {
-    const report = await analyzeIncident({ source: createLocalSource({ paths: [path.join(SAMPLES, 'falco-k8s_audit')] }), queries, now: Date.now() });
+    const report = await analyzeIncident({
+      source: createLocalSource({ paths: [path.join(SAMPLES, 'falco-k8s_audit')] }),
+      queries,
+      now: Date.now(),
+    });
     expect(report.complete).toBe(true);
     expect(report.failures.count).toBe(0);
     expect(report.skippedLines.count).toBeGreaterThanOrEqual(1);

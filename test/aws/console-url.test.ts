@@ -8,11 +8,13 @@ describe('encodeJsurl (JSURL v1, aws-facts D)', () => {
     );
     expect(encodeJsurl(['a', 'b'])).toBe("~(~'a~'b)");
     expect(encodeJsurl([])).toBe('~()');
-    expect(encodeJsurl({ isLiveTail: false, on: true, none: null })).toBe('~(isLiveTail~false~on~true~none~null)');
+    expect(encodeJsurl({ isLiveTail: false, on: true, none: null })).toBe(
+      '~(isLiveTail~false~on~true~none~null)',
+    );
   });
 
   it('escapes with lowercase hex, ! for $, and ** for code units above 0xFF', () => {
-    expect(encodeJsurl("a b@|\n,:/\"'*($")).toBe("~'a*20b*40*7c*0a*2c*3a*2f*22*27*2a*28!");
+    expect(encodeJsurl('a b@|\n,:/"\'*($')).toBe("~'a*20b*40*7c*0a*2c*3a*2f*22*27*2a*28!");
     expect(encodeJsurl('Keep_.-09')).toBe("~'Keep_.-09");
     expect(encodeJsurl('é€')).toBe("~'*e9**20ac");
     // An astral character is two UTF-16 code units, each escaped.
@@ -52,9 +54,13 @@ describe('logsInsightsConsoleUrl', () => {
       startMs: 0,
       endMs: 1000,
     });
-    expect(url).toContain("~tz~'UTC~editorString~'stats*20count*28*2a*29~source~(~'*2faws*2feks*2fprod*2fcluster)~lang~'CWLI)");
+    expect(url).toContain(
+      "~tz~'UTC~editorString~'stats*20count*28*2a*29~source~(~'*2faws*2feks*2fprod*2fcluster)~lang~'CWLI)",
+    );
     expect(url).not.toContain('queryId');
-    expect(url.startsWith('https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#')).toBe(true);
+    expect(url.startsWith('https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#')).toBe(
+      true,
+    );
   });
 
   it('uses the GovCloud and China console hosts', () => {

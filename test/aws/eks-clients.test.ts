@@ -10,7 +10,10 @@ import { DUMMY_SECRET_ACCESS_KEY, DUMMY_SESSION_TOKEN } from '../support/fake-aw
 let server: FakeAwsServer;
 const saved = { ...process.env };
 beforeAll(async () => {
-  server = await createFakeAwsServer({ clusters: [{ name: 'prod' }], logGroups: [{ name: '/aws/eks/prod/cluster' }] });
+  server = await createFakeAwsServer({
+    clusters: [{ name: 'prod' }],
+    logGroups: [{ name: '/aws/eks/prod/cluster' }],
+  });
   // The clients never set `endpoint`: they must find the fake server through AWS_ENDPOINT_URL, as users' tools do.
   Object.assign(process.env, dummyAwsEnv(server.url, 'eu-central-1'));
 });
@@ -25,7 +28,12 @@ describe('createAwsClients', () => {
     const eks = await clients.eks();
     await eks.send(new DescribeClusterCommand({ name: 'prod' }));
     expect(await clients.region()).toBe('eu-central-1');
-    expect(server.state.requests.at(-1)).toMatchObject({ operation: 'DescribeCluster', signed: true, hadSessionToken: true, region: 'eu-central-1' });
+    expect(server.state.requests.at(-1)).toMatchObject({
+      operation: 'DescribeCluster',
+      signed: true,
+      hadSessionToken: true,
+      region: 'eu-central-1',
+    });
     expect(await clients.eks()).toBe(eks); // created once
     clients.destroy();
   });
@@ -44,13 +52,19 @@ describe('createAwsClients', () => {
       delete process.env['AWS_ENDPOINT_URL_EKS'];
       delete process.env['AWS_ENDPOINT_URL_CLOUDWATCH_LOGS'];
     }
-    expect(server.state.requests.slice(-2).map((r) => r.operation)).toEqual(['DescribeCluster', 'DescribeLogGroups']);
+    expect(server.state.requests.slice(-2).map((r) => r.operation)).toEqual([
+      'DescribeCluster',
+      'DescribeLogGroups',
+    ]);
   });
 
   it('an explicit --region wins over the environment', async () => {
     const clients = createAwsClients({ region: 'ap-southeast-2' });
     await (await clients.logs()).send(new DescribeLogGroupsCommand({}));
-    expect(server.state.requests.at(-1)).toMatchObject({ operation: 'DescribeLogGroups', region: 'ap-southeast-2' });
+    expect(server.state.requests.at(-1)).toMatchObject({
+      operation: 'DescribeLogGroups',
+      region: 'ap-southeast-2',
+    });
     clients.destroy();
   });
 
@@ -61,26 +75,52 @@ describe('createAwsClients', () => {
     const clients = createAwsClients({ debug: (l) => debug.push(l), verbose: (l) => verbose.push(l) });
     await (await clients.eks()).send(new DescribeClusterCommand({ name: 'prod' }));
     expect(debug).toHaveLength(2);
-    expect(debug[0]).toMatch(/^aws: eks:DescribeCluster attempt 1 -> 429 ThrottlingException in \d+ ms \(GET \/clusters\/prod\)$/);
-    expect(debug[1]).toMatch(/^aws: eks:DescribeCluster attempt 2 -> 200 in \d+ ms \(GET \/clusters\/prod\)$/);
+    expect(debug[0]).toMatch(
+      /^aws: eks:DescribeCluster attempt 1 -> 429 ThrottlingException in \d+ ms \(GET \/clusters\/prod\)$/,
+    );
+    expect(debug[1]).toMatch(
+      /^aws: eks:DescribeCluster attempt 2 -> 200 in \d+ ms \(GET \/clusters\/prod\)$/,
+    );
     expect(verbose).toEqual(['aws: retrying eks:DescribeCluster (attempt 2)']);
     const all = [...debug, ...verbose].join('\n');
-    for (const secret of [DUMMY_SECRET_ACCESS_KEY, DUMMY_SESSION_TOKEN, 'Credential=', 'Signature', 'Authorization']) expect(all).not.toContain(secret);
+    for (const secret of [
+      DUMMY_SECRET_ACCESS_KEY,
+      DUMMY_SESSION_TOKEN,
+      'Credential=',
+      'Signature',
+      'Authorization',
+    ])
+      expect(all).not.toContain(secret);
     server.faults.reset();
     clients.destroy();
   });
 
   it('honours maxAttempts and tags errors with the IAM action of the failed call', async () => {
-    server.faults.set({ rules: [{ operation: 'DescribeLogGroups', kind: 'access-denied' }, { operation: 'DescribeCluster', kind: 'throttle' }] });
+    server.faults.set({
+      rules: [
+        { operation: 'DescribeLogGroups', kind: 'access-denied' },
+        { operation: 'DescribeCluster', kind: 'throttle' },
+      ],
+    });
     const clients = createAwsClients({ maxAttempts: 2 });
-    const denied = await (await clients.logs()).send(new DescribeLogGroupsCommand({})).catch((e: unknown) => e);
+    const denied = await (
+      await clients.logs()
+    )
+      .send(new DescribeLogGroupsCommand({}))
+      .catch((e: unknown) => e);
     expect(iamActionOf(denied)).toBe('logs:DescribeLogGroups');
     const mapped = toAppError(denied) as SourceError;
     expect(mapped.message).toBe('Access denied: this call needs logs:DescribeLogGroups.');
     const before = server.state.requestsFor('DescribeCluster').length;
-    const throttled = await (await clients.eks()).send(new DescribeClusterCommand({ name: 'prod' })).catch((e: unknown) => e);
+    const throttled = await (
+      await clients.eks()
+    )
+      .send(new DescribeClusterCommand({ name: 'prod' }))
+      .catch((e: unknown) => e);
     expect(server.state.requestsFor('DescribeCluster').length - before).toBe(2);
-    expect((toAppError(throttled) as SourceError).message).toBe('AWS kept refusing eks:DescribeCluster (ThrottlingException: Rate exceeded) after 2 attempts.');
+    expect((toAppError(throttled) as SourceError).message).toBe(
+      'AWS kept refusing eks:DescribeCluster (ThrottlingException: Rate exceeded) after 2 attempts.',
+    );
     server.faults.reset();
     clients.destroy();
   });

@@ -16,8 +16,20 @@ function status(overrides: Partial<LoggingStatus> = {}): LoggingStatus {
     enabledTypes: ['audit'],
     auditEnabled: true,
     logGroupName: '/aws/eks/prod/cluster',
-    logGroup: { name: '/aws/eks/prod/cluster', retentionInDays: 30, storedBytes: 10, logGroupClass: 'STANDARD', creationTimeMs: 0 },
-    auditStreams: { names: ['kube-apiserver-audit-a'], newestEventMs: NOW - 2 * MIN, newestIngestionMs: undefined, oldestEventMs: NOW - 3 * 86_400_000, truncated: false },
+    logGroup: {
+      name: '/aws/eks/prod/cluster',
+      retentionInDays: 30,
+      storedBytes: 10,
+      logGroupClass: 'STANDARD',
+      creationTimeMs: 0,
+    },
+    auditStreams: {
+      names: ['kube-apiserver-audit-a'],
+      newestEventMs: NOW - 2 * MIN,
+      newestIngestionMs: undefined,
+      oldestEventMs: NOW - 3 * 86_400_000,
+      truncated: false,
+    },
     auditLastEnabled: undefined,
     updatesInProgress: [],
     updateHistoryTruncated: false,
@@ -28,20 +40,47 @@ function status(overrides: Partial<LoggingStatus> = {}): LoggingStatus {
 describe('assessLoggingReadiness', () => {
   it('ok when enabled and the newest event is recent; reports the reach-back', () => {
     const r = assessLoggingReadiness(status());
-    expect(r).toMatchObject({ ok: true, verdict: 'ok', newestEventAgeMin: 2, reachesBackToMs: NOW - 3 * 86_400_000, fixCommands: [], warnings: [] });
+    expect(r).toMatchObject({
+      ok: true,
+      verdict: 'ok',
+      newestEventAgeMin: 2,
+      reachesBackToMs: NOW - 3 * 86_400_000,
+      fixCommands: [],
+      warnings: [],
+    });
   });
 
   it('between the fresh and stale limits: still ok, with a note about eventual consistency', () => {
-    const r = assessLoggingReadiness(status({ auditStreams: { ...status().auditStreams!, newestEventMs: NOW - 30 * MIN } }));
+    const r = assessLoggingReadiness(
+      status({ auditStreams: { ...status().auditStreams!, newestEventMs: NOW - 30 * MIN } }),
+    );
     expect(r.ok).toBe(true);
     expect(r.warnings.join(' ')).toMatch(/30 min old; stream timestamps are eventually consistent/);
   });
 
   it('stale past the limit: not ok', () => {
-    const r = assessLoggingReadiness(status({ auditStreams: { ...status().auditStreams!, newestEventMs: NOW - 61 * MIN, newestIngestionMs: NOW - 70 * MIN } }));
+    const r = assessLoggingReadiness(
+      status({
+        auditStreams: {
+          ...status().auditStreams!,
+          newestEventMs: NOW - 61 * MIN,
+          newestIngestionMs: NOW - 70 * MIN,
+        },
+      }),
+    );
     expect(r).toMatchObject({ ok: false, verdict: 'stale' });
     // A recent ingestion time counts as arriving even if lastEventTimestamp lags.
-    expect(assessLoggingReadiness(status({ auditStreams: { ...status().auditStreams!, newestEventMs: NOW - 90 * MIN, newestIngestionMs: NOW - MIN } })).ok).toBe(true);
+    expect(
+      assessLoggingReadiness(
+        status({
+          auditStreams: {
+            ...status().auditStreams!,
+            newestEventMs: NOW - 90 * MIN,
+            newestIngestionMs: NOW - MIN,
+          },
+        }),
+      ).ok,
+    ).toBe(true);
   });
 
   it('disabled: not ok, with both fix commands keeping the types already on', () => {
@@ -54,24 +93,46 @@ describe('assessLoggingReadiness', () => {
   });
 
   it('an update enabling audit in progress is "enabling", without a fix command', () => {
-    const r = assessLoggingReadiness(status({ auditEnabled: false, enabledTypes: [], updatesInProgress: [{ id: 'u1', type: 'LoggingUpdate', enablesAudit: true }] }));
+    const r = assessLoggingReadiness(
+      status({
+        auditEnabled: false,
+        enabledTypes: [],
+        updatesInProgress: [{ id: 'u1', type: 'LoggingUpdate', enablesAudit: true }],
+      }),
+    );
     expect(r).toMatchObject({ ok: false, verdict: 'enabling', fixCommands: [] });
   });
 
   it('enabled but no log group, or no audit streams: not ok', () => {
-    expect(assessLoggingReadiness(status({ logGroup: undefined, auditStreams: undefined })).verdict).toBe('no-log-group');
-    expect(assessLoggingReadiness(status({ auditStreams: { names: [], newestEventMs: undefined, newestIngestionMs: undefined, oldestEventMs: undefined, truncated: false } })).verdict).toBe(
-      'no-audit-streams',
+    expect(assessLoggingReadiness(status({ logGroup: undefined, auditStreams: undefined })).verdict).toBe(
+      'no-log-group',
     );
+    expect(
+      assessLoggingReadiness(
+        status({
+          auditStreams: {
+            names: [],
+            newestEventMs: undefined,
+            newestIngestionMs: undefined,
+            oldestEventMs: undefined,
+            truncated: false,
+          },
+        }),
+      ).verdict,
+    ).toBe('no-audit-streams');
   });
 
   it('warns when the log group never expires', () => {
-    const r = assessLoggingReadiness(status({ logGroup: { ...status().logGroup!, retentionInDays: undefined } }));
+    const r = assessLoggingReadiness(
+      status({ logGroup: { ...status().logGroup!, retentionInDays: undefined } }),
+    );
     expect(r.ok).toBe(true);
     expect(r.warnings[0]).toMatch(/never expires/);
   });
 
   it('quotes odd cluster names in the commands and drops an unknown Region', () => {
-    expect(enableCommands({ cluster: "it's", region: 'unknown Region', enabledTypes: [] })[0]).toBe(`eks-etcd-insights logging enable --cluster 'it'\\''s'`);
+    expect(enableCommands({ cluster: "it's", region: 'unknown Region', enabledTypes: [] })[0]).toBe(
+      `eks-etcd-insights logging enable --cluster 'it'\\''s'`,
+    );
   });
 });

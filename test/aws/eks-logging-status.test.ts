@@ -1,5 +1,14 @@
-import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeClusterCommand, DescribeUpdateCommand, EKSClient, ListUpdatesCommand } from '@aws-sdk/client-eks';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeClusterCommand,
+  DescribeUpdateCommand,
+  EKSClient,
+  ListUpdatesCommand,
+} from '@aws-sdk/client-eks';
 import type { UpdateParam } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,23 +39,66 @@ function clients(): AwsClients & { destroyed: number } {
   return c as unknown as AwsClients & { destroyed: number };
 }
 
-const auditParams: UpdateParam[] = [{ type: 'ClusterLogging', value: '{"clusterLogging":[{"types":["audit"],"enabled":true}]}' }];
+const auditParams: UpdateParam[] = [
+  { type: 'ClusterLogging', value: '{"clusterLogging":[{"types":["audit"],"enabled":true}]}' },
+];
 
 describe('getLoggingStatus', () => {
   it('gathers cluster logging, log group, audit streams and the newest successful audit enable', async () => {
-    eksMock.on(DescribeClusterCommand).resolves({ cluster: { name: 'prod', status: 'ACTIVE', version: '1.31', logging: { clusterLogging: [{ types: ['audit'], enabled: true }] } } });
+    eksMock.on(DescribeClusterCommand).resolves({
+      cluster: {
+        name: 'prod',
+        status: 'ACTIVE',
+        version: '1.31',
+        logging: { clusterLogging: [{ types: ['audit'], enabled: true }] },
+      },
+    });
     eksMock.on(ListUpdatesCommand).resolves({ updateIds: ['old', 'new', 'running', 'failed'] });
     eksMock
       .on(DescribeUpdateCommand, { updateId: 'old' })
-      .resolves({ update: { id: 'old', type: 'LoggingUpdate', status: 'Successful', createdAt: new Date(1000), params: auditParams } })
+      .resolves({
+        update: {
+          id: 'old',
+          type: 'LoggingUpdate',
+          status: 'Successful',
+          createdAt: new Date(1000),
+          params: auditParams,
+        },
+      })
       .on(DescribeUpdateCommand, { updateId: 'new' })
-      .resolves({ update: { id: 'new', type: 'LoggingUpdate', status: 'Successful', createdAt: new Date(5000), params: auditParams } })
+      .resolves({
+        update: {
+          id: 'new',
+          type: 'LoggingUpdate',
+          status: 'Successful',
+          createdAt: new Date(5000),
+          params: auditParams,
+        },
+      })
       .on(DescribeUpdateCommand, { updateId: 'failed' })
-      .resolves({ update: { id: 'failed', type: 'LoggingUpdate', status: 'Failed', createdAt: new Date(9000), params: auditParams } })
+      .resolves({
+        update: {
+          id: 'failed',
+          type: 'LoggingUpdate',
+          status: 'Failed',
+          createdAt: new Date(9000),
+          params: auditParams,
+        },
+      })
       .on(DescribeUpdateCommand, { updateId: 'running' })
-      .resolves({ update: { id: 'running', type: 'VersionUpdate', status: 'InProgress', createdAt: new Date(8000) } });
-    logsMock.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/aws/eks/prod/cluster', storedBytes: 42, logGroupClass: 'INFREQUENT_ACCESS' }] });
-    logsMock.on(DescribeLogStreamsCommand).resolves({ logStreams: [{ logStreamName: 'kube-apiserver-audit-a', firstEventTimestamp: 10, lastEventTimestamp: 20 }] });
+      .resolves({
+        update: { id: 'running', type: 'VersionUpdate', status: 'InProgress', createdAt: new Date(8000) },
+      });
+    logsMock.on(DescribeLogGroupsCommand).resolves({
+      logGroups: [
+        { logGroupName: '/aws/eks/prod/cluster', storedBytes: 42, logGroupClass: 'INFREQUENT_ACCESS' },
+      ],
+    });
+    logsMock.on(DescribeLogStreamsCommand).resolves({
+      logStreams: [
+        { logStreamName: 'kube-apiserver-audit-a', firstEventTimestamp: 10, lastEventTimestamp: 20 },
+      ],
+    });
     const aws = clients();
     const status = await getLoggingStatus({ cluster: 'prod', now: 99_000 }, aws);
     expect(status).toEqual({
@@ -59,8 +111,20 @@ describe('getLoggingStatus', () => {
       enabledTypes: ['audit'],
       auditEnabled: true,
       logGroupName: '/aws/eks/prod/cluster',
-      logGroup: { name: '/aws/eks/prod/cluster', retentionInDays: undefined, storedBytes: 42, logGroupClass: 'INFREQUENT_ACCESS', creationTimeMs: undefined },
-      auditStreams: { names: ['kube-apiserver-audit-a'], newestEventMs: 20, newestIngestionMs: undefined, oldestEventMs: 10, truncated: false },
+      logGroup: {
+        name: '/aws/eks/prod/cluster',
+        retentionInDays: undefined,
+        storedBytes: 42,
+        logGroupClass: 'INFREQUENT_ACCESS',
+        creationTimeMs: undefined,
+      },
+      auditStreams: {
+        names: ['kube-apiserver-audit-a'],
+        newestEventMs: 20,
+        newestIngestionMs: undefined,
+        oldestEventMs: 10,
+        truncated: false,
+      },
       auditLastEnabled: { updateId: 'new', atMs: 5000 },
       updatesInProgress: [{ id: 'running', type: 'VersionUpdate', enablesAudit: false }],
       updateHistoryTruncated: false,
@@ -70,12 +134,22 @@ describe('getLoggingStatus', () => {
   });
 
   it('describes only a bounded number of updates, and skips the stream listing without a log group', async () => {
-    eksMock.on(DescribeClusterCommand).resolves({ cluster: { name: 'prod', logging: { clusterLogging: [] } } });
+    eksMock
+      .on(DescribeClusterCommand)
+      .resolves({ cluster: { name: 'prod', logging: { clusterLogging: [] } } });
     eksMock.on(ListUpdatesCommand).resolves({ updateIds: Array.from({ length: 40 }, (_, i) => `u${i}`) });
-    eksMock.on(DescribeUpdateCommand).resolves({ update: { id: 'x', type: 'VersionUpdate', status: 'Successful' } });
+    eksMock
+      .on(DescribeUpdateCommand)
+      .resolves({ update: { id: 'x', type: 'VersionUpdate', status: 'Successful' } });
     logsMock.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
     const status = await getLoggingStatus({ cluster: 'prod', now: 0, maxUpdates: 5 }, clients());
-    expect(eksMock.commandCalls(DescribeUpdateCommand).map((c) => c.args[0].input.updateId)).toEqual(['u35', 'u36', 'u37', 'u38', 'u39']);
+    expect(eksMock.commandCalls(DescribeUpdateCommand).map((c) => c.args[0].input.updateId)).toEqual([
+      'u35',
+      'u36',
+      'u37',
+      'u38',
+      'u39',
+    ]);
     expect(status.updateHistoryTruncated).toBe(true);
     expect(status.logGroup).toBeUndefined();
     expect(status.auditStreams).toBeUndefined();

@@ -60,7 +60,12 @@ describe('describeClusterLogging', () => {
         name: 'prod',
         status: 'ACTIVE',
         version: '1.30',
-        logging: { clusterLogging: [{ types: ['audit'], enabled: true }, { types: ['api'], enabled: false }] },
+        logging: {
+          clusterLogging: [
+            { types: ['audit'], enabled: true },
+            { types: ['api'], enabled: false },
+          ],
+        },
       },
     });
     const logging = await describeClusterLogging(client, 'prod');
@@ -68,14 +73,24 @@ describe('describeClusterLogging', () => {
       name: 'prod',
       status: 'ACTIVE',
       version: '1.30',
-      entries: [{ types: ['audit'], enabled: true }, { types: ['api'], enabled: false }],
+      entries: [
+        { types: ['audit'], enabled: true },
+        { types: ['api'], enabled: false },
+      ],
       enabledTypes: ['audit'],
     });
   });
 
   it('maps an unknown cluster to a SourceError naming the cluster and Region', async () => {
-    eksMock.on(DescribeClusterCommand).rejects(new ResourceNotFoundException({ message: 'No cluster found for name: prod.', $metadata: { httpStatusCode: 404 } }));
-    const error = await describeClusterLogging(client, 'prod', { region: 'eu-west-1' }).catch((e: unknown) => e);
+    eksMock.on(DescribeClusterCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'No cluster found for name: prod.',
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
+    const error = await describeClusterLogging(client, 'prod', { region: 'eu-west-1' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SourceError);
     expect((error as SourceError).message).toBe('No EKS cluster named prod in eu-west-1.');
     expect((error as SourceError).exitCode).toBe(4);
@@ -83,27 +98,52 @@ describe('describeClusterLogging', () => {
 });
 
 describe('startLoggingUpdate', () => {
-  const request = { name: 'prod', logging: { clusterLogging: [{ types: ['audit' as const], enabled: true }] } };
+  const request = {
+    name: 'prod',
+    logging: { clusterLogging: [{ types: ['audit' as const], enabled: true }] },
+  };
 
   it('returns the started update', async () => {
     eksMock.on(UpdateClusterConfigCommand).resolves({
-      update: { id: 'u-1', status: 'InProgress', type: 'LoggingUpdate', createdAt: new Date(1_700_000_000_000), params: [], errors: [] },
+      update: {
+        id: 'u-1',
+        status: 'InProgress',
+        type: 'LoggingUpdate',
+        createdAt: new Date(1_700_000_000_000),
+        params: [],
+        errors: [],
+      },
     });
     expect(await startLoggingUpdate(client, request)).toEqual({
       kind: 'started',
-      update: { id: 'u-1', status: 'InProgress', type: 'LoggingUpdate', createdAtMs: 1_700_000_000_000, params: [], errors: [] },
+      update: {
+        id: 'u-1',
+        status: 'InProgress',
+        type: 'LoggingUpdate',
+        createdAtMs: 1_700_000_000_000,
+        params: [],
+        errors: [],
+      },
     });
     expect(eksMock.commandCalls(UpdateClusterConfigCommand)[0]?.args[0].input).toEqual(request);
   });
 
   it('treats "No changes needed" as success', async () => {
-    eksMock.on(UpdateClusterConfigCommand).rejects(new InvalidParameterException({ message: 'No changes needed for the logging config provided', $metadata: {} }));
+    eksMock.on(UpdateClusterConfigCommand).rejects(
+      new InvalidParameterException({
+        message: 'No changes needed for the logging config provided',
+        $metadata: {},
+      }),
+    );
     expect(await startLoggingUpdate(client, request)).toEqual({ kind: 'no-change' });
   });
 
   it('names the other update on ResourceInUseException', async () => {
     eksMock.on(UpdateClusterConfigCommand).rejects(
-      new ResourceInUseException({ message: 'Cannot LoggingUpdate because cluster prod currently has update 8d3e-11aa in progress', $metadata: {} }),
+      new ResourceInUseException({
+        message: 'Cannot LoggingUpdate because cluster prod currently has update 8d3e-11aa in progress',
+        $metadata: {},
+      }),
     );
     const error = await startLoggingUpdate(client, request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpdateInProgressError);
@@ -112,26 +152,52 @@ describe('startLoggingUpdate', () => {
   });
 
   it('maps other InvalidParameterExceptions to a SourceError naming the call', async () => {
-    eksMock.on(UpdateClusterConfigCommand).rejects(new InvalidParameterException({ message: 'Only one type of update can be allowed.', $metadata: {} }));
-    await expect(startLoggingUpdate(client, request)).rejects.toThrow('eks:UpdateClusterConfig failed: InvalidParameterException: Only one type of update can be allowed.');
+    eksMock
+      .on(UpdateClusterConfigCommand)
+      .rejects(
+        new InvalidParameterException({ message: 'Only one type of update can be allowed.', $metadata: {} }),
+      );
+    await expect(startLoggingUpdate(client, request)).rejects.toThrow(
+      'eks:UpdateClusterConfig failed: InvalidParameterException: Only one type of update can be allowed.',
+    );
   });
 });
 
 describe('update history and waiting', () => {
   it('follows ListUpdates pages within the bound', async () => {
-    eksMock.on(ListUpdatesCommand, { name: 'prod', nextToken: undefined }).resolves({ updateIds: ['a', 'b'], nextToken: 't1' });
-    eksMock.on(ListUpdatesCommand, { name: 'prod', nextToken: 't1' }).resolves({ updateIds: ['c'], nextToken: 't2' });
-    expect(await listUpdateIds(client, 'prod', { maxPages: 2 })).toEqual({ ids: ['a', 'b', 'c'], truncated: true });
+    eksMock
+      .on(ListUpdatesCommand, { name: 'prod', nextToken: undefined })
+      .resolves({ updateIds: ['a', 'b'], nextToken: 't1' });
+    eksMock
+      .on(ListUpdatesCommand, { name: 'prod', nextToken: 't1' })
+      .resolves({ updateIds: ['c'], nextToken: 't2' });
+    expect(await listUpdateIds(client, 'prod', { maxPages: 2 })).toEqual({
+      ids: ['a', 'b', 'c'],
+      truncated: true,
+    });
     eksMock.on(ListUpdatesCommand, { name: 'prod', nextToken: 't2' }).resolves({ updateIds: ['d'] });
     expect(await listUpdateIds(client, 'prod')).toEqual({ ids: ['a', 'b', 'c', 'd'], truncated: false });
   });
 
   it('recognises updates that turn audit on', () => {
-    const update = (value: string, type = 'LoggingUpdate') => ({ id: 'x', type, status: 'Successful', createdAtMs: 0, params: [{ type: 'ClusterLogging', value }], errors: [] });
-    expect(updateEnablesAudit(update('{"clusterLogging":[{"types":["audit","api"],"enabled":true}]}'))).toBe(true);
-    expect(updateEnablesAudit(update('{"clusterLogging":[{"types":["audit"],"enabled":false}]}'))).toBe(false);
+    const update = (value: string, type = 'LoggingUpdate') => ({
+      id: 'x',
+      type,
+      status: 'Successful',
+      createdAtMs: 0,
+      params: [{ type: 'ClusterLogging', value }],
+      errors: [],
+    });
+    expect(updateEnablesAudit(update('{"clusterLogging":[{"types":["audit","api"],"enabled":true}]}'))).toBe(
+      true,
+    );
+    expect(updateEnablesAudit(update('{"clusterLogging":[{"types":["audit"],"enabled":false}]}'))).toBe(
+      false,
+    );
     expect(updateEnablesAudit(update('not json'))).toBe(false);
-    expect(updateEnablesAudit(update('{"clusterLogging":[{"types":["audit"],"enabled":true}]}', 'VersionUpdate'))).toBe(false);
+    expect(
+      updateEnablesAudit(update('{"clusterLogging":[{"types":["audit"],"enabled":true}]}', 'VersionUpdate')),
+    ).toBe(false);
   });
 
   it('polls DescribeUpdate with growing delays until the update ends', async () => {
@@ -139,7 +205,13 @@ describe('update history and waiting', () => {
       .on(DescribeUpdateCommand)
       .resolvesOnce({ update: { id: 'u', status: 'InProgress' } })
       .resolvesOnce({ update: { id: 'u', status: 'InProgress' } })
-      .resolves({ update: { id: 'u', status: 'Failed', errors: [{ errorCode: 'SubnetNotFound', errorMessage: 'gone' }] } });
+      .resolves({
+        update: {
+          id: 'u',
+          status: 'Failed',
+          errors: [{ errorCode: 'SubnetNotFound', errorMessage: 'gone' }],
+        },
+      });
     const delays: number[] = [];
     const statuses: string[] = [];
     const final = await waitForUpdate(client, 'prod', 'u', {
@@ -171,10 +243,17 @@ describe('toAppError', () => {
     Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 }, ...extra });
 
   it('credentials: missing, expired and invalid all get the sso login hint, exit 4', () => {
-    const missing = toAppError(sdkError('CredentialsProviderError', 'Could not load credentials from any providers'), { profile: 'prod-admin' }) as SourceError;
+    const missing = toAppError(
+      sdkError('CredentialsProviderError', 'Could not load credentials from any providers'),
+      { profile: 'prod-admin' },
+    ) as SourceError;
     expect(missing.message).toBe('No AWS credentials found for profile prod-admin.');
     expect(missing.hint).toContain('aws sso login --profile prod-admin');
-    for (const name of ['ExpiredTokenException', 'UnrecognizedClientException', 'InvalidSignatureException']) {
+    for (const name of [
+      'ExpiredTokenException',
+      'UnrecognizedClientException',
+      'InvalidSignatureException',
+    ]) {
       const mapped = toAppError(sdkError(name, 'bad token')) as SourceError;
       expect(mapped).toBeInstanceOf(SourceError);
       expect(mapped.message).toContain(name);
@@ -183,20 +262,33 @@ describe('toAppError', () => {
   });
 
   it('access denied names the IAM action, from the message, the client middleware, or the caller', () => {
-    const fromMessage = toAppError(sdkError('AccessDeniedException', 'User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: logs:StartQuery on resource: x')) as SourceError;
+    const fromMessage = toAppError(
+      sdkError(
+        'AccessDeniedException',
+        'User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: logs:StartQuery on resource: x',
+      ),
+    ) as SourceError;
     expect(fromMessage.message).toBe('Access denied: this call needs logs:StartQuery.');
     const tagged = sdkError('AccessDeniedException', 'denied');
     Object.defineProperty(tagged, '$iamAction', { value: 'eks:DescribeCluster' });
-    expect((toAppError(tagged) as SourceError).message).toBe('Access denied: this call needs eks:DescribeCluster.');
-    expect((toAppError(sdkError('AccessDeniedException', 'denied'), { action: 'eks:ListUpdates' }) as SourceError).message).toBe(
-      'Access denied: this call needs eks:ListUpdates.',
+    expect((toAppError(tagged) as SourceError).message).toBe(
+      'Access denied: this call needs eks:DescribeCluster.',
     );
+    expect(
+      (toAppError(sdkError('AccessDeniedException', 'denied'), { action: 'eks:ListUpdates' }) as SourceError)
+        .message,
+    ).toBe('Access denied: this call needs eks:ListUpdates.');
   });
 
   it('a missing Region is a usage error; throttling after retries is a source error; messages are one line', () => {
     expect(toAppError(new Error('Region is missing'))).toBeInstanceOf(UsageError);
-    const throttled = toAppError(sdkError('ThrottlingException', 'Rate\nexceeded', { $metadata: { attempts: 3 } }), { action: 'logs:StartQuery' }) as SourceError;
-    expect(throttled.message).toBe('AWS kept refusing logs:StartQuery (ThrottlingException: Rate exceeded) after 3 attempts.');
+    const throttled = toAppError(
+      sdkError('ThrottlingException', 'Rate\nexceeded', { $metadata: { attempts: 3 } }),
+      { action: 'logs:StartQuery' },
+    ) as SourceError;
+    expect(throttled.message).toBe(
+      'AWS kept refusing logs:StartQuery (ThrottlingException: Rate exceeded) after 3 attempts.',
+    );
   });
 
   it('leaves non-AWS errors (bugs) alone', () => {

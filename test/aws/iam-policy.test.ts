@@ -27,18 +27,24 @@ function sdkCallsInSource(): { action: string; file: string }[] {
   for (const file of sourceFiles(path.join(projectRoot, 'src'))) {
     const text = readFileSync(file, 'utf8');
     const providers = new Map<string, string>();
-    const importPattern = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"](@aws-sdk\/[a-z-]+)['"]|\{([^}]*)\}\s*=\s*await\s+import\(\s*['"](@aws-sdk\/[a-z-]+)['"]\s*\)/g;
+    const importPattern =
+      /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"](@aws-sdk\/[a-z-]+)['"]|\{([^}]*)\}\s*=\s*await\s+import\(\s*['"](@aws-sdk\/[a-z-]+)['"]\s*\)/g;
     for (const m of text.matchAll(importPattern)) {
       const names = m[1] ?? m[3] ?? '';
       const pkg = m[2] ?? m[4] ?? '';
       for (const raw of names.split(',')) {
-        const name = raw.replace(/\btype\b/, '').split(/\s+as\s+|:/)[0]?.trim();
+        const name = raw
+          .replace(/\btype\b/, '')
+          .split(/\s+as\s+|:/)[0]
+          ?.trim();
         if (name !== undefined && name !== '') providers.set(name, pkg);
       }
     }
     // Namespace imports: `import * as eks from '@aws-sdk/client-eks'` or `const eks = await import(...)`.
     const namespaces = new Map<string, string>();
-    for (const m of text.matchAll(/import\s*\*\s*as\s+(\w+)\s+from\s*['"](@aws-sdk\/[a-z-]+)['"]|(?:const|let)\s+(\w+)\s*=\s*await\s+import\(\s*['"](@aws-sdk\/[a-z-]+)['"]\s*\)/g)) {
+    for (const m of text.matchAll(
+      /import\s*\*\s*as\s+(\w+)\s+from\s*['"](@aws-sdk\/[a-z-]+)['"]|(?:const|let)\s+(\w+)\s*=\s*await\s+import\(\s*['"](@aws-sdk\/[a-z-]+)['"]\s*\)/g,
+    )) {
       namespaces.set(m[1] ?? m[3] ?? '', m[2] ?? m[4] ?? '');
     }
     for (const m of text.matchAll(/new\s+(?:(\w+)\.)?([A-Z][A-Za-z0-9]*)Command\s*\(/g)) {
@@ -46,7 +52,10 @@ function sdkCallsInSource(): { action: string; file: string }[] {
       const pkg = m[1] !== undefined ? namespaces.get(m[1]) : providers.get(commandName);
       if (pkg === undefined) continue; // not an SDK command (no @aws-sdk import provides it)
       const prefix = SERVICE_PREFIX[pkg];
-      calls.push({ action: `${prefix ?? `unknown(${pkg})`}:${m[2] ?? ''}`, file: path.relative(projectRoot, file) });
+      calls.push({
+        action: `${prefix ?? `unknown(${pkg})`}:${m[2] ?? ''}`,
+        file: path.relative(projectRoot, file),
+      });
     }
   }
   return calls;
@@ -65,10 +74,14 @@ describe('iam-policy', () => {
     const write = policyActions(buildIamPolicy({ write: true }));
     for (const call of sdkCallsInSource()) {
       if (WRITE_ACTIONS.has(call.action)) {
-        expect(readOnly, `${call.action} (${call.file}) must not be in the read-only policy`).not.toContain(call.action);
+        expect(readOnly, `${call.action} (${call.file}) must not be in the read-only policy`).not.toContain(
+          call.action,
+        );
         expect(write, `${call.action} (${call.file})`).toContain(call.action);
       } else {
-        expect(readOnly, `${call.action} (${call.file}) is missing from the read-only policy`).toContain(call.action);
+        expect(readOnly, `${call.action} (${call.file}) is missing from the read-only policy`).toContain(
+          call.action,
+        );
       }
     }
   });
@@ -83,7 +96,8 @@ describe('iam-policy', () => {
     const policy = buildIamPolicy({ write: true });
     for (const statement of policy.Statement) {
       expect(statement.Action.every((a) => !a.endsWith(':*'))).toBe(true);
-      if (statement.Action.some((a) => a.startsWith('eks:'))) expect(statement.Resource).toBe('arn:aws:eks:*:*:cluster/*');
+      if (statement.Action.some((a) => a.startsWith('eks:')))
+        expect(statement.Resource).toBe('arn:aws:eks:*:*:cluster/*');
     }
     const streams = policy.Statement.find((s) => s.Action.includes('logs:DescribeLogStreams'));
     expect(streams?.Resource).toBe('arn:aws:logs:*:*:log-group:/aws/eks/*/cluster:*');
@@ -93,7 +107,9 @@ describe('iam-policy', () => {
   it('is read-only by default: the write calls are made only by `logging enable`', () => {
     // The wrappers that send UpdateClusterConfig / PutRetentionPolicy live in src/aws; only the
     // logging-enable command may call them.
-    const writers = sdkCallsInSource().filter((c) => WRITE_ACTIONS.has(c.action)).map((c) => c.file);
+    const writers = sdkCallsInSource()
+      .filter((c) => WRITE_ACTIONS.has(c.action))
+      .map((c) => c.file);
     expect(new Set(writers)).toEqual(new Set(['src/aws/eks.ts', 'src/aws/log-groups.ts']));
     const callers = sourceFiles(path.join(projectRoot, 'src'))
       .filter((file) => /\b(startLoggingUpdate|putRetention)\(/.test(readFileSync(file, 'utf8')))

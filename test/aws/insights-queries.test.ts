@@ -10,7 +10,10 @@ import {
   toQuerySeconds,
 } from '../../src/aws/insights-queries.js';
 
-const client = new CloudWatchLogsClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+const client = new CloudWatchLogsClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+});
 
 describe('toQuerySeconds', () => {
   it('floors the start and ceils the end (both inclusive), never losing the last second', () => {
@@ -25,7 +28,12 @@ describe('startInsightsQuery / stopInsightsQuery', () => {
     const mock = mockClient(client);
     mock.on(StartQueryCommand).resolves({ queryId: 'abc' });
     await expect(
-      startInsightsQuery(client, { logGroupName: '/aws/eks/x/cluster', queryString: 'fields a', window: { startTime: 1, endTime: 2 }, limit: 5 }),
+      startInsightsQuery(client, {
+        logGroupName: '/aws/eks/x/cluster',
+        queryString: 'fields a',
+        window: { startTime: 1, endTime: 2 },
+        limit: 5,
+      }),
     ).resolves.toBe('abc');
     expect(mock.commandCalls(StartQueryCommand)[0]?.args[0].input).toEqual({
       logGroupName: '/aws/eks/x/cluster',
@@ -39,7 +47,9 @@ describe('startInsightsQuery / stopInsightsQuery', () => {
 
   it('treats a StopQuery error (query already ended) as done, not as a failure', async () => {
     const mock = mockClient(client);
-    mock.on(StopQueryCommand).rejects(Object.assign(new Error('Query is not running'), { name: 'InvalidParameterException' }));
+    mock
+      .on(StopQueryCommand)
+      .rejects(Object.assign(new Error('Query is not running'), { name: 'InvalidParameterException' }));
     await expect(stopInsightsQuery(client, 'q')).resolves.toBe(false);
     mock.on(StopQueryCommand).resolves({ success: true });
     await expect(stopInsightsQuery(client, 'q')).resolves.toBe(true);
@@ -60,19 +70,30 @@ describe('rowsFromResults / parseStatistics', () => {
           { field: 'c', value: '' },
         ],
       ]),
-    ).toEqual({ fields: ['b', 'a', 'c'], rows: [{ b: '1', a: 'x' }, { a: 'y', c: '' }] });
+    ).toEqual({
+      fields: ['b', 'a', 'c'],
+      rows: [
+        { b: '1', a: 'x' },
+        { a: 'y', c: '' },
+      ],
+    });
     expect(rowsFromResults(undefined)).toEqual({ fields: [], rows: [] });
   });
 
   it('parses statistics and keeps estimatedBytesSkipped absent unless given', () => {
-    expect(parseStatistics({ recordsMatched: 3, recordsScanned: 3, bytesScanned: 141 })).toEqual({ recordsMatched: 3, recordsScanned: 3, bytesScanned: 141 });
+    expect(parseStatistics({ recordsMatched: 3, recordsScanned: 3, bytesScanned: 141 })).toEqual({
+      recordsMatched: 3,
+      recordsScanned: 3,
+      bytesScanned: 141,
+    });
     expect(parseStatistics({ bytesScanned: 1, estimatedBytesSkipped: 9 }).estimatedBytesSkipped).toBe(9);
     expect(parseStatistics(undefined)).toEqual({ recordsMatched: 0, recordsScanned: 0, bytesScanned: 0 });
   });
 });
 
 describe('classifyAwsError', () => {
-  const e = (name: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error('m'), { name, ...extra });
+  const e = (name: string, extra: Record<string, unknown> = {}): Error =>
+    Object.assign(new Error('m'), { name, ...extra });
   it.each([
     [e('LimitExceededException'), 'throttled'],
     [e('ThrottlingException'), 'throttled'],

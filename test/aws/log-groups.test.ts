@@ -40,7 +40,9 @@ describe('log groups', () => {
       logGroupClass: 'STANDARD',
       creationTimeMs: 1000,
     });
-    expect(logsMock.commandCalls(DescribeLogGroupsCommand)[0]?.args[0].input).toMatchObject({ logGroupNamePrefix: '/aws/eks/prod/cluster' });
+    expect(logsMock.commandCalls(DescribeLogGroupsCommand)[0]?.args[0].input).toMatchObject({
+      logGroupNamePrefix: '/aws/eks/prod/cluster',
+    });
   });
 
   it('is undefined when the group does not exist', async () => {
@@ -55,13 +57,27 @@ describe('listAuditStreams', () => {
       .on(DescribeLogStreamsCommand, { nextToken: undefined })
       .resolves({
         logStreams: [
-          { logStreamName: `${AUDIT_STREAM_PREFIX}a`, firstEventTimestamp: 500, lastEventTimestamp: 9_000, lastIngestionTime: 9_100 },
+          {
+            logStreamName: `${AUDIT_STREAM_PREFIX}a`,
+            firstEventTimestamp: 500,
+            lastEventTimestamp: 9_000,
+            lastIngestionTime: 9_100,
+          },
           { logStreamName: `${AUDIT_STREAM_PREFIX}b`, firstEventTimestamp: 100, lastEventTimestamp: 2_000 },
         ],
         nextToken: 'p2',
       })
       .on(DescribeLogStreamsCommand, { nextToken: 'p2' })
-      .resolves({ logStreams: [{ logStreamName: `${AUDIT_STREAM_PREFIX}c`, firstEventTimestamp: 300, lastEventTimestamp: 12_000, lastIngestionTime: 12_500 }] });
+      .resolves({
+        logStreams: [
+          {
+            logStreamName: `${AUDIT_STREAM_PREFIX}c`,
+            firstEventTimestamp: 300,
+            lastEventTimestamp: 12_000,
+            lastIngestionTime: 12_500,
+          },
+        ],
+      });
     const streams = await listAuditStreams(client, '/aws/eks/prod/cluster');
     expect(streams).toEqual({
       names: [`${AUDIT_STREAM_PREFIX}a`, `${AUDIT_STREAM_PREFIX}b`, `${AUDIT_STREAM_PREFIX}c`],
@@ -77,7 +93,9 @@ describe('listAuditStreams', () => {
   });
 
   it('stops after the page bound and says the list is truncated', async () => {
-    logsMock.on(DescribeLogStreamsCommand).resolves({ logStreams: [{ logStreamName: `${AUDIT_STREAM_PREFIX}x` }], nextToken: 'more' });
+    logsMock
+      .on(DescribeLogStreamsCommand)
+      .resolves({ logStreams: [{ logStreamName: `${AUDIT_STREAM_PREFIX}x` }], nextToken: 'more' });
     const streams = await listAuditStreams(client, 'g', { maxPages: 3 });
     expect(streams.truncated).toBe(true);
     expect(logsMock.commandCalls(DescribeLogStreamsCommand)).toHaveLength(3);
@@ -97,12 +115,22 @@ describe('retention', () => {
   });
 
   it('puts the policy, and maps a missing group to a SourceError keeping the cause', async () => {
-    logsMock.on(PutRetentionPolicyCommand).resolvesOnce({}).rejects(new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} }));
+    logsMock
+      .on(PutRetentionPolicyCommand)
+      .resolvesOnce({})
+      .rejects(
+        new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} }),
+      );
     await putRetention(client, 'g', 30);
-    expect(logsMock.commandCalls(PutRetentionPolicyCommand)[0]?.args[0].input).toEqual({ logGroupName: 'g', retentionInDays: 30 });
+    expect(logsMock.commandCalls(PutRetentionPolicyCommand)[0]?.args[0].input).toEqual({
+      logGroupName: 'g',
+      retentionInDays: 30,
+    });
     const error = await putRetention(client, 'g', 30).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceError);
-    expect((error as SourceError).message).toBe('logs:PutRetentionPolicy failed: ResourceNotFoundException: The specified log group does not exist.');
+    expect((error as SourceError).message).toBe(
+      'logs:PutRetentionPolicy failed: ResourceNotFoundException: The specified log group does not exist.',
+    );
     expect(((error as SourceError).cause as Error).name).toBe('ResourceNotFoundException');
   });
 });

@@ -8,18 +8,32 @@ import { projectRoot } from '../support/build.js';
 import { runCli } from '../support/run-cli.js';
 
 const SAMPLE = 'examples/sample-incident.jsonl.gz';
-const truth = JSON.parse(readFileSync(path.join(projectRoot, 'examples/sample-incident.truth.json'), 'utf8')) as { firstFailure: unknown; failureCount: number };
+const truth = JSON.parse(
+  readFileSync(path.join(projectRoot, 'examples/sample-incident.truth.json'), 'utf8'),
+) as { firstFailure: unknown; failureCount: number };
 
 describe('analyze options', () => {
   test('--log-file - reads stdin (gzip detected)', async () => {
-    const result = await runCli(['analyze', '--log-file', '-', '--format', 'json'], { input: readFileSync(path.join(projectRoot, SAMPLE)) });
+    const result = await runCli(['analyze', '--log-file', '-', '--format', 'json'], {
+      input: readFileSync(path.join(projectRoot, SAMPLE)),
+    });
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout) as IncidentReport;
     expect(report.firstFailure).toEqual(truth.firstFailure);
   });
 
   test('--start/--end limit the window; failures outside it are not counted', async () => {
-    const result = await runCli(['analyze', '--log-file', SAMPLE, '--start', '2024-06-14T05:00:00Z', '--end', '2024-06-14T06:00:00Z', '--format', 'json']);
+    const result = await runCli([
+      'analyze',
+      '--log-file',
+      SAMPLE,
+      '--start',
+      '2024-06-14T05:00:00Z',
+      '--end',
+      '2024-06-14T06:00:00Z',
+      '--format',
+      'json',
+    ]);
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout) as IncidentReport;
     expect(report.window).toEqual({ start: '2024-06-14T05:00:00.000Z', end: '2024-06-14T06:00:00.000Z' });
@@ -30,7 +44,9 @@ describe('analyze options', () => {
   });
 
   test('--bin sets the series bin; csv is the timeline; html is one self-contained page', async () => {
-    const json = JSON.parse((await runCli(['analyze', '--log-file', SAMPLE, '--bin', '10m', '--format', 'json'])).stdout) as IncidentReport;
+    const json = JSON.parse(
+      (await runCli(['analyze', '--log-file', SAMPLE, '--bin', '10m', '--format', 'json'])).stdout,
+    ) as IncidentReport;
     expect(json.series.binMs).toBe(600_000);
     expect(json.floodOnset?.binMs).toBe(600_000);
     const csv = await runCli(['analyze', '--log-file', SAMPLE, '--format', 'csv']);

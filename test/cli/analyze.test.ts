@@ -14,7 +14,9 @@ import { runCli } from '../support/run-cli.js';
 import { projectRoot } from '../support/build.js';
 
 const SAMPLE = 'examples/sample-incident.jsonl.gz';
-const truth = JSON.parse(readFileSync(path.join(projectRoot, 'examples/sample-incident.truth.json'), 'utf8')) as {
+const truth = JSON.parse(
+  readFileSync(path.join(projectRoot, 'examples/sample-incident.truth.json'), 'utf8'),
+) as {
   firstFailure: IncidentReport['firstFailure'];
   failureCount: number;
   topWriter: { user: string };
@@ -49,16 +51,37 @@ describe('analyze --log-file (local)', () => {
       ].join('\n'),
     );
     const out = path.join(dir, 'report.md');
-    const result = await runCli(['analyze', '--log-file', SAMPLE, '--metrics-file', metrics, '--format', 'markdown', '--output', out]);
+    const result = await runCli([
+      'analyze',
+      '--log-file',
+      SAMPLE,
+      '--metrics-file',
+      metrics,
+      '--format',
+      'markdown',
+      '--output',
+      out,
+    ]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe('');
     const markdown = readFileSync(out, 'utf8');
     expect(markdown).toContain('ephemeralreports');
-    const json = await runCli(['analyze', '--log-file', SAMPLE, '--metrics-file', metrics, '--format', 'json']);
+    const json = await runCli([
+      'analyze',
+      '--log-file',
+      SAMPLE,
+      '--metrics-file',
+      metrics,
+      '--format',
+      'json',
+    ]);
     const report = JSON.parse(json.stdout) as IncidentReport;
     expect(report.databaseSize?.metricName).toBe('apiserver_storage_size_bytes');
     expect(report.databaseSize?.endpoints[0]).toMatchObject({ endpoint: 'etcd-0', bytes: 8.1e9 });
-    expect(report.databaseSize?.objectCounts[0]).toEqual({ resource: 'ephemeralreports.reports.kyverno.io', count: 912345 });
+    expect(report.databaseSize?.objectCounts[0]).toEqual({
+      resource: 'ephemeralreports.reports.kyverno.io',
+      count: 912345,
+    });
   });
 
   test('usage errors exit 2: no source, both sources, a bad --lookback', async () => {
@@ -80,7 +103,13 @@ describe('analyze --log-file (local)', () => {
   });
 
   test('a missing metrics file is exit 4 naming it', async () => {
-    const result = await runCli(['analyze', '--log-file', SAMPLE, '--metrics-file', path.join(dir, 'absent-metrics.txt')]);
+    const result = await runCli([
+      'analyze',
+      '--log-file',
+      SAMPLE,
+      '--metrics-file',
+      path.join(dir, 'absent-metrics.txt'),
+    ]);
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain('absent-metrics.txt');
   });
@@ -103,7 +132,14 @@ describe('analyze --cluster (fake AWS server)', () => {
     const make = (seed: number, shape: 'operator-flood' | 'user-flood') => {
       const events: GeneratedEvent[] = [];
       const t = generateIncident(
-        { seed, start: new Date(endMs - 3 * HOUR).toISOString(), durationMs: 3 * HOUR, eventsPerMinute: 10, shape, outcome: 'ongoing' },
+        {
+          seed,
+          start: new Date(endMs - 3 * HOUR).toISOString(),
+          durationMs: 3 * HOUR,
+          eventsPerMinute: 10,
+          shape,
+          outcome: 'ongoing',
+        },
         (e) => events.push(e),
       );
       return { events, truth: t };
@@ -134,7 +170,21 @@ describe('analyze --cluster (fake AWS server)', () => {
     });
     const out = path.join(dir, 'incident.json');
     const result = await runCli(
-      ['analyze', '--cluster', 'prod', '--cluster', 'stage', '--lookback', '1d', '--end', new Date(endMs).toISOString(), '--format', 'json', '--output', out],
+      [
+        'analyze',
+        '--cluster',
+        'prod',
+        '--cluster',
+        'stage',
+        '--lookback',
+        '1d',
+        '--end',
+        new Date(endMs).toISOString(),
+        '--format',
+        'json',
+        '--output',
+        out,
+      ],
       { env: dummyAwsEnv(server.url), timeoutMs: 180_000 },
     );
     expect(result.stderr).toBe('');
@@ -143,7 +193,9 @@ describe('analyze --cluster (fake AWS server)', () => {
       ['prod', prod],
       ['stage', stage],
     ] as const) {
-      const report = JSON.parse(readFileSync(path.join(dir, `incident.${name}.json`), 'utf8')) as IncidentReport;
+      const report = JSON.parse(
+        readFileSync(path.join(dir, `incident.${name}.json`), 'utf8'),
+      ) as IncidentReport;
       expect(report.cluster).toBe(name);
       expect(report.source.kind).toBe('cloudwatch');
       expect(report.firstFailure).toEqual(incident.truth.firstFailure);
@@ -154,7 +206,9 @@ describe('analyze --cluster (fake AWS server)', () => {
       expect(report.queries.every((q) => q.consoleUrl?.startsWith('https://') === true)).toBe(true);
       expect(report.cost.bytesScanned).toBeGreaterThan(0);
     }
-    const prodReport = JSON.parse(readFileSync(path.join(dir, 'incident.prod.json'), 'utf8')) as IncidentReport;
+    const prodReport = JSON.parse(
+      readFileSync(path.join(dir, 'incident.prod.json'), 'utf8'),
+    ) as IncidentReport;
     expect(prodReport.databaseSize?.source).toBe('cloudwatch');
     expect(prodReport.timeline.filter((e) => e.kind === 'size-threshold').map((e) => e.title)).toEqual([
       'etcd database at 50% of 8 GiB',
@@ -166,7 +220,19 @@ describe('analyze --cluster (fake AWS server)', () => {
 
     // Without --output, several JSON reports form one JSON array on stdout.
     const stdout = await runCli(
-      ['analyze', '--cluster', 'prod', '--cluster', 'stage', '--lookback', '1d', '--end', new Date(endMs).toISOString(), '--format', 'json'],
+      [
+        'analyze',
+        '--cluster',
+        'prod',
+        '--cluster',
+        'stage',
+        '--lookback',
+        '1d',
+        '--end',
+        new Date(endMs).toISOString(),
+        '--format',
+        'json',
+      ],
       { env: dummyAwsEnv(server.url), timeoutMs: 180_000 },
     );
     expect(stdout.exitCode).toBe(0);

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer } from '../support/fake-aws/index.js';
-import { DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, DUMMY_SESSION_TOKEN } from '../support/fake-aws/dummy-env.js';
+import {
+  DUMMY_ACCESS_KEY_ID,
+  DUMMY_SECRET_ACCESS_KEY,
+  DUMMY_SESSION_TOKEN,
+} from '../support/fake-aws/dummy-env.js';
 import { runCli } from '../support/run-cli.js';
 
 const GROUP = '/aws/eks/prod/cluster';
@@ -13,7 +17,16 @@ afterEach(async () => {
 });
 
 /** Everything that must never reach the terminal, even with --debug. */
-const FORBIDDEN = [DUMMY_SECRET_ACCESS_KEY, DUMMY_SESSION_TOKEN, DUMMY_ACCESS_KEY_ID, 'Authorization', 'X-Amz-Signature', 'X-Amz-Security-Token', 'Credential=', 'AWS4-HMAC-SHA256'];
+const FORBIDDEN = [
+  DUMMY_SECRET_ACCESS_KEY,
+  DUMMY_SESSION_TOKEN,
+  DUMMY_ACCESS_KEY_ID,
+  'Authorization',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+  'Credential=',
+  'AWS4-HMAC-SHA256',
+];
 
 function expectNoSecrets(text: string): void {
   for (const secret of FORBIDDEN) expect(text.toLowerCase()).not.toContain(secret.toLowerCase());
@@ -22,14 +35,33 @@ function expectNoSecrets(text: string): void {
 describe('--debug never prints credentials', () => {
   it('a full logging status run with --debug logs every request but no secret', async () => {
     server = await createFakeAwsServer({
-      clusters: [{ name: 'prod', logging: [{ types: ['audit'], enabled: true }], updates: [{ status: 'Successful', params: [] }] }],
-      logGroups: [{ name: GROUP, records: [{ timestamp: Date.now() - 60_000, message: '{}', logStream: AUDIT, log: '' }] }],
+      clusters: [
+        {
+          name: 'prod',
+          logging: [{ types: ['audit'], enabled: true }],
+          updates: [{ status: 'Successful', params: [] }],
+        },
+      ],
+      logGroups: [
+        {
+          name: GROUP,
+          records: [{ timestamp: Date.now() - 60_000, message: '{}', logStream: AUDIT, log: '' }],
+        },
+      ],
       faults: { rules: [{ operation: 'DescribeLogGroups', kind: 'throttle', times: 1 }] },
     });
-    const result = await runCli(['--debug', 'logging', 'status', '--cluster', 'prod'], { env: dummyAwsEnv(server.url) });
+    const result = await runCli(['--debug', 'logging', 'status', '--cluster', 'prod'], {
+      env: dummyAwsEnv(server.url),
+    });
     expect(result.exitCode).toBe(0);
     // The debug lines are there (so the test looks at real debug output)...
-    for (const action of ['eks:DescribeCluster', 'eks:ListUpdates', 'eks:DescribeUpdate', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams']) {
+    for (const action of [
+      'eks:DescribeCluster',
+      'eks:ListUpdates',
+      'eks:DescribeUpdate',
+      'logs:DescribeLogGroups',
+      'logs:DescribeLogStreams',
+    ]) {
       expect(result.stderr).toContain(`aws: ${action} attempt 1 -> `);
     }
     expect(result.stderr).toMatch(/aws: logs:DescribeLogGroups attempt 1 -> 400 ThrottlingException/);
@@ -41,8 +73,13 @@ describe('--debug never prints credentials', () => {
   });
 
   it('a failing run with --debug (stack trace printed) shows no secret either', async () => {
-    server = await createFakeAwsServer({ clusters: [], faults: { rules: [{ kind: 'expired-token', fromCall: 1 }] } });
-    const result = await runCli(['--debug', 'logging', 'enable', '--cluster', 'prod', '--yes'], { env: dummyAwsEnv(server.url) });
+    server = await createFakeAwsServer({
+      clusters: [],
+      faults: { rules: [{ kind: 'expired-token', fromCall: 1 }] },
+    });
+    const result = await runCli(['--debug', 'logging', 'enable', '--cluster', 'prod', '--yes'], {
+      env: dummyAwsEnv(server.url),
+    });
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain('ExpiredTokenException');
     expect(result.stderr).toMatch(/\n\s+at /); // --debug prints the stack

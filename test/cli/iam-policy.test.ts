@@ -14,7 +14,11 @@ describe('iam-policy (CLI)', () => {
 
     const write = await runCli(['iam-policy', '--write']);
     expect(write.exitCode).toBe(0);
-    const writeActions = (JSON.parse(write.stdout) as { Statement: { Action: string[] }[] }).Statement.flatMap((s) => s.Action);
-    expect(writeActions).toEqual(expect.arrayContaining([...actions, 'eks:UpdateClusterConfig', 'logs:PutRetentionPolicy']));
+    const writeActions = (
+      JSON.parse(write.stdout) as { Statement: { Action: string[] }[] }
+    ).Statement.flatMap((s) => s.Action);
+    expect(writeActions).toEqual(
+      expect.arrayContaining([...actions, 'eks:UpdateClusterConfig', 'logs:PutRetentionPolicy']),
+    );
   });
 });

@@ -28,11 +28,25 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s during queries run --cluster',
     await ensureBuilt();
     server = await createFakeAwsServer(fakeCluster({ faults: { query: { runningPolls: 1_000_000 } } }));
     const s = server;
-    const child = spawn(process.execPath, [cliEntryPoint, 'queries', 'run', 'top-writers-by-user', '--cluster', 'prod', '--format', 'json', ...WINDOW_ARGS], {
-      cwd: projectRoot,
-      env: { ...process.env, ...dummyAwsEnv(s.url) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        cliEntryPoint,
+        'queries',
+        'run',
+        'top-writers-by-user',
+        '--cluster',
+        'prod',
+        '--format',
+        'json',
+        ...WINDOW_ARGS,
+      ],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, ...dummyAwsEnv(s.url) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -40,9 +54,15 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s during queries run --cluster',
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
       // Started and polled at least once: the query is really running on the server.
-      await waitFor(() => s.state.queries.size > 0 && s.state.requestsFor('GetQueryResults').length > 0, 30_000);
+      await waitFor(
+        () => s.state.queries.size > 0 && s.state.requestsFor('GetQueryResults').length > 0,
+        30_000,
+      );
       child.kill(signal);
-      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
+      const code = await Promise.race([
+        exited,
+        new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000)),
+      ]);
       expect(code).toBe(130);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -45,7 +45,9 @@ describe('logging enable on a terminal', () => {
     const { createCluster } = await import('../support/fake-aws/eks-service.js');
     server.clusters.set('prod', createCluster({ name: 'prod' }, { state: server.state }));
     const io = terminalIo(false);
-    await expect(loggingEnableCommand({ cluster: 'prod', wait: true }, io)).rejects.toBeInstanceOf(CheckFailedError);
+    await expect(loggingEnableCommand({ cluster: 'prod', wait: true }, io)).rejects.toBeInstanceOf(
+      CheckFailedError,
+    );
     expect(io.questions).toEqual(['Enable audit logging on cluster prod?']);
     expect(server.state.requestsFor('UpdateClusterConfig')).toHaveLength(0);
   });
@@ -65,10 +67,17 @@ describe('logging enable on a terminal', () => {
     const { createCluster } = await import('../support/fake-aws/eks-service.js');
     server.clusters.set('fresh', createCluster({ name: 'fresh' }, { state: server.state }));
     const io = terminalIo(true);
-    const error = await loggingEnableCommand({ cluster: 'fresh', wait: false, yes: true, retentionDays: 30 }, io).catch((e: unknown) => e);
+    const error = await loggingEnableCommand(
+      { cluster: 'fresh', wait: false, yes: true, retentionDays: 30 },
+      io,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckFailedError);
-    expect((error as CheckFailedError).message).toBe('The log group /aws/eks/fresh/cluster does not exist yet, so its retention was not set.');
-    expect((error as CheckFailedError).hint).toContain('aws logs put-retention-policy --log-group-name /aws/eks/fresh/cluster --retention-in-days 30');
+    expect((error as CheckFailedError).message).toBe(
+      'The log group /aws/eks/fresh/cluster does not exist yet, so its retention was not set.',
+    );
+    expect((error as CheckFailedError).hint).toContain(
+      'aws logs put-retention-policy --log-group-name /aws/eks/fresh/cluster --retention-in-days 30',
+    );
     expect(io.questions).toEqual([]);
   });
 });

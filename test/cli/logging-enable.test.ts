@@ -1,12 +1,20 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliEntryPoint, ensureBuilt } from '../support/build.js';
-import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer, type FakeAwsServerOptions } from '../support/fake-aws/index.js';
+import {
+  createFakeAwsServer,
+  dummyAwsEnv,
+  type FakeAwsServer,
+  type FakeAwsServerOptions,
+} from '../support/fake-aws/index.js';
 import { runCli } from '../support/run-cli.js';
 
 const GROUP = '/aws/eks/prod/cluster';
 const OFF = [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: false }];
-const API_ON = [{ types: ['api'], enabled: true }, { types: ['audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: false }];
+const API_ON = [
+  { types: ['api'], enabled: true },
+  { types: ['audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: false },
+];
 
 let server: FakeAwsServer | undefined;
 afterEach(async () => {
@@ -14,7 +22,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function enable(options: FakeAwsServerOptions, args: string[]): Promise<Awaited<ReturnType<typeof runCli>>> {
+async function enable(
+  options: FakeAwsServerOptions,
+  args: string[],
+): Promise<Awaited<ReturnType<typeof runCli>>> {
   server ??= await createFakeAwsServer({ faults: { updatePolls: 1 }, ...options });
   return runCli(['logging', 'enable', '--cluster', 'prod', ...args], { env: dummyAwsEnv(server.url) });
 }
@@ -32,7 +43,9 @@ describe('logging enable (CLI against the fake AWS server)', () => {
     expect(result.stderr).toContain('Audit logs cost money');
     const update = [...(server?.state.updates.values() ?? [])][0];
     expect(result.stdout).toBe(`Enabled audit logging on cluster prod (update ${update?.id}, Successful).\n`);
-    expect(JSON.parse(update?.params[0]?.value ?? '{}')).toEqual({ clusterLogging: [{ types: ['api', 'audit'], enabled: true }] });
+    expect(JSON.parse(update?.params[0]?.value ?? '{}')).toEqual({
+      clusterLogging: [{ types: ['api', 'audit'], enabled: true }],
+    });
     expect(clusterLogging()).toEqual([
       { types: ['api', 'audit'], enabled: true },
       { types: ['authenticator', 'controllerManager', 'scheduler'], enabled: false },
@@ -42,19 +55,32 @@ describe('logging enable (CLI against the fake AWS server)', () => {
   });
 
   it('already enabled is success: "No changes needed", no update made', async () => {
-    const result = await enable({ clusters: [{ name: 'prod', logging: [{ types: ['audit'], enabled: true }] }] }, ['--yes']);
+    const result = await enable(
+      { clusters: [{ name: 'prod', logging: [{ types: ['audit'], enabled: true }] }] },
+      ['--yes'],
+    );
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe('No changes needed: audit already enabled on cluster prod.\n');
     expect(server?.state.requestsFor('UpdateClusterConfig')).toHaveLength(0);
   });
 
   it('--dry-run prints the exact request and changes nothing', async () => {
-    const result = await enable({ clusters: [{ name: 'prod', logging: API_ON }], logGroups: [{ name: GROUP }] }, ['--dry-run', '--types', 'audit,Scheduler', '--retention-days', '30']);
+    const result = await enable(
+      { clusters: [{ name: 'prod', logging: API_ON }], logGroups: [{ name: GROUP }] },
+      ['--dry-run', '--types', 'audit,Scheduler', '--retention-days', '30'],
+    );
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe(
       [
         'Dry run: would call eks:UpdateClusterConfig with:',
-        JSON.stringify({ name: 'prod', logging: { clusterLogging: [{ types: ['api', 'audit', 'scheduler'], enabled: true }] } }, null, 2),
+        JSON.stringify(
+          {
+            name: 'prod',
+            logging: { clusterLogging: [{ types: ['api', 'audit', 'scheduler'], enabled: true }] },
+          },
+          null,
+          2,
+        ),
         'Dry run: would call logs:PutRetentionPolicy with:',
         JSON.stringify({ logGroupName: GROUP, retentionInDays: 30 }, null, 2),
         'Nothing was changed.',
@@ -68,7 +94,9 @@ describe('logging enable (CLI against the fake AWS server)', () => {
   it('refuses to change anything without a terminal or --yes (exit 2)', async () => {
     const result = await enable({ clusters: [{ name: 'prod', logging: OFF }] }, []);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/error: This changes the cluster and needs confirmation, but there is no terminal to ask on\.\nhint: pass --yes/);
+    expect(result.stderr).toMatch(
+      /error: This changes the cluster and needs confirmation, but there is no terminal to ask on\.\nhint: pass --yes/,
+    );
     expect(server?.state.requestsFor('UpdateClusterConfig')).toHaveLength(0);
   });
 
@@ -82,16 +110,39 @@ describe('logging enable (CLI against the fake AWS server)', () => {
   });
 
   it('another update in progress: a clear message naming it (exit 4), nothing changed', async () => {
-    const result = await enable({ clusters: [{ name: 'prod', logging: OFF, updates: [{ id: 'other-update-1', type: 'VersionUpdate', status: 'InProgress' }] }] }, ['--yes']);
+    const result = await enable(
+      {
+        clusters: [
+          {
+            name: 'prod',
+            logging: OFF,
+            updates: [{ id: 'other-update-1', type: 'VersionUpdate', status: 'InProgress' }],
+          },
+        ],
+      },
+      ['--yes'],
+    );
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toContain('error: Cluster prod already has an update in progress (other-update-1); EKS runs one update at a time.');
+    expect(result.stderr).toContain(
+      'error: Cluster prod already has an update in progress (other-update-1); EKS runs one update at a time.',
+    );
     expect(result.stderr).toContain('hint: wait for it and retry, or pass --wait-for-other');
     expect(clusterLogging()).toEqual(OFF);
   });
 
   it('--wait-for-other waits for the other update, then enables', async () => {
     const result = await enable(
-      { clusters: [{ name: 'prod', logging: OFF, updates: [{ id: 'other-update-1', type: 'VersionUpdate', status: 'InProgress', pollsUntilDone: 1 }] }] },
+      {
+        clusters: [
+          {
+            name: 'prod',
+            logging: OFF,
+            updates: [
+              { id: 'other-update-1', type: 'VersionUpdate', status: 'InProgress', pollsUntilDone: 1 },
+            ],
+          },
+        ],
+      },
       ['--yes', '--wait-for-other'],
     );
     expect(result.exitCode).toBe(0);
@@ -106,28 +157,49 @@ describe('logging enable (CLI against the fake AWS server)', () => {
   });
 
   it('a Failed update is exit 4 with the update errors', async () => {
-    const result = await enable({ clusters: [{ name: 'prod', logging: OFF }], faults: { updatePolls: 1, updateFinalStatus: 'Failed' } }, ['--yes']);
+    const result = await enable(
+      { clusters: [{ name: 'prod', logging: OFF }], faults: { updatePolls: 1, updateFinalStatus: 'Failed' } },
+      ['--yes'],
+    );
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toMatch(/error: Logging update [0-9a-f-]+ of cluster prod ended Failed: SubnetNotFound: The subnet ID does not exist/);
+    expect(result.stderr).toMatch(
+      /error: Logging update [0-9a-f-]+ of cluster prod ended Failed: SubnetNotFound: The subnet ID does not exist/,
+    );
   });
 
   it('--retention-days sets the retention on the log group EKS created', async () => {
-    const result = await enable({ clusters: [{ name: 'prod', logging: OFF }] }, ['--yes', '--retention-days', '30']);
+    const result = await enable({ clusters: [{ name: 'prod', logging: OFF }] }, [
+      '--yes',
+      '--retention-days',
+      '30',
+    ]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`Set the retention of ${GROUP} to 30 days.`);
     expect(server?.logGroups.get(GROUP)?.retentionInDays).toBe(30);
   });
 
   it('--retention-days on an already enabled cluster still sets the retention', async () => {
-    const result = await enable({ clusters: [{ name: 'prod', logging: [{ types: ['audit'], enabled: true }] }], logGroups: [{ name: GROUP }] }, ['--yes', '--retention-days', '7']);
+    const result = await enable(
+      {
+        clusters: [{ name: 'prod', logging: [{ types: ['audit'], enabled: true }] }],
+        logGroups: [{ name: GROUP }],
+      },
+      ['--yes', '--retention-days', '7'],
+    );
     expect(result.exitCode).toBe(0);
     expect(server?.logGroups.get(GROUP)?.retentionInDays).toBe(7);
   });
 
   it('rejects a retention CloudWatch does not accept and an unknown log type (exit 2, before any AWS call)', async () => {
-    const bad = await enable({ clusters: [{ name: 'prod', logging: OFF }] }, ['--yes', '--retention-days', '10']);
+    const bad = await enable({ clusters: [{ name: 'prod', logging: OFF }] }, [
+      '--yes',
+      '--retention-days',
+      '10',
+    ]);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toContain('error: --retention-days 10 is not a retention CloudWatch Logs accepts.\nhint: use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653');
+    expect(bad.stderr).toContain(
+      'error: --retention-days 10 is not a retention CloudWatch Logs accepts.\nhint: use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+    );
     const badType = await enable({}, ['--yes', '--types', 'audit,etcd']);
     expect(badType.exitCode).toBe(2);
     expect(badType.stderr).toContain('error: --types: "etcd" is not a control-plane log type.');
@@ -141,12 +213,19 @@ describe('logging enable (CLI against the fake AWS server)', () => {
   });
 
   it('Ctrl-C while waiting for the update stops waiting and exits 130', async () => {
-    server = await createFakeAwsServer({ clusters: [{ name: 'prod', logging: OFF }], faults: { updatePolls: 1000 } });
-    await ensureBuilt();
-    const child = spawn(process.execPath, [cliEntryPoint, '--verbose', 'logging', 'enable', '--cluster', 'prod', '--yes'], {
-      env: { ...process.env, ...dummyAwsEnv(server.url) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    server = await createFakeAwsServer({
+      clusters: [{ name: 'prod', logging: OFF }],
+      faults: { updatePolls: 1000 },
     });
+    await ensureBuilt();
+    const child = spawn(
+      process.execPath,
+      [cliEntryPoint, '--verbose', 'logging', 'enable', '--cluster', 'prod', '--yes'],
+      {
+        env: { ...process.env, ...dummyAwsEnv(server.url) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     const sawProgress = new Promise<void>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {

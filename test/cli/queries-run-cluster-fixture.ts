@@ -8,7 +8,12 @@ export const API = 'kube-apiserver-0123456789abcdef0123456789abcdef';
 /** The window the tests query: one hour ending two minutes ago, in whole seconds. */
 export const END_MS = Math.floor((Date.now() - 120_000) / 1000) * 1000;
 export const START_MS = END_MS - 3_600_000;
-export const WINDOW_ARGS = ['--start', new Date(START_MS).toISOString(), '--end', new Date(END_MS).toISOString()];
+export const WINDOW_ARGS = [
+  '--start',
+  new Date(START_MS).toISOString(),
+  '--end',
+  new Date(END_MS).toISOString(),
+];
 
 function audit(i: number, verb: string, user: string): LogRecord {
   const timestamp = START_MS + 60_000 + i * 1000;
@@ -36,7 +41,12 @@ export const RECORDS: LogRecord[] = [
   ...Array.from({ length: 30 }, (_, i) => audit(i, 'create', 'flooder')),
   ...Array.from({ length: 10 }, (_, i) => audit(30 + i, 'create', 'alice')),
   ...Array.from({ length: 20 }, (_, i) => audit(40 + i, 'get', 'bob')),
-  ...Array.from({ length: 30 }, (_, i) => ({ timestamp: START_MS + 60_000 + i * 1000 + 500, logStream: API, log: '', message: `api noise ${i}` })),
+  ...Array.from({ length: 30 }, (_, i) => ({
+    timestamp: START_MS + 60_000 + i * 1000 + 500,
+    logStream: API,
+    log: '',
+    message: `api noise ${i}`,
+  })),
 ];
 
 /** A cluster with audit logging on and the fixture in its log group. */

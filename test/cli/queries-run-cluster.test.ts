@@ -3,9 +3,20 @@
  * the fake AWS server through AWS_ENDPOINT_URL with dummy credentials, faults injected on the server.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer, type FakeAwsServerOptions } from '../support/fake-aws/index.js';
+import {
+  createFakeAwsServer,
+  dummyAwsEnv,
+  type FakeAwsServer,
+  type FakeAwsServerOptions,
+} from '../support/fake-aws/index.js';
 import { runCli } from '../support/run-cli.js';
-import { EXPECTED_TOP_WRITERS, fakeCluster, GROUP, RECORDS, WINDOW_ARGS } from './queries-run-cluster-fixture.js';
+import {
+  EXPECTED_TOP_WRITERS,
+  fakeCluster,
+  GROUP,
+  RECORDS,
+  WINDOW_ARGS,
+} from './queries-run-cluster-fixture.js';
 
 let server: FakeAwsServer | undefined;
 afterEach(async () => {
@@ -15,7 +26,10 @@ afterEach(async () => {
 
 async function run(options: FakeAwsServerOptions, args: string[]) {
   server = await createFakeAwsServer(options);
-  const result = await runCli(['queries', 'run', ...args, '--cluster', 'prod', ...WINDOW_ARGS], { env: dummyAwsEnv(server.url), timeoutMs: 120_000 });
+  const result = await runCli(['queries', 'run', ...args, '--cluster', 'prod', ...WINDOW_ARGS], {
+    env: dummyAwsEnv(server.url),
+    timeoutMs: 120_000,
+  });
   return { ...result, server };
 }
 
@@ -25,7 +39,12 @@ function jsonRows(stdout: string): Record<string, string>[] {
 
 describe('queries run --cluster (CLI against the fake AWS server)', () => {
   it('runs the stored query on CloudWatch, restricted to the audit streams, JSON on stdout only', async () => {
-    const { stdout, stderr, exitCode, server: s } = await run(fakeCluster(), ['top-writers-by-user', '--format', 'json']);
+    const {
+      stdout,
+      stderr,
+      exitCode,
+      server: s,
+    } = await run(fakeCluster(), ['top-writers-by-user', '--format', 'json']);
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
     expect(jsonRows(stdout)).toEqual(EXPECTED_TOP_WRITERS);
@@ -37,14 +56,26 @@ describe('queries run --cluster (CLI against the fake AWS server)', () => {
   });
 
   it('--links prints the console link on stderr, stdout stays JSON', async () => {
-    const { stdout, stderr, exitCode } = await run(fakeCluster(), ['top-writers-by-user', '--format', 'json', '--links']);
+    const { stdout, stderr, exitCode } = await run(fakeCluster(), [
+      'top-writers-by-user',
+      '--format',
+      'json',
+      '--links',
+    ]);
     expect(exitCode).toBe(0);
     expect(jsonRows(stdout)).toEqual(EXPECTED_TOP_WRITERS);
-    expect(stderr).toMatch(/^link: top-writers-by-user: https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=us-east-1#logsV2:logs-insights\$3FqueryDetail\$3D~\(end~'/m);
+    expect(stderr).toMatch(
+      /^link: top-writers-by-user: https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=us-east-1#logsV2:logs-insights\$3FqueryDetail\$3D~\(end~'/m,
+    );
   });
 
   it('completes through 50% throttling and concurrency refusals, with the retries visible in --verbose', async () => {
-    const { stdout, stderr, exitCode, server: s } = await run(
+    const {
+      stdout,
+      stderr,
+      exitCode,
+      server: s,
+    } = await run(
       fakeCluster({
         seed: 8,
         faults: {
@@ -59,7 +90,9 @@ describe('queries run --cluster (CLI against the fake AWS server)', () => {
     );
     expect(exitCode).toBe(0);
     expect(jsonRows(stdout)).toEqual(EXPECTED_TOP_WRITERS);
-    const faults = s.state.requests.filter((r) => r.fault !== undefined).map((r) => `${r.operation}:${r.fault}`);
+    const faults = s.state.requests
+      .filter((r) => r.fault !== undefined)
+      .map((r) => `${r.operation}:${r.fault}`);
     expect(faults.length).toBeGreaterThan(0);
     expect(stderr).toMatch(/retry|retrying/);
     // Seeded: with seed 8 both kinds of refusal happen, and each is narrated.
@@ -88,7 +121,12 @@ describe('queries run --cluster (CLI against the fake AWS server)', () => {
   });
 
   it('a query Running past --query-timeout is stopped, named, exit 4, nothing left running', async () => {
-    const { stdout, stderr, exitCode, server: s } = await run(fakeCluster({ faults: { query: { runningPolls: 1_000_000 } } }), [
+    const {
+      stdout,
+      stderr,
+      exitCode,
+      server: s,
+    } = await run(fakeCluster({ faults: { query: { runningPolls: 1_000_000 } } }), [
       'top-writers-by-user',
       '--format',
       'json',
@@ -97,29 +135,50 @@ describe('queries run --cluster (CLI against the fake AWS server)', () => {
     ]);
     expect(exitCode).toBe(4);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/^error: Query "top-writers-by-user" was still Running after \d+ s \(--query-timeout 2 s\); it was stopped\.$/m);
+    expect(stderr).toMatch(
+      /^error: Query "top-writers-by-user" was still Running after \d+ s \(--query-timeout 2 s\); it was stopped\.$/m,
+    );
     expect(s.state.stoppedQueries).toHaveLength(1);
     expect(s.state.runningQueries()).toEqual([]);
   });
 
-  it.each(['Failed', 'Timeout', 'Cancelled', 'Unknown'] as const)('a query that ends %s: one error line naming it, exit 4', async (finalStatus) => {
-    const { stderr, exitCode, server: s } = await run(fakeCluster({ faults: { query: { finalStatus, runningPolls: 1 } } }), [
-      'top-writers-by-user',
-      '--format',
-      'json',
-    ]);
-    expect(exitCode).toBe(4);
-    const errorLines = stderr.split('\n').filter((l) => l.startsWith('error:'));
-    expect(errorLines).toHaveLength(1);
-    expect(errorLines[0]).toMatch(new RegExp(`^error: Query "top-writers-by-user" ended with status ${finalStatus} on CloudWatch \\(query id [0-9a-f-]+\\)\\.$`));
-    expect(stderr).toMatch(/^hint: /m);
-    expect(stderr).not.toMatch(/\n\s+at /);
-    expect(s.state.runningQueries()).toEqual([]);
-  });
+  it.each(['Failed', 'Timeout', 'Cancelled', 'Unknown'] as const)(
+    'a query that ends %s: one error line naming it, exit 4',
+    async (finalStatus) => {
+      const {
+        stderr,
+        exitCode,
+        server: s,
+      } = await run(fakeCluster({ faults: { query: { finalStatus, runningPolls: 1 } } }), [
+        'top-writers-by-user',
+        '--format',
+        'json',
+      ]);
+      expect(exitCode).toBe(4);
+      const errorLines = stderr.split('\n').filter((l) => l.startsWith('error:'));
+      expect(errorLines).toHaveLength(1);
+      expect(errorLines[0]).toMatch(
+        new RegExp(
+          `^error: Query "top-writers-by-user" ended with status ${finalStatus} on CloudWatch \\(query id [0-9a-f-]+\\)\\.$`,
+        ),
+      );
+      expect(stderr).toMatch(/^hint: /m);
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(s.state.runningQueries()).toEqual([]);
+    },
+  );
 
   it('--max-scan-gb refuses a run whose estimate is over budget (exit 2, nothing started)', async () => {
-    const { stderr, exitCode, server: s } = await run(
-      fakeCluster({ logGroups: [{ name: GROUP, records: RECORDS, storedBytes: 500e9, creationTime: Date.now() - 10 * 86_400_000 }] }),
+    const {
+      stderr,
+      exitCode,
+      server: s,
+    } = await run(
+      fakeCluster({
+        logGroups: [
+          { name: GROUP, records: RECORDS, storedBytes: 500e9, creationTime: Date.now() - 10 * 86_400_000 },
+        ],
+      }),
       ['top-writers-by-user', '--max-scan-gb', '0.5'],
     );
     expect(exitCode).toBe(2);
@@ -129,21 +188,43 @@ describe('queries run --cluster (CLI against the fake AWS server)', () => {
   });
 
   it('expired credentials mid-run: a clear message and hint, the started query stopped', async () => {
-    const { stderr, exitCode, server: s } = await run(
-      fakeCluster({ faults: { query: { runningPolls: 3 }, rules: [{ operation: 'GetQueryResults', kind: 'expired-token', fromCall: 2 }] } }),
+    const {
+      stderr,
+      exitCode,
+      server: s,
+    } = await run(
+      fakeCluster({
+        faults: {
+          query: { runningPolls: 3 },
+          rules: [{ operation: 'GetQueryResults', kind: 'expired-token', fromCall: 2 }],
+        },
+      }),
       ['top-writers-by-user'],
     );
     expect(exitCode).toBe(4);
-    expect(stderr).toMatch(/^error: Query "top-writers-by-user" \(GetQueryResults\): AWS rejected the credentials \(ExpiredTokenException\)/m);
+    expect(stderr).toMatch(
+      /^error: Query "top-writers-by-user" \(GetQueryResults\): AWS rejected the credentials \(ExpiredTokenException\)/m,
+    );
     expect(stderr).toMatch(/^hint: .*aws sso login/m);
     expect(s.state.requestsFor('StopQuery')).toHaveLength(1);
   });
 
-  it('MalformedQueryException: exit 3 with CloudWatch\'s message and a caret at its position', async () => {
+  it("MalformedQueryException: exit 3 with CloudWatch's message and a caret at its position", async () => {
     server = await createFakeAwsServer(fakeCluster());
-    const { stderr, exitCode } = await runCli(['queries', 'run', '--query-string', 'fields @message | sort by by', '--cluster', 'prod', ...WINDOW_ARGS], {
-      env: dummyAwsEnv(server.url),
-    });
+    const { stderr, exitCode } = await runCli(
+      [
+        'queries',
+        'run',
+        '--query-string',
+        'fields @message | sort by by',
+        '--cluster',
+        'prod',
+        ...WINDOW_ARGS,
+      ],
+      {
+        env: dummyAwsEnv(server.url),
+      },
+    );
     expect(exitCode).toBe(3);
     expect(stderr).toMatch(/^error: CloudWatch rejected query "query-string": .+$/m);
     expect(stderr).toMatch(/^\s+--> query:2:\d+$/m);
@@ -152,7 +233,9 @@ describe('queries run --cluster (CLI against the fake AWS server)', () => {
   });
 
   it('missing log group: exit 1 with the logging enable command', async () => {
-    const { stderr, exitCode } = await run({ clusters: [{ name: 'prod', logging: [] }] }, ['top-writers-by-user']);
+    const { stderr, exitCode } = await run({ clusters: [{ name: 'prod', logging: [] }] }, [
+      'top-writers-by-user',
+    ]);
     expect(exitCode).toBe(1);
     expect(stderr).toMatch(/^error: Cluster prod has no log group \/aws\/eks\/prod\/cluster/m);
     expect(stderr).toMatch(/^hint: run `eks-etcd-insights logging enable --cluster prod`/m);
@@ -167,7 +250,10 @@ describe('queries run --cluster (CLI against the fake AWS server)', () => {
 
   it('audit logging off: exit 1 with the fix', async () => {
     const { stderr, exitCode } = await run(
-      fakeCluster({ clusters: [{ name: 'prod', logging: [{ types: ['api'], enabled: true }] }], logGroups: [{ name: GROUP, records: RECORDS.filter((r) => !r.logStream.includes('audit')) }] }),
+      fakeCluster({
+        clusters: [{ name: 'prod', logging: [{ types: ['api'], enabled: true }] }],
+        logGroups: [{ name: GROUP, records: RECORDS.filter((r) => !r.logStream.includes('audit')) }],
+      }),
       ['top-writers-by-user'],
     );
     expect(exitCode).toBe(1);

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileQuery, DEFAULT_RESULT_LIMIT, formatTimestamp, getField, QueryError, runQuery, type LogRecord } from '../../src/insights/index.js';
+import {
+  compileQuery,
+  DEFAULT_RESULT_LIMIT,
+  formatTimestamp,
+  getField,
+  QueryError,
+  runQuery,
+  type LogRecord,
+} from '../../src/insights/index.js';
 
 const rec = (timestamp: number, body: unknown): LogRecord => ({
   timestamp,
@@ -22,7 +30,11 @@ describe('formatTimestamp', () => {
 
 describe('getField', () => {
   it('resolves system fields and JSON paths, parsing the message once', () => {
-    const r = rec(42, { user: { username: 'alice' }, sourceIPs: ['10.0.0.1'], annotations: { 'authorization.k8s.io/decision': 'allow' } });
+    const r = rec(42, {
+      user: { username: 'alice' },
+      sourceIPs: ['10.0.0.1'],
+      annotations: { 'authorization.k8s.io/decision': 'allow' },
+    });
     expect(r.json).toBeUndefined();
     expect(getField(r, '@timestamp')).toBe(42);
     expect(getField(r, '@logStream')).toBe('kube-apiserver-audit-1');
@@ -71,7 +83,11 @@ describe('result limits', () => {
     expect(result.recordsMatched).toBe(DEFAULT_RESULT_LIMIT + 50);
   });
   it('takes the run limit like StartQuery limit', () => {
-    expect(runQuery('fields i', many, { limit: 3 }).rows).toEqual([{ i: '10049' }, { i: '10048' }, { i: '10047' }]);
+    expect(runQuery('fields i', many, { limit: 3 }).rows).toEqual([
+      { i: '10049' },
+      { i: '10048' },
+      { i: '10047' },
+    ]);
   });
   it('lets a limit command exceed the default cap', () => {
     expect(runQuery('fields i | limit 20000', many).rows).toHaveLength(DEFAULT_RESULT_LIMIT + 50);
@@ -79,14 +95,21 @@ describe('result limits', () => {
   // More than 2k + 1024 records, so the streaming top-k buffer is compacted several times.
   it('keeping only the top rows while streaming gives the same rows as sorting everything', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 })), { minLength: 1100, maxLength: 3000 }), fc.integer({ min: 1, max: 20 }), (pairs, k) => {
-        const records = pairs.map(([code, t], i) => rec(t, { code, i }));
-        const bounded = runQuery(`fields i | sort code asc | limit ${k}`, records);
-        const full = runQuery('fields i | sort code asc | limit 100000', records);
-        expect(bounded.rows).toEqual(full.rows.slice(0, k));
-        const byTime = runQuery(`fields i`, records, { limit: k });
-        expect(byTime.rows).toEqual(runQuery('fields i | limit 100000', records).rows.slice(0, k));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 })), {
+          minLength: 1100,
+          maxLength: 3000,
+        }),
+        fc.integer({ min: 1, max: 20 }),
+        (pairs, k) => {
+          const records = pairs.map(([code, t], i) => rec(t, { code, i }));
+          const bounded = runQuery(`fields i | sort code asc | limit ${k}`, records);
+          const full = runQuery('fields i | sort code asc | limit 100000', records);
+          expect(bounded.rows).toEqual(full.rows.slice(0, k));
+          const byTime = runQuery(`fields i`, records, { limit: k });
+          expect(byTime.rows).toEqual(runQuery('fields i | limit 100000', records).rows.slice(0, k));
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -30,14 +30,23 @@ describe('QueryError.format', () => {
 
   it('underlines the whole span', () => {
     const e = errorOf('fields verb | flter verb = "x"');
-    expect(e.format().split('\n').slice(-2)).toEqual(['1 | fields verb | flter verb = "x"', '  |               ^^^^^']);
+    expect(e.format().split('\n').slice(-2)).toEqual([
+      '1 | fields verb | flter verb = "x"',
+      '  |               ^^^^^',
+    ]);
   });
 
   it('points at the right line and column of a multi-line query, widening the gutter', () => {
     const query = `fields verb\n${'| limit 1\n'.repeat(8)}| frobnicate`;
     const e = errorOf(query);
     expect(e.format()).toBe(
-      ['error[Q2001]: unknown command "frobnicate"', '  --> query:10:3', '   |', '10 | | frobnicate', '   |   ^^^^^^^^^^'].join('\n'),
+      [
+        'error[Q2001]: unknown command "frobnicate"',
+        '  --> query:10:3',
+        '   |',
+        '10 | | frobnicate',
+        '   |   ^^^^^^^^^^',
+      ].join('\n'),
     );
   });
 

@@ -8,41 +8,206 @@ import { compileQuery, QueryError, runQuery, type LogRecord } from '../../src/in
  * evaluator), plus raw random text.
  */
 const TOKENS = [
-  'fields', 'filter', 'filterIndex', 'stats', 'sort', 'limit', 'display', 'dedup', 'parse', 'source', 'by', 'as',
-  'asc', 'desc', 'and', 'or', 'not', 'like', 'in', '|', ',', '(', ')', '[', ']', '=', '==', '!=', '<', '<=', '>',
-  '>=', '=~', '+', '-', '*', '/', '%', '#', '\n', ' ', 'verb', 'user.username', 'responseStatus.code', '@timestamp',
-  '@message', '@logStream', 'sourceIPs.0', '`annotations.authorization.k8s.io/decision`', '`', '"create"', "'get'",
-  '"', "'", '"a\\"b"', '500', '0', '-1', '1.5', '1e400', '5m', '1mo', '2q', '0s', '5x', 'count(*)', 'count', 'sum',
-  'avg', 'min', 'max', 'pct', 'earliest', 'latest', 'count_distinct', 'bin', 'bin(5m)', 'strlen', 'concat', 'substr',
-  'coalesce', 'ispresent', 'toupper', 'datefloor', 'fromMillis', '/kube/', '/(?i)x/', '/(a+)+/', '/(?<n>\\w+)/',
-  '/[/', '/a\\1/', '/(?=a)/', '"*=*"', '/.*x/', '{', '}', '!', ';', '\\', '\u0000', '\u00e9', '\u{1F600}', '\u202e',
+  'fields',
+  'filter',
+  'filterIndex',
+  'stats',
+  'sort',
+  'limit',
+  'display',
+  'dedup',
+  'parse',
+  'source',
+  'by',
+  'as',
+  'asc',
+  'desc',
+  'and',
+  'or',
+  'not',
+  'like',
+  'in',
+  '|',
+  ',',
+  '(',
+  ')',
+  '[',
+  ']',
+  '=',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  '=~',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '#',
+  '\n',
+  ' ',
+  'verb',
+  'user.username',
+  'responseStatus.code',
+  '@timestamp',
+  '@message',
+  '@logStream',
+  'sourceIPs.0',
+  '`annotations.authorization.k8s.io/decision`',
+  '`',
+  '"create"',
+  "'get'",
+  '"',
+  "'",
+  '"a\\"b"',
+  '500',
+  '0',
+  '-1',
+  '1.5',
+  '1e400',
+  '5m',
+  '1mo',
+  '2q',
+  '0s',
+  '5x',
+  'count(*)',
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'pct',
+  'earliest',
+  'latest',
+  'count_distinct',
+  'bin',
+  'bin(5m)',
+  'strlen',
+  'concat',
+  'substr',
+  'coalesce',
+  'ispresent',
+  'toupper',
+  'datefloor',
+  'fromMillis',
+  '/kube/',
+  '/(?i)x/',
+  '/(a+)+/',
+  '/(?<n>\\w+)/',
+  '/[/',
+  '/a\\1/',
+  '/(?=a)/',
+  '"*=*"',
+  '/.*x/',
+  '{',
+  '}',
+  '!',
+  ';',
+  '\\',
+  '\u0000',
+  '\u00e9',
+  '\u{1F600}',
+  '\u202e',
 ];
 
 const glued = fc
   .array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 25 })
-  .chain((tokens) => fc.array(fc.constantFrom(' ', ''), { minLength: tokens.length, maxLength: tokens.length }).map((seps) => tokens.map((t, i) => t + (seps[i] ?? '')).join('')));
+  .chain((tokens) =>
+    fc
+      .array(fc.constantFrom(' ', ''), { minLength: tokens.length, maxLength: tokens.length })
+      .map((seps) => tokens.map((t, i) => t + (seps[i] ?? '')).join('')),
+  );
 
 // Command-shaped segments get past the parser more often, so the evaluator is fuzzed too.
-const OPERANDS = ['verb', 'user.username', 'responseStatus.code', '@timestamp', '@message', '"create"', '500', '1.5', 'x'];
-const operand = fc.oneof(fc.constantFrom(...OPERANDS), fc.constantFrom(...OPERANDS).map((o) => `strlen(${o})`), fc.constantFrom(...OPERANDS).map((o) => `tolower(${o})`));
+const OPERANDS = [
+  'verb',
+  'user.username',
+  'responseStatus.code',
+  '@timestamp',
+  '@message',
+  '"create"',
+  '500',
+  '1.5',
+  'x',
+];
+const operand = fc.oneof(
+  fc.constantFrom(...OPERANDS),
+  fc.constantFrom(...OPERANDS).map((o) => `strlen(${o})`),
+  fc.constantFrom(...OPERANDS).map((o) => `tolower(${o})`),
+);
 const pattern = fc.constantFrom('"a"', '/c.*e/', '/(?i)GET/', '/^\\d+$/');
 const comparison = fc
-  .tuple(operand, fc.constantFrom('=', '!=', '<', '>=', 'like', 'not like', '=~', 'in', '+', '*', '/'), operand, pattern)
-  .map(([a, op, b, p]) => (op === 'in' ? `${a} in [${b}]` : op.includes('like') || op === '=~' ? `${a} ${op} ${p}` : `${a} ${op} ${b}`));
+  .tuple(
+    operand,
+    fc.constantFrom('=', '!=', '<', '>=', 'like', 'not like', '=~', 'in', '+', '*', '/'),
+    operand,
+    pattern,
+  )
+  .map(([a, op, b, p]) =>
+    op === 'in'
+      ? `${a} in [${b}]`
+      : op.includes('like') || op === '=~'
+        ? `${a} ${op} ${p}`
+        : `${a} ${op} ${b}`,
+  );
 const segment = fc.oneof(
   comparison.map((c) => `filter ${c}`),
   fc.array(operand, { minLength: 1, maxLength: 3 }).map((fs) => `fields ${fs.join(', ')}`),
-  fc.tuple(fc.constantFrom('count(*)', 'sum(responseStatus.code)', 'avg(x)', 'count_distinct(verb)', 'pct(responseStatus.code, 50)', 'earliest(verb)', 'max(@timestamp)'), fc.constantFrom('verb', 'bin(5m)', 'bin(1mo)', 'user.username, verb', ''))
+  fc
+    .tuple(
+      fc.constantFrom(
+        'count(*)',
+        'sum(responseStatus.code)',
+        'avg(x)',
+        'count_distinct(verb)',
+        'pct(responseStatus.code, 50)',
+        'earliest(verb)',
+        'max(@timestamp)',
+      ),
+      fc.constantFrom('verb', 'bin(5m)', 'bin(1mo)', 'user.username, verb', ''),
+    )
     .map(([a, by]) => `stats ${a} as n${by ? ` by ${by}` : ''}`),
-  fc.constantFrom('sort n desc', 'sort verb asc, @timestamp', 'limit 2', 'dedup verb', 'display verb', 'parse @message "*=*" as a, b', 'parse @message /(?<w>\\w+)/'),
+  fc.constantFrom(
+    'sort n desc',
+    'sort verb asc, @timestamp',
+    'limit 2',
+    'dedup verb',
+    'display verb',
+    'parse @message "*=*" as a, b',
+    'parse @message /(?<w>\\w+)/',
+  ),
   glued,
 );
 const tokenQuery = fc.array(segment, { minLength: 1, maxLength: 5 }).map((segs) => segs.join(' | '));
 
 const records: LogRecord[] = [
-  { timestamp: Date.parse('2024-06-14T03:00:00Z'), message: JSON.stringify({ verb: 'create', user: { username: 'alice' }, responseStatus: { code: 500 }, sourceIPs: ['10.0.0.1'], annotations: { 'authorization.k8s.io/decision': 'allow' } }), logStream: 'kube-apiserver-audit-1', log: 'l' },
-  { timestamp: Date.parse('2024-06-14T03:01:00Z'), message: 'user=bob verb=get *=*', logStream: 'kube-apiserver-audit-1', log: 'l' },
-  { timestamp: Date.parse('2024-06-14T03:02:00Z'), message: `{"verb":"${'a'.repeat(3000)}"}`, logStream: 's', log: 'l' },
+  {
+    timestamp: Date.parse('2024-06-14T03:00:00Z'),
+    message: JSON.stringify({
+      verb: 'create',
+      user: { username: 'alice' },
+      responseStatus: { code: 500 },
+      sourceIPs: ['10.0.0.1'],
+      annotations: { 'authorization.k8s.io/decision': 'allow' },
+    }),
+    logStream: 'kube-apiserver-audit-1',
+    log: 'l',
+  },
+  {
+    timestamp: Date.parse('2024-06-14T03:01:00Z'),
+    message: 'user=bob verb=get *=*',
+    logStream: 'kube-apiserver-audit-1',
+    log: 'l',
+  },
+  {
+    timestamp: Date.parse('2024-06-14T03:02:00Z'),
+    message: `{"verb":"${'a'.repeat(3000)}"}`,
+    logStream: 's',
+    log: 'l',
+  },
 ];
 
 /** Runs a query; returns 'ok' or 'query-error', rethrows anything else. */
@@ -73,7 +238,10 @@ const PER_QUERY_MS = 1000;
 function timed(query: string): void {
   const start = performance.now();
   attempt(query);
-  expect(performance.now() - start, `query ${JSON.stringify(query.slice(0, 120))} took too long`).toBeLessThan(PER_QUERY_MS);
+  expect(
+    performance.now() - start,
+    `query ${JSON.stringify(query.slice(0, 120))} took too long`,
+  ).toBeLessThan(PER_QUERY_MS);
 }
 
 describe('fuzzing the query language', () => {
@@ -92,7 +260,14 @@ describe('fuzzing the query language', () => {
   });
 
   it('structured prefixes then garbage', () => {
-    const prefix = fc.constantFrom('fields verb | ', 'filter verb = "a" | ', 'stats count(*) by ', 'parse @message ', 'sort ', '');
+    const prefix = fc.constantFrom(
+      'fields verb | ',
+      'filter verb = "a" | ',
+      'stats count(*) by ',
+      'parse @message ',
+      'sort ',
+      '',
+    );
     fc.assert(
       fc.property(prefix, fc.string({ unit: 'binary', maxLength: 80 }), (p, s) => timed(p + s)),
       { numRuns: 3000 },
@@ -100,7 +275,10 @@ describe('fuzzing the query language', () => {
   });
 
   it('random text and bytes', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => timed(s)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => timed(s)),
+      { numRuns: 3000 },
+    );
   });
 
   it('absurd sizes and nesting', () => {
@@ -122,7 +300,17 @@ describe('fuzzing the query language', () => {
   });
 
   it('catastrophic regexes are refused or run in bounded time', () => {
-    const evil = ['(a+)+$', '(a|a)*$', '(a|aa)+$', '(.*)*x', '(a*)*b', '([a-z]+)*$', '(\\w+\\s?)+$', '(x+x+)+y', '(?:a+){2,}$'];
+    const evil = [
+      '(a+)+$',
+      '(a|a)*$',
+      '(a|aa)+$',
+      '(.*)*x',
+      '(a*)*b',
+      '([a-z]+)*$',
+      '(\\w+\\s?)+$',
+      '(x+x+)+y',
+      '(?:a+){2,}$',
+    ];
     for (const re of evil) {
       expect(() => compileQuery(`filter @message like /${re}/`), re).toThrow(QueryError);
     }
@@ -131,7 +319,9 @@ describe('fuzzing the query language', () => {
     for (const re of ['.*x', 'a.*b.*c', '\\w+\\s+x', '(?i)A.*X', '(ab|cd)x']) {
       for (const size of [8 * 1024, 200 * 1024]) {
         const start = performance.now();
-        const result = runQuery(`filter @message like /${re}/ | stats count(*) as n`, [{ timestamp: 0, message: 'a'.repeat(size), logStream: 's', log: 'l' }]);
+        const result = runQuery(`filter @message like /${re}/ | stats count(*) as n`, [
+          { timestamp: 0, message: 'a'.repeat(size), logStream: 's', log: 'l' },
+        ]);
         expect(result.recordsMatched).toBe(0);
         expect(performance.now() - start, `${re} on ${size}`).toBeLessThan(2000);
       }

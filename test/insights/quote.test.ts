@@ -37,7 +37,9 @@ describe('quoteStringLiteral', () => {
     // The structure did not change: one filter, one stats.
     expect(compiled.ast.commands.map((c) => c.kind)).toEqual(['filter', 'stats']);
     const filter = compiled.ast.commands[0];
-    expect(filter?.kind === 'filter' && filter.condition.kind === 'binary' && filter.condition.right).toMatchObject({
+    expect(
+      filter?.kind === 'filter' && filter.condition.kind === 'binary' && filter.condition.right,
+    ).toMatchObject({
       kind: 'string',
       value: value.replace(DROPPED, ''),
     });

@@ -9,7 +9,8 @@ import { compileQuery, runQuery, type LogRecord } from '../../src/insights/index
  * REAL_AUDIT_SAMPLES). Expected counts come from the samples' README, not from the engine.
  */
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const samplesDir = process.env.REAL_AUDIT_SAMPLES ?? path.resolve(projectRoot, '../shared/real-audit-samples');
+const samplesDir =
+  process.env.REAL_AUDIT_SAMPLES ?? path.resolve(projectRoot, '../shared/real-audit-samples');
 
 function records(relative: string): LogRecord[] {
   const file = path.join(samplesDir, relative);
@@ -25,7 +26,13 @@ function records(relative: string): LogRecord[] {
       } catch {
         ts = 0;
       }
-      return { timestamp: Number.isFinite(ts) ? ts : 0, message: line, logStream: 'kube-apiserver-audit', log: relative, ptr: `${relative}:${i + 1}` };
+      return {
+        timestamp: Number.isFinite(ts) ? ts : 0,
+        message: line,
+        logStream: 'kube-apiserver-audit',
+        log: relative,
+        ptr: `${relative}:${i + 1}`,
+      };
     });
 }
 
@@ -49,20 +56,41 @@ describe.skipIf(!existsSync(samplesDir))('real audit samples', () => {
   it('cluster-logging-operator capture: verbs, codes and stages as its README counts them', () => {
     const recs = records('cluster-logging-operator/audit_in.log');
     expect(recs).toHaveLength(100);
-    expect(count(runQuery('stats count(*) as n by verb', recs).rows, 'verb')).toEqual({ get: 48, create: 24, watch: 13, patch: 7, update: 4, delete: 2, list: 2 });
-    expect(count(runQuery('stats count(*) as n by responseStatus.code', recs).rows, 'responseStatus.code')).toEqual({ '200': 72, '201': 15, '403': 4, '409': 4, '404': 3, '101': 2 });
-    expect(count(runQuery('stats count(*) as n by stage', recs).rows, 'stage')).toEqual({ ResponseComplete: 92, ResponseStarted: 8 });
-    expect(runQuery('filter user.username like /^system:serviceaccount:/ | stats count(*) as n', recs).rows).toEqual([{ n: '86' }]);
+    expect(count(runQuery('stats count(*) as n by verb', recs).rows, 'verb')).toEqual({
+      get: 48,
+      create: 24,
+      watch: 13,
+      patch: 7,
+      update: 4,
+      delete: 2,
+      list: 2,
+    });
+    expect(
+      count(runQuery('stats count(*) as n by responseStatus.code', recs).rows, 'responseStatus.code'),
+    ).toEqual({ '200': 72, '201': 15, '403': 4, '409': 4, '404': 3, '101': 2 });
+    expect(count(runQuery('stats count(*) as n by stage', recs).rows, 'stage')).toEqual({
+      ResponseComplete: 92,
+      ResponseStarted: 8,
+    });
+    expect(
+      runQuery('filter user.username like /^system:serviceaccount:/ | stats count(*) as n', recs).rows,
+    ).toEqual([{ n: '86' }]);
   });
 
   it('audit2rbac 2017 raw log (v1beta1, legacy timestamp field)', () => {
     const recs = records('audit2rbac/demo.raw-2017.log');
     expect(recs).toHaveLength(757);
-    expect(count(runQuery('stats count(*) as n by stage', recs).rows, 'stage')).toEqual({ RequestReceived: 320, ResponseComplete: 437 });
+    expect(count(runQuery('stats count(*) as n by stage', recs).rows, 'stage')).toEqual({
+      RequestReceived: 320,
+      ResponseComplete: 437,
+    });
     const verbs = count(runQuery('stats count(*) as n by verb', recs).rows, 'verb');
     expect(verbs).toEqual({ get: 379, delete: 164, patch: 120, create: 80, list: 14 });
     // The "count once per request" rule of the stored queries: only ResponseComplete.
-    const codes = count(runQuery('filter stage = "ResponseComplete" | stats count(*) as n by responseStatus.code', recs).rows, 'responseStatus.code');
+    const codes = count(
+      runQuery('filter stage = "ResponseComplete" | stats count(*) as n by responseStatus.code', recs).rows,
+      'responseStatus.code',
+    );
     expect(codes).toEqual({ '200': 256, '404': 90, '201': 80, '403': 11 });
   });
 
@@ -89,6 +117,8 @@ describe.skipIf(!existsSync(samplesDir))('real audit samples', () => {
 
   it('the malformed falco input is just a record without fields', () => {
     const recs = records('falco-k8s_audit/fal_01_003.json');
-    expect(runQuery('fields kind, verb, @message', recs).rows).toEqual([{ kind: '0', '@message': '{"kind": 0}' }]);
+    expect(runQuery('fields kind, verb, @message', recs).rows).toEqual([
+      { kind: '0', '@message': '{"kind": 0}' },
+    ]);
   });
 });

@@ -7,7 +7,12 @@ import type { LogRecord } from '../../src/insights/record.js';
 import { openCloudWatchSource } from '../../src/cli/open-cloudwatch-source.js';
 import type { CommandIo } from '../../src/cli/io.js';
 import { QueryRunFailedError, QueryRunInterruptedError } from '../../src/sources/cloudwatch/run-errors.js';
-import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer, type FakeAwsServerOptions } from '../support/fake-aws/index.js';
+import {
+  createFakeAwsServer,
+  dummyAwsEnv,
+  type FakeAwsServer,
+  type FakeAwsServerOptions,
+} from '../support/fake-aws/index.js';
 
 const GROUP = '/aws/eks/prod/cluster';
 const AUDIT = 'kube-apiserver-audit-0123456789abcdef0123456789abcdef';
@@ -32,11 +37,18 @@ function audit(i: number, verb: string, user: string): LogRecord {
 }
 
 function apiLine(i: number): LogRecord {
-  return { timestamp: START + i * 1000 + 500, message: `I0614 apiserver line ${i} ${'x'.repeat(200)}`, logStream: API, log: '' };
+  return {
+    timestamp: START + i * 1000 + 500,
+    message: `I0614 apiserver line ${i} ${'x'.repeat(200)}`,
+    logStream: API,
+    log: '',
+  };
 }
 
 const RECORDS: LogRecord[] = [
-  ...Array.from({ length: 60 }, (_, i) => audit(i, i % 3 === 0 ? 'create' : 'get', i % 2 === 0 ? 'alice' : 'bob')),
+  ...Array.from({ length: 60 }, (_, i) =>
+    audit(i, i % 3 === 0 ? 'create' : 'get', i % 2 === 0 ? 'alice' : 'bob'),
+  ),
   ...Array.from({ length: 60 }, (_, i) => apiLine(i)),
 ];
 const RANGE = { startMs: START, endMs: START + 59_999 };
@@ -111,11 +123,19 @@ describe('CloudWatch source against the fake server', () => {
   });
 
   it('INFREQUENT_ACCESS groups are filtered by stream pattern instead', async () => {
-    const s = await start({ logGroups: [{ name: GROUP, records: RECORDS, logGroupClass: 'INFREQUENT_ACCESS' }] });
+    const s = await start({
+      logGroups: [{ name: GROUP, records: RECORDS, logGroupClass: 'INFREQUENT_ACCESS' }],
+    });
     const source = await openCloudWatchSource({ cluster: 'prod' }, captureIo());
-    const [outcome] = await source.runAll([{ name: 'count', queryString: 'stats count(*) as n', range: RANGE }]);
+    const [outcome] = await source.runAll([
+      { name: 'count', queryString: 'stats count(*) as n', range: RANGE },
+    ]);
     expect(outcome?.rows).toEqual([{ n: '60' }]);
-    expect([...s.state.queries.values()][0]?.queryString.startsWith('filter @logStream like /kube-apiserver-audit/\n| ')).toBe(true);
+    expect(
+      [...s.state.queries.values()][0]?.queryString.startsWith(
+        'filter @logStream like /kube-apiserver-audit/\n| ',
+      ),
+    ).toBe(true);
   });
 
   it('completes with the right result through 50% throttling and concurrency refusals, retries narrated', async () => {
@@ -130,9 +150,17 @@ describe('CloudWatch source against the fake server', () => {
     });
     const io = captureIo();
     const source = await openCloudWatchSource({ cluster: 'prod', maxConcurrent: 3 }, io);
-    const requests = Array.from({ length: 4 }, (_, i) => ({ name: `q${i}`, queryString: `${BY_USER} # ${i}`, range: RANGE }));
+    const requests = Array.from({ length: 4 }, (_, i) => ({
+      name: `q${i}`,
+      queryString: `${BY_USER} # ${i}`,
+      range: RANGE,
+    }));
     const outcomes = await source.runAll(requests);
-    for (const outcome of outcomes) expect(outcome.rows).toEqual([{ 'user.username': 'alice', writes: '10' }, { 'user.username': 'bob', writes: '10' }]);
+    for (const outcome of outcomes)
+      expect(outcome.rows).toEqual([
+        { 'user.username': 'alice', writes: '10' },
+        { 'user.username': 'bob', writes: '10' },
+      ]);
     expect(io.logs.some((l) => /StartQuery refused \(LimitExceededException/.test(l))).toBe(true);
     expect(io.logs.some((l) => /GetQueryResults failed \(ThrottlingException/.test(l))).toBe(true);
     expect(server?.state.runningQueries()).toEqual([]);
@@ -152,11 +180,15 @@ describe('CloudWatch source against the fake server', () => {
     const source = await openCloudWatchSource({ cluster: 'prod' }, io);
     const [outcome] = await source.runAll([{ name: 'flaky', queryString: BY_USER, range: RANGE }]);
     expect(outcome?.rows).toHaveLength(2);
-    expect(io.logs.filter((l) => l.startsWith('flaky: GetQueryResults failed')).length).toBeGreaterThanOrEqual(3);
+    expect(
+      io.logs.filter((l) => l.startsWith('flaky: GetQueryResults failed')).length,
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it('a query Running past --query-timeout is stopped on the server and named; the other result is kept', async () => {
-    const s = await start({ faults: { queryOverrides: [{ match: 'slow-marker', runningPolls: 1_000_000 }] } });
+    const s = await start({
+      faults: { queryOverrides: [{ match: 'slow-marker', runningPolls: 1_000_000 }] },
+    });
     const source = await openCloudWatchSource({ cluster: 'prod', queryTimeout: 1500 }, captureIo());
     const error = await source
       .runAll([
@@ -165,20 +197,29 @@ describe('CloudWatch source against the fake server', () => {
       ])
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryRunFailedError);
-    expect((error as Error).message).toMatch(/^Query "slow" was still Running after \d+ s \(--query-timeout 2 s\); it was stopped\.$/);
+    expect((error as Error).message).toMatch(
+      /^Query "slow" was still Running after \d+ s \(--query-timeout 2 s\); it was stopped\.$/,
+    );
     expect((error as QueryRunFailedError).partial[1]?.rows).toHaveLength(2);
     expect(s.state.stoppedQueries).toHaveLength(1);
     expect(s.state.runningQueries()).toEqual([]);
   });
 
-  it.each(['Failed', 'Timeout', 'Cancelled', 'Unknown'] as const)('a query that ends %s is exit 4 naming it', async (finalStatus) => {
-    await start({ faults: { query: { finalStatus, runningPolls: 1 } } });
-    const error = await (await openCloudWatchSource({ cluster: 'prod' }, captureIo()))
-      .runAll([{ name: 'doomed', queryString: BY_USER, range: RANGE }])
-      .catch((e: unknown) => e);
-    expect((error as QueryRunFailedError).exitCode).toBe(4);
-    expect((error as Error).message).toMatch(new RegExp(`^Query "doomed" ended with status ${finalStatus} on CloudWatch`));
-  });
+  it.each(['Failed', 'Timeout', 'Cancelled', 'Unknown'] as const)(
+    'a query that ends %s is exit 4 naming it',
+    async (finalStatus) => {
+      await start({ faults: { query: { finalStatus, runningPolls: 1 } } });
+      const error = await (
+        await openCloudWatchSource({ cluster: 'prod' }, captureIo())
+      )
+        .runAll([{ name: 'doomed', queryString: BY_USER, range: RANGE }])
+        .catch((e: unknown) => e);
+      expect((error as QueryRunFailedError).exitCode).toBe(4);
+      expect((error as Error).message).toMatch(
+        new RegExp(`^Query "doomed" ended with status ${finalStatus} on CloudWatch`),
+      );
+    },
+  );
 
   it('abort stops every started query on the server and rejects with exit 130', async () => {
     const s = await start({ faults: { query: { runningPolls: 1_000_000 } } });
@@ -187,7 +228,11 @@ describe('CloudWatch source against the fake server', () => {
     const seen = new Set<string>();
     const error = await source
       .runAll(
-        Array.from({ length: 3 }, (_, i) => ({ name: `q${i}`, queryString: `${BY_USER} # ${i}`, range: RANGE })),
+        Array.from({ length: 3 }, (_, i) => ({
+          name: `q${i}`,
+          queryString: `${BY_USER} # ${i}`,
+          range: RANGE,
+        })),
         {
           signal: controller.signal,
           onProgress: (p) => {
@@ -206,14 +251,21 @@ describe('CloudWatch source against the fake server', () => {
 
   it('expired credentials mid-run: a clear message and hint, started queries stopped (best effort)', async () => {
     const s = await start({
-      faults: { query: { runningPolls: 3 }, rules: [{ operation: 'GetQueryResults', kind: 'expired-token', fromCall: 2 }] },
+      faults: {
+        query: { runningPolls: 3 },
+        rules: [{ operation: 'GetQueryResults', kind: 'expired-token', fromCall: 2 }],
+      },
     });
-    const error = await (await openCloudWatchSource({ cluster: 'prod' }, captureIo()))
+    const error = await (
+      await openCloudWatchSource({ cluster: 'prod' }, captureIo())
+    )
       .runAll([{ name: 'q', queryString: BY_USER, range: RANGE }])
       .catch((e: unknown) => e);
     expect((error as QueryRunFailedError).exitCode).toBe(4);
     expect((error as Error).message).toContain('expired or invalid');
-    expect((error as QueryRunFailedError).hint).toMatch(/aws sso login.*queries already started were stopped/);
+    expect((error as QueryRunFailedError).hint).toMatch(
+      /aws sso login.*queries already started were stopped/,
+    );
     expect(s.state.requestsFor('StopQuery')).toHaveLength(1);
   });
 });

@@ -25,7 +25,13 @@ function io(tty: boolean): CommandIo & { err: string[] } {
   };
 }
 
-const p = (name: string, status: string, bytes = 2_500_000, elapsedMs = 4_000) => ({ name, status, recordsScanned: 12345, bytesScanned: bytes, elapsedMs });
+const p = (name: string, status: string, bytes = 2_500_000, elapsedMs = 4_000) => ({
+  name,
+  status,
+  recordsScanned: 12345,
+  bytesScanned: bytes,
+  elapsedMs,
+});
 
 describe('progress line', () => {
   it('draws in place on a TTY, redraws on status changes, and clears at the end', () => {
@@ -38,7 +44,9 @@ describe('progress line', () => {
     line.update(p('first-failure', 'Complete'));
     line.clear();
     expect(terminal.err).toHaveLength(3);
-    expect(terminal.err[0]).toBe('\r\u001b[2Kqueries: 1 running, 0 done, 2.50 MB scanned | first-failure Running 12,345 rec 2.50 MB 4s');
+    expect(terminal.err[0]).toBe(
+      '\r\u001b[2Kqueries: 1 running, 0 done, 2.50 MB scanned | first-failure Running 12,345 rec 2.50 MB 4s',
+    );
     expect(terminal.err[1]).toContain('0 running, 1 done');
     expect(terminal.err[2]).toBe('\r\u001b[2K');
   });

@@ -9,12 +9,22 @@ import {
   ScanBudgetExceededError,
 } from '../../src/sources/cloudwatch/run-errors.js';
 import { UsageError } from '../../src/errors.js';
-import { awsError, createFakeClock, createFakeInsights, eventsEverySecond, type QueryPlan } from './cloudwatch-test-kit.js';
+import {
+  awsError,
+  createFakeClock,
+  createFakeInsights,
+  eventsEverySecond,
+  type QueryPlan,
+} from './cloudwatch-test-kit.js';
 
 const T0 = Date.parse('2024-06-14T10:00:00Z');
 const RANGE = { startMs: T0, endMs: T0 + 3_600_000 };
 
-function setup(plan: (q: string) => QueryPlan = () => ({}), extra: Partial<CloudWatchSourceOptions> = {}, events = eventsEverySecond(T0, 5)) {
+function setup(
+  plan: (q: string) => QueryPlan = () => ({}),
+  extra: Partial<CloudWatchSourceOptions> = {},
+  events = eventsEverySecond(T0, 5),
+) {
   const fake = createFakeInsights(events, plan);
   const clock = createFakeClock();
   const source = createCloudWatchSource({
@@ -32,7 +42,9 @@ function setup(plan: (q: string) => QueryPlan = () => ({}), extra: Partial<Cloud
 describe('StartQuery window', () => {
   it('sends epoch seconds, flooring the start and ceiling the end so the last second is kept', async () => {
     const { fake, source } = setup();
-    await source.runAll([{ name: 'q', queryString: 'fields @message', range: { startMs: 1_000_999, endMs: 2_000_001 } }]);
+    await source.runAll([
+      { name: 'q', queryString: 'fields @message', range: { startMs: 1_000_999, endMs: 2_000_001 } },
+    ]);
     const input = fake.mock.commandCalls(StartQueryCommand)[0]?.args[0].input;
     expect(input?.startTime).toBe(1000);
     expect(input?.endTime).toBe(2001);
@@ -44,9 +56,12 @@ describe('polling and pages', () => {
   it('polls until Complete, ignores partial rows while Running, and returns rows in field order', async () => {
     const progress: string[] = [];
     const { fake, source, clock } = setup(() => ({ runningPolls: 3 }));
-    const [outcome] = await source.runAll([{ name: 'recent', queryString: 'fields @timestamp, @message', range: RANGE }], {
-      onProgress: (p) => progress.push(p.status),
-    });
+    const [outcome] = await source.runAll(
+      [{ name: 'recent', queryString: 'fields @timestamp, @message', range: RANGE }],
+      {
+        onProgress: (p) => progress.push(p.status),
+      },
+    );
     expect(fake.mock.commandCalls(GetQueryResultsCommand)).toHaveLength(4);
     expect(progress).toEqual(['Running', 'Running', 'Running', 'Complete']);
     expect(outcome?.fields).toEqual(['@timestamp', '@message']);
@@ -63,7 +78,15 @@ describe('polling and pages', () => {
   it('follows nextToken across pages', async () => {
     const { fake, source } = setup(() => ({ pageSize: 2 }), {}, eventsEverySecond(T0, 7));
     const [outcome] = await source.runAll([{ name: 'paged', queryString: 'fields @message', range: RANGE }]);
-    expect(outcome?.rows.map((r) => r['@message'])).toEqual(['event-6', 'event-5', 'event-4', 'event-3', 'event-2', 'event-1', 'event-0']);
+    expect(outcome?.rows.map((r) => r['@message'])).toEqual([
+      'event-6',
+      'event-5',
+      'event-4',
+      'event-3',
+      'event-2',
+      'event-1',
+      'event-0',
+    ]);
     const tokens = fake.mock.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.nextToken);
     expect(tokens).toEqual([undefined, 'tok-2', 'tok-4', 'tok-6']);
   });
@@ -77,7 +100,9 @@ describe('polling and pages', () => {
     expect(plain?.fields).not.toContain('@ptr');
     expect(plain?.rows[0]).not.toHaveProperty('@ptr');
     expect(withPtr?.fields).toContain('@ptr');
-    expect(plain?.consoleUrl).toMatch(/^https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=us-east-1#logsV2:logs-insights\$3FqueryDetail\$3D~\(/);
+    expect(plain?.consoleUrl).toMatch(
+      /^https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=us-east-1#logsV2:logs-insights\$3FqueryDetail\$3D~\(/,
+    );
     expect(plain?.consoleUrl).toContain("queryId~'q-1");
     expect(plain?.consoleUrl).toContain("source~(~'*2faws*2feks*2fprod*2fcluster)");
   });
@@ -88,20 +113,39 @@ describe('polling and pages', () => {
     let calls = 0;
     fake.mock.on(GetQueryResultsCommand).callsFake(() => {
       calls += 1;
-      if (calls === 1) throw Object.assign(awsError('ServiceUnavailableException', 'try later'), { $metadata: { httpStatusCode: 503 } });
+      if (calls === 1)
+        throw Object.assign(awsError('ServiceUnavailableException', 'try later'), {
+          $metadata: { httpStatusCode: 503 },
+        });
       if (calls === 2) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-      if (calls === 3) throw Object.assign(awsError('InternalFailure', 'oops'), { $fault: 'server', $metadata: { httpStatusCode: 500 } });
-      return { status: 'Complete', results: [[{ field: 'n', value: '1' }]], statistics: { bytesScanned: 10 } };
+      if (calls === 3)
+        throw Object.assign(awsError('InternalFailure', 'oops'), {
+          $fault: 'server',
+          $metadata: { httpStatusCode: 500 },
+        });
+      return {
+        status: 'Complete',
+        results: [[{ field: 'n', value: '1' }]],
+        statistics: { bytesScanned: 10 },
+      };
     });
-    const [outcome] = await source.runAll([{ name: 'flaky', queryString: 'fields n', range: RANGE }], { onVerbose: (m) => verbose.push(m) });
+    const [outcome] = await source.runAll([{ name: 'flaky', queryString: 'fields n', range: RANGE }], {
+      onVerbose: (m) => verbose.push(m),
+    });
     expect(outcome?.rows).toEqual([{ n: '1' }]);
     expect(verbose.filter((m) => m.includes('GetQueryResults failed'))).toHaveLength(3);
   });
 
   it('gives up on GetQueryResults after too many errors in a row and stops the query', async () => {
     const { fake, source } = setup(() => ({}), { maxPollErrors: 3 });
-    fake.mock.on(GetQueryResultsCommand).rejects(Object.assign(awsError('ServiceUnavailableException', 'down'), { $metadata: { httpStatusCode: 503 } }));
-    await expect(source.runAll([{ name: 'down', queryString: 'fields a', range: RANGE }])).rejects.toMatchObject({
+    fake.mock.on(GetQueryResultsCommand).rejects(
+      Object.assign(awsError('ServiceUnavailableException', 'down'), {
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
+    await expect(
+      source.runAll([{ name: 'down', queryString: 'fields a', range: RANGE }]),
+    ).rejects.toMatchObject({
       exitCode: 4,
       queryName: 'down',
     });
@@ -113,14 +157,29 @@ describe('the pool', () => {
   it('never runs more than --max-concurrent queries at once and runs them all', async () => {
     const { fake, source } = setup(() => ({ runningPolls: 2 }), { maxConcurrent: 2 });
     let maxRunning = 0;
-    fake.mock.on(StartQueryCommand).callsFake((input: { queryString: string; startTime: number; endTime: number }) => {
-      const running = fake.queries.filter((q) => q.status === 'Running').length + 1;
-      maxRunning = Math.max(maxRunning, running);
-      const queryId = `q-${fake.queries.length + 1}`;
-      fake.queries.push({ queryId, queryString: input.queryString, startTime: input.startTime, endTime: input.endTime, limit: undefined, polls: 0, status: 'Running', stopped: false });
-      return { queryId };
-    });
-    const requests = Array.from({ length: 5 }, (_, i) => ({ name: `q${i}`, queryString: `fields @message # ${i}`, range: RANGE }));
+    fake.mock
+      .on(StartQueryCommand)
+      .callsFake((input: { queryString: string; startTime: number; endTime: number }) => {
+        const running = fake.queries.filter((q) => q.status === 'Running').length + 1;
+        maxRunning = Math.max(maxRunning, running);
+        const queryId = `q-${fake.queries.length + 1}`;
+        fake.queries.push({
+          queryId,
+          queryString: input.queryString,
+          startTime: input.startTime,
+          endTime: input.endTime,
+          limit: undefined,
+          polls: 0,
+          status: 'Running',
+          stopped: false,
+        });
+        return { queryId };
+      });
+    const requests = Array.from({ length: 5 }, (_, i) => ({
+      name: `q${i}`,
+      queryString: `fields @message # ${i}`,
+      range: RANGE,
+    }));
     const outcomes = await source.runAll(requests);
     expect(outcomes).toHaveLength(5);
     expect(outcomes.map((o) => o.request.name)).toEqual(['q0', 'q1', 'q2', 'q3', 'q4']);
@@ -133,12 +192,27 @@ describe('the pool', () => {
     const { fake, source, clock } = setup();
     fake.mock
       .on(StartQueryCommand)
-      .rejectsOnce(awsError('LimitExceededException', 'Account maximum query concurrency limit of [30] reached.'))
+      .rejectsOnce(
+        awsError('LimitExceededException', 'Account maximum query concurrency limit of [30] reached.'),
+      )
       .rejectsOnce(awsError('ThrottlingException', 'Rate exceeded'))
-      .rejectsOnce(awsError('LimitExceededException', 'Account maximum query concurrency limit of [30] reached.'))
+      .rejectsOnce(
+        awsError('LimitExceededException', 'Account maximum query concurrency limit of [30] reached.'),
+      )
       .resolves({ queryId: 'q-1' });
-    fake.queries.push({ queryId: 'q-1', queryString: 'fields @message', startTime: 0, endTime: 2e9, limit: undefined, polls: 0, status: 'Running', stopped: false });
-    const [outcome] = await source.runAll([{ name: 'busy', queryString: 'fields @message', range: RANGE }], { onVerbose: (m) => verbose.push(m) });
+    fake.queries.push({
+      queryId: 'q-1',
+      queryString: 'fields @message',
+      startTime: 0,
+      endTime: 2e9,
+      limit: undefined,
+      polls: 0,
+      status: 'Running',
+      stopped: false,
+    });
+    const [outcome] = await source.runAll([{ name: 'busy', queryString: 'fields @message', range: RANGE }], {
+      onVerbose: (m) => verbose.push(m),
+    });
     expect(outcome?.rows).toHaveLength(5);
     expect(fake.mock.commandCalls(StartQueryCommand)).toHaveLength(4);
     const retries = verbose.filter((m) => m.startsWith('busy: StartQuery refused'));
@@ -150,8 +224,14 @@ describe('the pool', () => {
 
   it('fails with exit 4 and a hint when refusals never stop', async () => {
     const { fake, source } = setup(() => ({}), { maxStartAttempts: 4 });
-    fake.mock.on(StartQueryCommand).rejects(awsError('LimitExceededException', 'Account maximum query concurrency limit of [30] reached.'));
-    const error = await source.runAll([{ name: 'busy', queryString: 'fields a', range: RANGE }]).catch((e: unknown) => e);
+    fake.mock
+      .on(StartQueryCommand)
+      .rejects(
+        awsError('LimitExceededException', 'Account maximum query concurrency limit of [30] reached.'),
+      );
+    const error = await source
+      .runAll([{ name: 'busy', queryString: 'fields a', range: RANGE }])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryRunFailedError);
     expect((error as QueryRunFailedError).exitCode).toBe(4);
     expect((error as Error).message).toContain('"busy"');
@@ -161,32 +241,42 @@ describe('the pool', () => {
 });
 
 describe('ending badly', () => {
-  it.each(['Failed', 'Timeout', 'Cancelled', 'Unknown'] as const)('a query that ends %s is exit 4 naming it; other outcomes are kept', async (status) => {
-    const { source } = setup((q) => (q.includes('bad') ? { finalStatus: status, runningPolls: 1 } : {}));
-    const error = await source
-      .runAll([
-        { name: 'good', queryString: 'fields @message', range: RANGE },
-        { name: 'broken-one', queryString: 'fields bad', range: RANGE },
-      ])
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(QueryRunFailedError);
-    const failed = error as QueryRunFailedError;
-    expect(failed.exitCode).toBe(4);
-    expect(failed.message).toBe(`Query "broken-one" ended with status ${status} on CloudWatch (query id q-2).`);
-    expect(failed.message).not.toContain('\n');
-    expect(failed.partial[0]?.rows).toHaveLength(5);
-    expect(failed.partial[1]).toBeUndefined();
-  });
+  it.each(['Failed', 'Timeout', 'Cancelled', 'Unknown'] as const)(
+    'a query that ends %s is exit 4 naming it; other outcomes are kept',
+    async (status) => {
+      const { source } = setup((q) => (q.includes('bad') ? { finalStatus: status, runningPolls: 1 } : {}));
+      const error = await source
+        .runAll([
+          { name: 'good', queryString: 'fields @message', range: RANGE },
+          { name: 'broken-one', queryString: 'fields bad', range: RANGE },
+        ])
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QueryRunFailedError);
+      const failed = error as QueryRunFailedError;
+      expect(failed.exitCode).toBe(4);
+      expect(failed.message).toBe(
+        `Query "broken-one" ended with status ${status} on CloudWatch (query id q-2).`,
+      );
+      expect(failed.message).not.toContain('\n');
+      expect(failed.partial[0]?.rows).toHaveLength(5);
+      expect(failed.partial[1]).toBeUndefined();
+    },
+  );
 
   it('MalformedQueryException is exit 3 with CloudWatch message and a caret at its position', async () => {
     const { fake, source } = setup(() => ({}), { logGroupClass: 'INFREQUENT_ACCESS' });
     fake.mock.on(StartQueryCommand).callsFake((input: { queryString: string }) => {
       const at = input.queryString.lastIndexOf(')');
       throw awsError('MalformedQueryException', 'Query is malformed', {
-        queryCompileError: { message: 'unexpected symbol: ")"', location: { startCharOffset: at, endCharOffset: at + 1 } },
+        queryCompileError: {
+          message: 'unexpected symbol: ")"',
+          location: { startCharOffset: at, endCharOffset: at + 1 },
+        },
       });
     });
-    const error = await source.runAll([{ name: 'typo', queryString: 'stats count(*) by )', range: RANGE }]).catch((e: unknown) => e);
+    const error = await source
+      .runAll([{ name: 'typo', queryString: 'stats count(*) by )', range: RANGE }])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CloudWatchQueryError);
     const malformed = error as CloudWatchQueryError;
     expect(malformed.exitCode).toBe(3);
@@ -197,7 +287,9 @@ describe('ending badly', () => {
   });
 
   it('--query-timeout stops a query still running, names it, and keeps the others', async () => {
-    const { fake, source } = setup((q) => (q.includes('slow') ? { neverEnds: true } : {}), { queryTimeoutMs: 30_000 });
+    const { fake, source } = setup((q) => (q.includes('slow') ? { neverEnds: true } : {}), {
+      queryTimeoutMs: 30_000,
+    });
     const error = await source
       .runAll([
         { name: 'slow-query', queryString: 'fields slow', range: RANGE },
@@ -205,11 +297,15 @@ describe('ending badly', () => {
       ])
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryRunFailedError);
-    expect((error as Error).message).toMatch(/^Query "slow-query" was still Running after \d+ s \(--query-timeout 30 s\); it was stopped\.$/);
+    expect((error as Error).message).toMatch(
+      /^Query "slow-query" was still Running after \d+ s \(--query-timeout 30 s\); it was stopped\.$/,
+    );
     expect((error as QueryRunFailedError).partial[1]?.rows).toHaveLength(5);
     const slow = fake.queries.find((q) => q.queryString.includes('slow'));
     expect(slow?.stopped).toBe(true);
-    expect(fake.mock.commandCalls(StopQueryCommand).map((c) => c.args[0].input.queryId)).toEqual([slow?.queryId]);
+    expect(fake.mock.commandCalls(StopQueryCommand).map((c) => c.args[0].input.queryId)).toEqual([
+      slow?.queryId,
+    ]);
   });
 
   it('expired credentials mid-run: stops every started query and explains', async () => {
@@ -217,7 +313,8 @@ describe('ending badly', () => {
     let polls = 0;
     fake.mock.on(GetQueryResultsCommand).callsFake(() => {
       polls += 1;
-      if (polls >= 3) throw awsError('ExpiredTokenException', 'The security token included in the request is expired');
+      if (polls >= 3)
+        throw awsError('ExpiredTokenException', 'The security token included in the request is expired');
       return { status: 'Running', statistics: { bytesScanned: 1 } };
     });
     const error = await source
@@ -227,7 +324,9 @@ describe('ending badly', () => {
       ])
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryRunFailedError);
-    expect((error as Error).message).toMatch(/^Query "(a|b)" \(GetQueryResults\): AWS rejected the credentials \(ExpiredTokenException\): they are expired or invalid\.$/);
+    expect((error as Error).message).toMatch(
+      /^Query "(a|b)" \(GetQueryResults\): AWS rejected the credentials \(ExpiredTokenException\): they are expired or invalid\.$/,
+    );
     expect((error as QueryRunFailedError).hint).toContain('aws sso login');
     expect(fake.queries.every((q) => q.stopped)).toBe(true);
   });
@@ -279,9 +378,9 @@ describe('interrupt', () => {
     const controller = new AbortController();
     controller.abort(new Error('SIGINT'));
     const { fake, source } = setup();
-    await expect(source.runAll([{ name: 'x', queryString: 'fields x', range: RANGE }], { signal: controller.signal })).rejects.toBeInstanceOf(
-      QueryRunInterruptedError,
-    );
+    await expect(
+      source.runAll([{ name: 'x', queryString: 'fields x', range: RANGE }], { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(QueryRunInterruptedError);
     expect(fake.mock.commandCalls(StartQueryCommand)).toHaveLength(0);
   });
 });
@@ -323,7 +422,9 @@ describe('scan budget and cost', () => {
 
   it('stops running queries once their bytes pass the budget', async () => {
     const { fake, source } = setup(() => ({ neverEnds: true, bytes: 1e6 }), { maxScanGb: 0.000002 });
-    const error = await source.runAll([{ name: 'big', queryString: 'fields x', range: RANGE }]).catch((e: unknown) => e);
+    const error = await source
+      .runAll([{ name: 'big', queryString: 'fields x', range: RANGE }])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScanBudgetExceededError);
     expect((error as ScanBudgetExceededError).exitCode).toBe(2);
     expect(fake.queries[0]?.stopped).toBe(true);

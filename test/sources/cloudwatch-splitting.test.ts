@@ -47,13 +47,24 @@ describe('mergeWindowRows', () => {
   const early = { fields: ['@timestamp', 'n'], rows: [{ '@timestamp': '1', n: '5' }] };
   const late = { fields: ['@timestamp', 'n', 'x'], rows: [{ '@timestamp': '2', n: '3' }] };
   it('orders windows by the query sort and unions the fields', () => {
-    expect(mergeWindowRows([early, late], queryShape('fields @timestamp, n')).rows.map((r) => r['@timestamp'])).toEqual(['2', '1']);
-    expect(mergeWindowRows([early, late], queryShape('fields @timestamp | sort @timestamp asc')).rows.map((r) => r['@timestamp'])).toEqual(['1', '2']);
-    expect(mergeWindowRows([early, late], queryShape('fields n | sort n asc')).rows.map((r) => r.n)).toEqual(['3', '5']);
+    expect(
+      mergeWindowRows([early, late], queryShape('fields @timestamp, n')).rows.map((r) => r['@timestamp']),
+    ).toEqual(['2', '1']);
+    expect(
+      mergeWindowRows([early, late], queryShape('fields @timestamp | sort @timestamp asc')).rows.map(
+        (r) => r['@timestamp'],
+      ),
+    ).toEqual(['1', '2']);
+    expect(mergeWindowRows([early, late], queryShape('fields n | sort n asc')).rows.map((r) => r.n)).toEqual([
+      '3',
+      '5',
+    ]);
     expect(mergeWindowRows([early, late], queryShape('fields n')).fields).toEqual(['@timestamp', 'n', 'x']);
   });
   it('re-applies the query limit', () => {
-    expect(mergeWindowRows([early, late], queryShape('fields @timestamp | sort @timestamp asc | limit 1')).rows).toEqual([{ '@timestamp': '1', n: '5' }]);
+    expect(
+      mergeWindowRows([early, late], queryShape('fields @timestamp | sort @timestamp asc | limit 1')).rows,
+    ).toEqual([{ '@timestamp': '1', n: '5' }]);
   });
 });
 
@@ -62,10 +73,19 @@ describe('row cap splitting against the source', () => {
     const verbose: string[] = [];
     const { fake, source } = setup();
     const [outcome] = await source.runAll(
-      [{ name: 'raw', queryString: 'fields @timestamp, @message', limit: 8, range: { startMs: T0, endMs: T0 + 36_999 } }],
+      [
+        {
+          name: 'raw',
+          queryString: 'fields @timestamp, @message',
+          limit: 8,
+          range: { startMs: T0, endMs: T0 + 36_999 },
+        },
+      ],
       { onVerbose: (m) => verbose.push(m) },
     );
-    expect(outcome?.rows.map((r) => r['@message'])).toEqual(Array.from({ length: 37 }, (_, i) => `event-${36 - i}`));
+    expect(outcome?.rows.map((r) => r['@message'])).toEqual(
+      Array.from({ length: 37 }, (_, i) => `event-${36 - i}`),
+    );
     expect(outcome?.truncated).toBe(false);
     expect(verbose.some((m) => m.includes('hit the cap of 8; splitting'))).toBe(true);
     // The windows actually run cover the range exactly once at the leaves.
@@ -80,7 +100,12 @@ describe('row cap splitting against the source', () => {
   it('ascending queries merge oldest first', async () => {
     const { source } = setup(undefined, () => ({}));
     const [outcome] = await source.runAll([
-      { name: 'asc', queryString: 'fields @message | sort @timestamp asc', limit: 5, range: { startMs: T0, endMs: T0 + 36_999 } },
+      {
+        name: 'asc',
+        queryString: 'fields @message | sort @timestamp asc',
+        limit: 5,
+        range: { startMs: T0, endMs: T0 + 36_999 },
+      },
     ]);
     // The fake returns newest first within a window; the merge orders windows oldest first.
     const messages = outcome?.rows.map((r) => r['@message']) ?? [];
@@ -92,9 +117,19 @@ describe('row cap splitting against the source', () => {
     const verbose: string[] = [];
     const burst = Array.from({ length: 6 }, (_, i) => ({ timestamp: T0 + 100 + i, message: `burst-${i}` }));
     const { source } = setup(burst);
-    const [outcome] = await source.runAll([{ name: 'burst', queryString: 'fields @message', limit: 4, range: { startMs: T0, endMs: T0 + 2_000 } }], {
-      onVerbose: (m) => verbose.push(m),
-    });
+    const [outcome] = await source.runAll(
+      [
+        {
+          name: 'burst',
+          queryString: 'fields @message',
+          limit: 4,
+          range: { startMs: T0, endMs: T0 + 2_000 },
+        },
+      ],
+      {
+        onVerbose: (m) => verbose.push(m),
+      },
+    );
     expect(outcome?.truncated).toBe(true);
     expect(verbose.some((m) => m.includes('cannot be split further'))).toBe(true);
   });
@@ -102,11 +137,25 @@ describe('row cap splitting against the source', () => {
   it('an aggregate that hits the cap is not split but marked truncated', async () => {
     const verbose: string[] = [];
     const { fake, source } = setup(undefined, () => ({
-      rows: (_s, _e, limit) => Array.from({ length: limit }, (_, i) => [{ field: 'user', value: `u${i}` }, { field: 'count', value: '1' }]),
+      rows: (_s, _e, limit) =>
+        Array.from({ length: limit }, (_, i) => [
+          { field: 'user', value: `u${i}` },
+          { field: 'count', value: '1' },
+        ]),
     }));
-    const [outcome] = await source.runAll([{ name: 'agg', queryString: 'stats count(*) as count by user', limit: 3, range: { startMs: T0, endMs: T0 + 36_999 } }], {
-      onVerbose: (m) => verbose.push(m),
-    });
+    const [outcome] = await source.runAll(
+      [
+        {
+          name: 'agg',
+          queryString: 'stats count(*) as count by user',
+          limit: 3,
+          range: { startMs: T0, endMs: T0 + 36_999 },
+        },
+      ],
+      {
+        onVerbose: (m) => verbose.push(m),
+      },
+    );
     expect(outcome?.truncated).toBe(true);
     expect(outcome?.rows).toHaveLength(3);
     expect(fake.queries).toHaveLength(1);
@@ -139,10 +188,21 @@ describe('a split half that fails', () => {
       if (q.queryId === 'q-3' && q.polls < 4) return { status: 'Running', results: [], statistics: {} };
       q.status = 'Complete';
       const n = q.queryId === 'q-1' ? 8 : 3;
-      return { status: 'Complete', results: Array.from({ length: n }, (_, i) => [{ field: '@message', value: `m${i}` }]), statistics: {} };
+      return {
+        status: 'Complete',
+        results: Array.from({ length: n }, (_, i) => [{ field: '@message', value: `m${i}` }]),
+        statistics: {},
+      };
     });
     const error = await source
-      .runAll([{ name: 'split-fail', queryString: 'fields @message', limit: 8, range: { startMs: T0, endMs: T0 + 36_999 } }])
+      .runAll([
+        {
+          name: 'split-fail',
+          queryString: 'fields @message',
+          limit: 8,
+          range: { startMs: T0, endMs: T0 + 36_999 },
+        },
+      ])
       .catch((e: unknown) => e);
     expect((error as Error).message).toContain('ended with status Failed');
     expect(fake.queries.find((q) => q.queryId === 'q-3')?.status).toBe('Complete');

@@ -71,8 +71,14 @@ export interface FakeQueryRecord {
 }
 
 /** An in-memory Logs Insights over `events`; `plan(queryString)` shapes each query. */
-export function createFakeInsights(events: FakeEvent[], plan: (queryString: string) => QueryPlan = () => ({})) {
-  const client = new CloudWatchLogsClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+export function createFakeInsights(
+  events: FakeEvent[],
+  plan: (queryString: string) => QueryPlan = () => ({}),
+) {
+  const client = new CloudWatchLogsClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' },
+  });
   const mock = mockClient(client);
   const queries: FakeQueryRecord[] = [];
   let nextId = 1;
@@ -81,34 +87,42 @@ export function createFakeInsights(events: FakeEvent[], plan: (queryString: stri
     const limit = q.limit ?? 10_000;
     if (p.rows !== undefined) return p.rows(q.startTime, q.endTime, limit);
     return events
-      .filter((e) => Math.floor(e.timestamp / 1000) >= q.startTime && Math.floor(e.timestamp / 1000) <= q.endTime)
+      .filter(
+        (e) => Math.floor(e.timestamp / 1000) >= q.startTime && Math.floor(e.timestamp / 1000) <= q.endTime,
+      )
       .sort((a, b) => b.timestamp - a.timestamp)
       .slice(0, limit)
       .map((e, i) => [
-        { field: '@timestamp', value: new Date(e.timestamp).toISOString().replace('T', ' ').replace('Z', '') },
+        {
+          field: '@timestamp',
+          value: new Date(e.timestamp).toISOString().replace('T', ' ').replace('Z', ''),
+        },
         { field: '@message', value: e.message },
         { field: '@ptr', value: `ptr-${q.queryId}-${i}` },
       ]);
   };
 
-  mock.on(StartQueryCommand).callsFake((input: { queryString: string; startTime: number; endTime: number; limit?: number }) => {
-    const queryId = `q-${nextId++}`;
-    queries.push({
-      queryId,
-      queryString: input.queryString,
-      startTime: input.startTime,
-      endTime: input.endTime,
-      limit: input.limit,
-      polls: 0,
-      status: 'Running',
-      stopped: false,
+  mock
+    .on(StartQueryCommand)
+    .callsFake((input: { queryString: string; startTime: number; endTime: number; limit?: number }) => {
+      const queryId = `q-${nextId++}`;
+      queries.push({
+        queryId,
+        queryString: input.queryString,
+        startTime: input.startTime,
+        endTime: input.endTime,
+        limit: input.limit,
+        polls: 0,
+        status: 'Running',
+        stopped: false,
+      });
+      return { queryId };
     });
-    return { queryId };
-  });
 
   mock.on(GetQueryResultsCommand).callsFake((input: { queryId: string; nextToken?: string }) => {
     const q = queries.find((x) => x.queryId === input.queryId);
-    if (q === undefined) throw Object.assign(new Error('no such query'), { name: 'ResourceNotFoundException' });
+    if (q === undefined)
+      throw Object.assign(new Error('no such query'), { name: 'ResourceNotFoundException' });
     const p = plan(q.queryString);
     const all = rowsFor(q, p);
     const bytes = p.bytes ?? all.length * 100;
@@ -120,7 +134,11 @@ export function createFakeInsights(events: FakeEvent[], plan: (queryString: stri
       return {
         status: q.status,
         results: q.status === 'Running' ? all.slice(0, 1) : [],
-        statistics: { recordsScanned: q.polls, recordsMatched: 0, bytesScanned: Math.min(bytes, q.polls * 1000) },
+        statistics: {
+          recordsScanned: q.polls,
+          recordsMatched: 0,
+          bytesScanned: Math.min(bytes, q.polls * 1000),
+        },
       };
     }
     const size = p.pageSize ?? Math.max(1, all.length);
@@ -150,7 +168,10 @@ export function createFakeInsights(events: FakeEvent[], plan: (queryString: stri
 
 /** `n` events one per second from `startMs`, message `event-<i>`. */
 export function eventsEverySecond(startMs: number, n: number): FakeEvent[] {
-  return Array.from({ length: n }, (_, i) => ({ timestamp: startMs + i * 1000 + 250, message: `event-${i}` }));
+  return Array.from({ length: n }, (_, i) => ({
+    timestamp: startMs + i * 1000 + 250,
+    message: `event-${i}`,
+  }));
 }
 
 /** An SDK-shaped error. */

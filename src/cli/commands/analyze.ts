@@ -50,7 +50,10 @@ function duration(value: string, flag: string): number {
   try {
     return parseDurationMs(value);
   } catch (error) {
-    throw new UsageError(`${flag}: ${error instanceof InvalidArgumentError || error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new UsageError(
+      `${flag}: ${error instanceof InvalidArgumentError || error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -92,7 +95,10 @@ function analysisQueries(): Record<string, string> {
   const texts: Record<string, string> = {};
   for (const name of ANALYSIS_QUERIES) {
     const query = library.find((q) => q.name === name);
-    if (query === undefined) throw new UsageError(`The stored query "${name}" that analyze needs is missing from the query library.`);
+    if (query === undefined)
+      throw new UsageError(
+        `The stored query "${name}" that analyze needs is missing from the query library.`,
+      );
     texts[name] = renderQuery(query);
   }
   return texts;
@@ -104,8 +110,20 @@ interface ClusterContext {
 }
 
 /** Readiness from `logging status` (best effort: a failure becomes a note, the queries decide). */
-async function clusterReadiness(opts: AnalyzeOptions, io: CommandIo, context: ClusterContext, now: number): Promise<Readiness> {
-  const readiness: Readiness = { auditLoggingEnabled: null, enabledSince: null, oldestEvent: null, newestEvent: null, blindBefore: null, notes: [] };
+async function clusterReadiness(
+  opts: AnalyzeOptions,
+  io: CommandIo,
+  context: ClusterContext,
+  now: number,
+): Promise<Readiness> {
+  const readiness: Readiness = {
+    auditLoggingEnabled: null,
+    enabledSince: null,
+    oldestEvent: null,
+    newestEvent: null,
+    blindBefore: null,
+    notes: [],
+  };
   try {
     const { getLoggingStatus } = await import('../../aws/logging-status.js');
     const { createAwsClients } = await import('../../aws/clients.js');
@@ -118,38 +136,52 @@ async function clusterReadiness(opts: AnalyzeOptions, io: CommandIo, context: Cl
     });
     let status;
     try {
-      status = await untilAborted(getLoggingStatus(
-        {
-          cluster: context.cluster,
-          now,
-          ...(opts.region === undefined ? {} : { region: opts.region }),
-          ...(opts.profile === undefined ? {} : { profile: opts.profile }),
-        },
-        clients,
-      ), io.signal);
+      status = await untilAborted(
+        getLoggingStatus(
+          {
+            cluster: context.cluster,
+            now,
+            ...(opts.region === undefined ? {} : { region: opts.region }),
+            ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+          },
+          clients,
+        ),
+        io.signal,
+      );
     } finally {
       clients.destroy();
     }
     readiness.auditLoggingEnabled = status.auditEnabled;
-    if (status.auditLastEnabled?.atMs !== undefined) readiness.enabledSince = new Date(status.auditLastEnabled.atMs).toISOString();
+    if (status.auditLastEnabled?.atMs !== undefined)
+      readiness.enabledSince = new Date(status.auditLastEnabled.atMs).toISOString();
     const oldest = status.auditStreams?.oldestEventMs;
     const newest = status.auditStreams?.newestEventMs;
     if (oldest !== undefined) readiness.oldestEvent = new Date(oldest).toISOString();
     if (newest !== undefined) readiness.newestEvent = new Date(newest).toISOString();
-    if (oldest !== undefined && oldest > context.window.startMs) readiness.blindBefore = new Date(oldest).toISOString();
-    if (!status.auditEnabled) readiness.notes.push('Audit logging is off now: the newest events are from before it was turned off.');
+    if (oldest !== undefined && oldest > context.window.startMs)
+      readiness.blindBefore = new Date(oldest).toISOString();
+    if (!status.auditEnabled)
+      readiness.notes.push('Audit logging is off now: the newest events are from before it was turned off.');
     if (newest !== undefined && now - newest > 3_600_000) {
-      readiness.notes.push(`The newest audit event is from ${new Date(newest).toISOString()}: logs are not arriving (or lag by over an hour).`);
+      readiness.notes.push(
+        `The newest audit event is from ${new Date(newest).toISOString()}: logs are not arriving (or lag by over an hour).`,
+      );
     }
   } catch (error) {
     if (io.signal.aborted) throw error;
-    readiness.notes.push(`Could not read the logging status: ${error instanceof Error ? error.message : String(error)}`);
+    readiness.notes.push(
+      `Could not read the logging status: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return readiness;
 }
 
 /** Database size from CloudWatch metrics (best effort: most clusters before 1.28 publish none). */
-async function clusterMetrics(opts: AnalyzeOptions, io: CommandIo, context: ClusterContext): Promise<DatabaseSize | null> {
+async function clusterMetrics(
+  opts: AnalyzeOptions,
+  io: CommandIo,
+  context: ClusterContext,
+): Promise<DatabaseSize | null> {
   try {
     const { createAwsClients } = await import('../../aws/clients.js');
     const { getDatabaseSizeMetrics } = await import('../../aws/metrics.js');
@@ -158,13 +190,21 @@ async function clusterMetrics(opts: AnalyzeOptions, io: CommandIo, context: Clus
       ...(opts.profile === undefined ? {} : { profile: opts.profile }),
     });
     try {
-      return await untilAborted(getDatabaseSizeMetrics(await clients.cloudwatch(), { cluster: context.cluster, window: context.window }), io.signal);
+      return await untilAborted(
+        getDatabaseSizeMetrics(await clients.cloudwatch(), {
+          cluster: context.cluster,
+          window: context.window,
+        }),
+        io.signal,
+      );
     } finally {
       clients.destroy();
     }
   } catch (error) {
     if (io.signal.aborted) throw error;
-    io.log(`analyze: no database size from CloudWatch metrics: ${error instanceof Error ? error.message : String(error)}`);
+    io.log(
+      `analyze: no database size from CloudWatch metrics: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return null;
   }
 }
@@ -174,9 +214,12 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
   const clusters = opts.cluster ?? [];
   const logFiles = opts.logFile ?? [];
   if (clusters.length === 0 && logFiles.length === 0) {
-    throw new UsageError('Say what to analyse: --cluster NAME (CloudWatch) or --log-file PATH (local audit logs).', {
-      hint: 'e.g. `eks-etcd-insights analyze --log-file examples/sample-incident.jsonl.gz`',
-    });
+    throw new UsageError(
+      'Say what to analyse: --cluster NAME (CloudWatch) or --log-file PATH (local audit logs).',
+      {
+        hint: 'e.g. `eks-etcd-insights analyze --log-file examples/sample-incident.jsonl.gz`',
+      },
+    );
   }
   if (clusters.length > 0 && logFiles.length > 0) {
     throw new UsageError('Give --cluster or --log-file, not both: a report reads one source.');
@@ -193,7 +236,9 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
   const queries = analysisQueries();
   const metricsFromFile = opts.metricsFile === undefined ? null : await readMetricsFile(opts.metricsFile);
   if (opts.metricsFile !== undefined && metricsFromFile === null) {
-    io.stderr(`warning: ${sanitizeForTerminal(opts.metricsFile)} has no etcd size or object count metrics.\n`);
+    io.stderr(
+      `warning: ${sanitizeForTerminal(opts.metricsFile)} has no etcd size or object count metrics.\n`,
+    );
   }
   const version = await toolVersion();
   const common = {
@@ -207,18 +252,39 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
     ...(opts.pricePerGb === undefined ? {} : { pricePerGb: opts.pricePerGb }),
   };
   const render = (report: IncidentReport): string =>
-    renderIncident(report, format, { color: io.color && opts.output === undefined, width: process.stdout.columns ?? 100 });
+    renderIncident(report, format, {
+      color: io.color && opts.output === undefined,
+      width: process.stdout.columns ?? 100,
+    });
 
   if (logFiles.length > 0) {
     const window = resolveTimeWindow(opts, now);
     const { createLocalSource } = await import('../../sources/local-source.js');
-    const source = createLocalSource({ paths: logFiles, ...(logFiles.includes('-') ? { stdin: process.stdin } : {}) });
+    const source = createLocalSource({
+      paths: logFiles,
+      ...(logFiles.includes('-') ? { stdin: process.stdin } : {}),
+    });
     const report = await runOne(() =>
-      analyzeIncident({ ...common, source, ...(window === undefined ? {} : { window }), metrics: metricsFromFile, cluster: null }),
+      analyzeIncident({
+        ...common,
+        source,
+        ...(window === undefined ? {} : { window }),
+        metrics: metricsFromFile,
+        cluster: null,
+      }),
     );
-    await emit([{ report: report.report, cluster: null }], opts, io, render, format, report.failure?.exitCode === 130);
+    await emit(
+      [{ report: report.report, cluster: null }],
+      opts,
+      io,
+      render,
+      format,
+      report.failure?.exitCode === 130,
+    );
     if (report.report.skippedLines.count > 0) {
-      io.stderr(`note: ${report.report.skippedLines.count} malformed input lines were skipped (see the report).\n`);
+      io.stderr(
+        `note: ${report.report.skippedLines.count} malformed input lines were skipped (see the report).\n`,
+      );
     }
     if (report.failure !== null) throw report.failure;
     return;
@@ -237,22 +303,25 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
     const { openCloudWatchSource } = await import('../open-cloudwatch-source.js');
     let source: LogSource;
     try {
-      source = await untilAborted(openCloudWatchSource(
-        {
-          cluster,
-          ...(opts.region === undefined ? {} : { region: opts.region }),
-          ...(opts.profile === undefined ? {} : { profile: opts.profile }),
-          ...(opts.maxConcurrent === undefined ? {} : { maxConcurrent: opts.maxConcurrent }),
-          ...(opts.maxScanGb === undefined ? {} : { maxScanGb: opts.maxScanGb }),
-          ...(opts.pricePerGb === undefined ? {} : { pricePerGb: opts.pricePerGb }),
-          ...(opts.queryTimeout === undefined ? {} : { queryTimeout: opts.queryTimeout }),
-          ...(opts.links === undefined ? {} : { links: opts.links }),
-          ...(opts.verbose === undefined ? {} : { verbose: opts.verbose }),
-          ...(opts.debug === undefined ? {} : { debug: opts.debug }),
-          ...(opts.start !== undefined || opts.since !== undefined ? { requestedWindow: window } : {}),
-        },
-        io,
-      ), io.signal);
+      source = await untilAborted(
+        openCloudWatchSource(
+          {
+            cluster,
+            ...(opts.region === undefined ? {} : { region: opts.region }),
+            ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+            ...(opts.maxConcurrent === undefined ? {} : { maxConcurrent: opts.maxConcurrent }),
+            ...(opts.maxScanGb === undefined ? {} : { maxScanGb: opts.maxScanGb }),
+            ...(opts.pricePerGb === undefined ? {} : { pricePerGb: opts.pricePerGb }),
+            ...(opts.queryTimeout === undefined ? {} : { queryTimeout: opts.queryTimeout }),
+            ...(opts.links === undefined ? {} : { links: opts.links }),
+            ...(opts.verbose === undefined ? {} : { verbose: opts.verbose }),
+            ...(opts.debug === undefined ? {} : { debug: opts.debug }),
+            ...(opts.start !== undefined || opts.since !== undefined ? { requestedWindow: window } : {}),
+          },
+          io,
+        ),
+        io.signal,
+      );
     } catch (error) {
       if (clusters.length === 1 || !(error instanceof AppError) || io.signal.aborted) throw error;
       io.stderr(`error: ${sanitizeForTerminal(cluster)}: ${sanitizeForTerminal(error.message)}\n`);
@@ -265,7 +334,9 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
       continue;
     }
     const metrics = metricsFromFile ?? (await clusterMetrics(opts, io, context));
-    const outcome = await runOne(() => analyzeIncident({ ...common, source, window, readiness, metrics, cluster }));
+    const outcome = await runOne(() =>
+      analyzeIncident({ ...common, source, window, readiness, metrics, cluster }),
+    );
     results.push({ report: outcome.report, cluster });
     if (outcome.failure !== null) {
       firstFailure ??= outcome.failure;
@@ -289,13 +360,18 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
   if (firstFailure !== null) throw firstFailure;
 }
 
-async function runOne(run: () => Promise<IncidentReport>): Promise<{ report: IncidentReport; failure: AppError | null }> {
+async function runOne(
+  run: () => Promise<IncidentReport>,
+): Promise<{ report: IncidentReport; failure: AppError | null }> {
   try {
     return { report: await run(), failure: null };
   } catch (error) {
     // An interrupted run always hands back its report (written only with --output). Otherwise, when
     // nothing answered at all (an unreadable file, no credentials), the error alone says it best.
-    if (error instanceof IncompleteAnalysisError && (error.report.queries.length > 0 || error.exitCode === 130)) {
+    if (
+      error instanceof IncompleteAnalysisError &&
+      (error.report.queries.length > 0 || error.exitCode === 130)
+    ) {
       return { report: error.report, failure: error };
     }
     if (error instanceof IncompleteAnalysisError && error.failure instanceof Error) throw error.failure;
@@ -326,5 +402,7 @@ async function emit(
     io.stdout(`[\n${results.map((r) => render(r.report).trimEnd()).join(',\n')}\n]\n`);
     return;
   }
-  io.stdout(results.map((r) => render(r.report)).join(format === 'terminal' || format === 'markdown' ? '\n' : ''));
+  io.stdout(
+    results.map((r) => render(r.report)).join(format === 'terminal' || format === 'markdown' ? '\n' : ''),
+  );
 }

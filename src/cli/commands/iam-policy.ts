@@ -9,6 +9,7 @@ export interface IamPolicyOptions {
 export async function iamPolicyCommand(opts: IamPolicyOptions, io: CommandIo): Promise<IamPolicyDocument> {
   const policy = buildIamPolicy({ write: opts.write === true });
   io.stdout(`${JSON.stringify(policy, null, 2)}\n`);
-  if (opts.write !== true) io.log('Read-only policy; add --write for the permissions `logging enable` needs.');
+  if (opts.write !== true)
+    io.log('Read-only policy; add --write for the permissions `logging enable` needs.');
   return Promise.resolve(policy);
 }

@@ -25,7 +25,13 @@ export type LoggingEnableResult =
   | { outcome: 'started'; updateId: string }
   | { outcome: 'enabled'; updateId: string };
 
-const LOG_TYPES: readonly ControlPlaneLogType[] = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+const LOG_TYPES: readonly ControlPlaneLogType[] = [
+  'api',
+  'audit',
+  'authenticator',
+  'controllerManager',
+  'scheduler',
+];
 
 /** Parses `--types` (case-insensitive, comma-separated) into the EKS log type names. */
 export function parseLogTypes(text: string | undefined): ControlPlaneLogType[] {
@@ -33,12 +39,15 @@ export function parseLogTypes(text: string | undefined): ControlPlaneLogType[] {
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-  if (parts.length === 0) throw new UsageError('--types is empty.', { hint: `use some of ${LOG_TYPES.join(', ')}` });
+  if (parts.length === 0)
+    throw new UsageError('--types is empty.', { hint: `use some of ${LOG_TYPES.join(', ')}` });
   const out: ControlPlaneLogType[] = [];
   for (const part of parts) {
     const type = LOG_TYPES.find((t) => t.toLowerCase() === part.toLowerCase());
     if (type === undefined) {
-      throw new UsageError(`--types: "${part}" is not a control-plane log type.`, { hint: `use some of ${LOG_TYPES.join(', ')}` });
+      throw new UsageError(`--types: "${part}" is not a control-plane log type.`, {
+        hint: `use some of ${LOG_TYPES.join(', ')}`,
+      });
     }
     if (!out.includes(type)) out.push(type);
   }
@@ -49,7 +58,10 @@ export function parseLogTypes(text: string | undefined): ControlPlaneLogType[] {
  * `logging enable`: turns the requested log types on (keeping those already on), optionally sets the log
  * group retention, and waits for the update. Read-only unless confirmed (or --yes).
  */
-export async function loggingEnableCommand(opts: LoggingEnableOptions, io: CommandIo): Promise<LoggingEnableResult> {
+export async function loggingEnableCommand(
+  opts: LoggingEnableOptions,
+  io: CommandIo,
+): Promise<LoggingEnableResult> {
   const requested = parseLogTypes(opts.types);
   const { validateRetentionDays } = await import('../../aws/log-groups.js');
   if (opts.retentionDays !== undefined) validateRetentionDays(opts.retentionDays);
@@ -68,7 +80,12 @@ export async function loggingEnableCommand(opts: LoggingEnableOptions, io: Comma
   }
 }
 
-async function enable(opts: LoggingEnableOptions, io: CommandIo, requested: ControlPlaneLogType[], clients: AwsClients): Promise<LoggingEnableResult> {
+async function enable(
+  opts: LoggingEnableOptions,
+  io: CommandIo,
+  requested: ControlPlaneLogType[],
+  clients: AwsClients,
+): Promise<LoggingEnableResult> {
   const eksApi = await import('../../aws/eks.js');
   const { clusterLogGroupName } = await import('../../aws/log-groups.js');
   const eks = await clients.eks();
@@ -84,9 +101,14 @@ async function enable(opts: LoggingEnableOptions, io: CommandIo, requested: Cont
 
   if (opts.dryRun === true) {
     const lines: string[] = [];
-    if (request === undefined) lines.push(`No changes needed: ${requested.join(', ')} already enabled on cluster ${opts.cluster}.`);
+    if (request === undefined)
+      lines.push(`No changes needed: ${requested.join(', ')} already enabled on cluster ${opts.cluster}.`);
     else lines.push('Dry run: would call eks:UpdateClusterConfig with:', JSON.stringify(request, null, 2));
-    if (retentionRequest !== undefined) lines.push('Dry run: would call logs:PutRetentionPolicy with:', JSON.stringify(retentionRequest, null, 2));
+    if (retentionRequest !== undefined)
+      lines.push(
+        'Dry run: would call logs:PutRetentionPolicy with:',
+        JSON.stringify(retentionRequest, null, 2),
+      );
     lines.push('Nothing was changed.');
     io.stdout(`${lines.join('\n')}\n`);
     return { outcome: 'dry-run', request: request ?? null };
@@ -102,10 +124,19 @@ async function enable(opts: LoggingEnableOptions, io: CommandIo, requested: Cont
   }
 
   const adding = requested.filter((t) => !current.enabledTypes.includes(t));
-  say(`Cluster ${opts.cluster}: enabling ${adding.join(', ')}${current.enabledTypes.length > 0 ? ` (keeping ${current.enabledTypes.join(', ')} on)` : ''}.`);
+  say(
+    `Cluster ${opts.cluster}: enabling ${adding.join(', ')}${current.enabledTypes.length > 0 ? ` (keeping ${current.enabledTypes.join(', ')} on)` : ''}.`,
+  );
   say('Logs exist only from now on: nothing before this moment can be investigated later.');
-  if (adding.includes('audit')) say('Audit logs cost money: CloudWatch bills their ingestion and storage, and audit is the largest control-plane log type.');
-  await confirm(opts, io, `Enable ${adding.join(', ')} logging on cluster ${opts.cluster}${retentionRequest === undefined ? '' : ` and set retention to ${opts.retentionDays} days`}?`);
+  if (adding.includes('audit'))
+    say(
+      'Audit logs cost money: CloudWatch bills their ingestion and storage, and audit is the largest control-plane log type.',
+    );
+  await confirm(
+    opts,
+    io,
+    `Enable ${adding.join(', ')} logging on cluster ${opts.cluster}${retentionRequest === undefined ? '' : ` and set retention to ${opts.retentionDays} days`}?`,
+  );
 
   let update: ClusterUpdate | undefined;
   for (let attempt = 0; update === undefined; attempt++) {
@@ -113,15 +144,23 @@ async function enable(opts: LoggingEnableOptions, io: CommandIo, requested: Cont
       const started = await eksApi.startLoggingUpdate(eks, request, context);
       if (started.kind === 'no-change') {
         io.stdout(`No changes needed: ${requested.join(', ')} already enabled on cluster ${opts.cluster}.\n`);
-        if (retentionRequest !== undefined) await setRetention(await clients.logs(), logGroupName, opts.retentionDays ?? 0, io, context);
+        if (retentionRequest !== undefined)
+          await setRetention(await clients.logs(), logGroupName, opts.retentionDays ?? 0, io, context);
         return { outcome: 'no-change' };
       }
       update = started.update;
     } catch (error) {
-      if (!(error instanceof eksApi.UpdateInProgressError) || opts.waitForOther !== true || error.otherUpdateId === undefined || attempt >= 3) {
+      if (
+        !(error instanceof eksApi.UpdateInProgressError) ||
+        opts.waitForOther !== true ||
+        error.otherUpdateId === undefined ||
+        attempt >= 3
+      ) {
         throw error;
       }
-      say(`Cluster ${opts.cluster} has update ${error.otherUpdateId} in progress; waiting for it (--wait-for-other).`);
+      say(
+        `Cluster ${opts.cluster} has update ${error.otherUpdateId} in progress; waiting for it (--wait-for-other).`,
+      );
       const other = await eksApi.waitForUpdate(eks, opts.cluster, error.otherUpdateId, {
         ...context,
         signal: io.signal,
@@ -138,7 +177,8 @@ async function enable(opts: LoggingEnableOptions, io: CommandIo, requested: Cont
     io.stdout(`${update.id}\n`);
     say(`Logging update ${update.id} started (InProgress); not waiting (--no-wait).`);
     say(`Follow it with: aws eks describe-update --name ${opts.cluster} --update-id ${update.id}`);
-    if (retentionRequest !== undefined) await setRetention(await clients.logs(), logGroupName, opts.retentionDays ?? 0, io, context, 0);
+    if (retentionRequest !== undefined)
+      await setRetention(await clients.logs(), logGroupName, opts.retentionDays ?? 0, io, context, 0);
     return { outcome: 'started', updateId: update.id };
   }
 
@@ -152,21 +192,30 @@ async function enable(opts: LoggingEnableOptions, io: CommandIo, requested: Cont
   endProgress(io);
   if (final.status !== 'Successful') {
     const errors = final.errors.map((e) => `${e.errorCode}: ${e.errorMessage}`).join('; ');
-    throw new SourceError(`Logging update ${final.id} of cluster ${opts.cluster} ended ${final.status}${errors === '' ? '' : `: ${errors}`}.`, {
-      hint: `see \`aws eks describe-update --name ${opts.cluster} --update-id ${final.id}\``,
-    });
+    throw new SourceError(
+      `Logging update ${final.id} of cluster ${opts.cluster} ended ${final.status}${errors === '' ? '' : `: ${errors}`}.`,
+      {
+        hint: `see \`aws eks describe-update --name ${opts.cluster} --update-id ${final.id}\``,
+      },
+    );
   }
-  io.stdout(`Enabled ${adding.join(', ')} logging on cluster ${opts.cluster} (update ${final.id}, Successful).\n`);
-  if (retentionRequest !== undefined) await setRetention(await clients.logs(), logGroupName, opts.retentionDays ?? 0, io, context);
+  io.stdout(
+    `Enabled ${adding.join(', ')} logging on cluster ${opts.cluster} (update ${final.id}, Successful).\n`,
+  );
+  if (retentionRequest !== undefined)
+    await setRetention(await clients.logs(), logGroupName, opts.retentionDays ?? 0, io, context);
   return { outcome: 'enabled', updateId: final.id };
 }
 
 async function confirm(opts: LoggingEnableOptions, io: CommandIo, question: string): Promise<void> {
   if (opts.yes === true) return;
   if (!io.stderrIsTTY) {
-    throw new UsageError('This changes the cluster and needs confirmation, but there is no terminal to ask on.', {
-      hint: 'pass --yes to confirm from a script (or --dry-run to see the request)',
-    });
+    throw new UsageError(
+      'This changes the cluster and needs confirmation, but there is no terminal to ask on.',
+      {
+        hint: 'pass --yes to confirm from a script (or --dry-run to see the request)',
+      },
+    );
   }
   if (!(await io.confirm(question))) throw new CheckFailedError('Not confirmed; nothing was changed.');
 }
@@ -195,9 +244,12 @@ async function setRetention(
       const notFound = error instanceof AppError && isAwsError(error.cause, 'ResourceNotFoundException');
       if (!notFound) throw error;
       if (attempt >= retries) {
-        throw new CheckFailedError(`The log group ${logGroupName} does not exist yet, so its retention was not set.`, {
-          hint: `EKS creates it when the first logs arrive; in a few minutes run \`aws logs put-retention-policy --log-group-name ${logGroupName} --retention-in-days ${days}\``,
-        });
+        throw new CheckFailedError(
+          `The log group ${logGroupName} does not exist yet, so its retention was not set.`,
+          {
+            hint: `EKS creates it when the first logs arrive; in a few minutes run \`aws logs put-retention-policy --log-group-name ${logGroupName} --retention-in-days ${days}\``,
+          },
+        );
       }
       io.log(`The log group ${logGroupName} does not exist yet; retrying in 5 s.`);
       await abortableSleep(5000, io.signal);

@@ -13,7 +13,10 @@ export interface LoggingStatusOptions {
 }
 
 /** `logging status`: prints the verdict and details; exit 1 (CheckFailedError) unless audit logs are on and arriving. */
-export async function loggingStatusCommand(opts: LoggingStatusOptions, io: CommandIo): Promise<{ status: LoggingStatus; readiness: LoggingReadiness }> {
+export async function loggingStatusCommand(
+  opts: LoggingStatusOptions,
+  io: CommandIo,
+): Promise<{ status: LoggingStatus; readiness: LoggingReadiness }> {
   const { createAwsClients } = await import('../../aws/clients.js');
   const { getLoggingStatus } = await import('../../aws/logging-status.js');
   const clients = createAwsClients({
@@ -25,7 +28,13 @@ export async function loggingStatusCommand(opts: LoggingStatusOptions, io: Comma
   let status: LoggingStatus;
   try {
     io.log(`Reading the logging configuration of cluster ${opts.cluster}...`);
-    status = await untilAborted(getLoggingStatus({ cluster: opts.cluster, region: opts.region, profile: opts.profile, now: Date.now() }, clients), io.signal);
+    status = await untilAborted(
+      getLoggingStatus(
+        { cluster: opts.cluster, region: opts.region, profile: opts.profile, now: Date.now() },
+        clients,
+      ),
+      io.signal,
+    );
   } finally {
     clients.destroy();
   }
@@ -44,8 +53,12 @@ export async function loggingStatusCommand(opts: LoggingStatusOptions, io: Comma
 }
 
 /** The `--format json` document: stable keys, times as ISO 8601 UTC strings (null when unknown). */
-export function loggingStatusJson(status: LoggingStatus, readiness: LoggingReadiness): Record<string, unknown> {
-  const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+export function loggingStatusJson(
+  status: LoggingStatus,
+  readiness: LoggingReadiness,
+): Record<string, unknown> {
+  const iso = (ms: number | undefined): string | null =>
+    ms === undefined ? null : new Date(ms).toISOString();
   return {
     schemaVersion: 1,
     cluster: status.cluster,
@@ -59,7 +72,10 @@ export function loggingStatusJson(status: LoggingStatus, readiness: LoggingReadi
     clusterStatus: status.clusterStatus ?? null,
     kubernetesVersion: status.kubernetesVersion ?? null,
     logTypes: Object.fromEntries(
-      (['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const).map((t) => [t, status.enabledTypes.includes(t)]),
+      (['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const).map((t) => [
+        t,
+        status.enabledTypes.includes(t),
+      ]),
     ),
     clusterLogging: status.logSetup,
     logGroup: {
@@ -82,7 +98,9 @@ export function loggingStatusJson(status: LoggingStatus, readiness: LoggingReadi
             oldestEvent: iso(status.auditStreams.oldestEventMs),
           },
     auditLastEnabled:
-      status.auditLastEnabled === undefined ? null : { updateId: status.auditLastEnabled.updateId, at: iso(status.auditLastEnabled.atMs) },
+      status.auditLastEnabled === undefined
+        ? null
+        : { updateId: status.auditLastEnabled.updateId, at: iso(status.auditLastEnabled.atMs) },
     updatesInProgress: status.updatesInProgress,
   };
 }

@@ -45,7 +45,10 @@ export async function queriesRunCommand(opts: QueriesRunOptions, io: CommandIo):
   if (opts.limit !== undefined) request.limit = opts.limit;
 
   const explicitStart = opts.start !== undefined || opts.since !== undefined;
-  const source = await untilAborted(openSource(explicitStart && range !== undefined ? { ...opts, requestedWindow: range } : opts, io), io.signal);
+  const source = await untilAborted(
+    openSource(explicitStart && range !== undefined ? { ...opts, requestedWindow: range } : opts, io),
+    io.signal,
+  );
   io.log(
     `running ${name} on ${source.label}${range === undefined ? '' : ` from ${new Date(range.startMs).toISOString()} to ${new Date(range.endMs).toISOString()}`}`,
   );

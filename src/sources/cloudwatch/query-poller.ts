@@ -89,7 +89,12 @@ export async function runWindowQuery(ctx: PollerContext, query: WindowQuery): Pr
       ctx.onVerbose(`${query.name}: ${stopped ? 'stopped' : 'tried to stop'} query ${queryId}`);
       // Never claim a stop that did not happen: the query would keep scanning (and billing) for up to
       // 60 minutes, so say so and give the command that stops it.
-      if (!stopped && !ctx.signal.aborted && error instanceof QueryRunFailedError && error.message.endsWith('; it was stopped.')) {
+      if (
+        !stopped &&
+        !ctx.signal.aborted &&
+        error instanceof QueryRunFailedError &&
+        error.message.endsWith('; it was stopped.')
+      ) {
         throw new QueryRunFailedError(
           `${error.message.slice(0, -'; it was stopped.'.length)}; StopQuery failed, so query ${queryId} may still be running.`,
           error.queryName,
@@ -146,15 +151,24 @@ async function startWithRetry(ctx: PollerContext, query: WindowQuery): Promise<s
 }
 
 function malformedQueryError(error: unknown, query: WindowQuery): CloudWatchQueryError {
-  const e = error as { message?: string; queryCompileError?: { message?: string; location?: { startCharOffset?: number; endCharOffset?: number } } };
+  const e = error as {
+    message?: string;
+    queryCompileError?: { message?: string; location?: { startCharOffset?: number; endCharOffset?: number } };
+  };
   const compile = e.queryCompileError;
   const start = compile?.location?.startCharOffset;
   const end = compile?.location?.endCharOffset;
   const location = start === undefined ? undefined : { start, end: end ?? start + 1 };
-  return new CloudWatchQueryError(compile?.message ?? e.message ?? 'malformed query', query.name, query.queryString, location, {
-    cause: error,
-    hint: 'Check the query with `eks-etcd-insights queries run --log-file` locally; the position is in the query as sent (with the audit-stream filter line first).',
-  });
+  return new CloudWatchQueryError(
+    compile?.message ?? e.message ?? 'malformed query',
+    query.name,
+    query.queryString,
+    location,
+    {
+      cause: error,
+      hint: 'Check the query with `eks-etcd-insights queries run --log-file` locally; the position is in the query as sent (with the audit-stream filter line first).',
+    },
+  );
 }
 
 async function pollUntilDone(
@@ -166,7 +180,10 @@ async function pollUntilDone(
 ): Promise<WindowResult> {
   let errors = 0;
   for (let poll = 0; ; poll++) {
-    await ctx.clock.sleep(backoffDelay(POLL_BACKOFF, errors > 0 ? errors + 2 : poll, ctx.clock.random), ctx.signal);
+    await ctx.clock.sleep(
+      backoffDelay(POLL_BACKOFF, errors > 0 ? errors + 2 : poll, ctx.clock.random),
+      ctx.signal,
+    );
     let response;
     try {
       response = await getQueryResultsPage(ctx.client, queryId, undefined, ctx.signal);
@@ -180,7 +197,13 @@ async function pollUntilDone(
     const statistics = parseStatistics(response.statistics);
     state.bytes = statistics.bytesScanned;
     const elapsedMs = ctx.clock.now() - startedAt;
-    ctx.onProgress({ name: query.name, status, recordsScanned: statistics.recordsScanned, bytesScanned: statistics.bytesScanned, elapsedMs });
+    ctx.onProgress({
+      name: query.name,
+      status,
+      recordsScanned: statistics.recordsScanned,
+      bytesScanned: statistics.bytesScanned,
+      elapsedMs,
+    });
     const stillRunning = status === 'Scheduled' || status === 'Running';
     if (ctx.budget.update(queryId, statistics.bytesScanned)) {
       ctx.onBudgetExceeded();
@@ -200,9 +223,13 @@ async function pollUntilDone(
     }
     state.ended = true;
     if (status !== 'Complete') {
-      throw new QueryRunFailedError(`Query "${query.name}" ended with status ${status} on CloudWatch (query id ${queryId}).`, query.name, {
-        hint: FAILED_STATUS_HINTS[status] ?? FAILED_STATUS_HINTS['Unknown'],
-      });
+      throw new QueryRunFailedError(
+        `Query "${query.name}" ended with status ${status} on CloudWatch (query id ${queryId}).`,
+        query.name,
+        {
+          hint: FAILED_STATUS_HINTS[status] ?? FAILED_STATUS_HINTS['Unknown'],
+        },
+      );
     }
     const results: ResultField[][] = [...(response.results ?? [])];
     let nextToken = response.nextToken;

@@ -109,7 +109,10 @@ export function queryShape(queryString: string): QueryShape {
           const m = /^(`[^`]*`|\S+)(?:\s+(asc|desc))?$/i.exec(part);
           // The sort page (CWL_QuerySyntax-Sort.html) gives no default direction; we assume `desc`, the
           // order CloudWatch uses when no sort is given (CWL_QuerySyntax-Dedup.html).
-          return { field: (m?.[1] ?? part).replace(/^`|`$/g, ''), descending: (m?.[2] ?? 'desc').toLowerCase() === 'desc' };
+          return {
+            field: (m?.[1] ?? part).replace(/^`|`$/g, ''),
+            descending: (m?.[2] ?? 'desc').toLowerCase() === 'desc',
+          };
         });
     }
   }

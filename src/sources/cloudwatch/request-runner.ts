@@ -9,7 +9,14 @@ import type { QueryPool } from './query-pool.js';
 import { runWindowQuery, type PollerContext, type WindowResult } from './query-poller.js';
 import { queryShape } from './query-shape.js';
 import { scopeQueryToAuditStreams, type AuditStream, type StreamScopeKind } from './stream-scope.js';
-import { DEFAULT_RESULT_LIMIT, hitResultCap, mergeWindowRows, splitWindow, sumStatistics, type WindowRows } from './window-splitter.js';
+import {
+  DEFAULT_RESULT_LIMIT,
+  hitResultCap,
+  mergeWindowRows,
+  splitWindow,
+  sumStatistics,
+  type WindowRows,
+} from './window-splitter.js';
 
 /** Everything one QueryRequest needs to run on CloudWatch: the poller context plus the pool and budget. */
 export interface RequestRunContext extends PollerContext {
@@ -61,7 +68,12 @@ export async function runRequest(
 
   const runOne = async (w: QuerySeconds): Promise<WindowResult> => {
     const result = await ctx.pool.run(() =>
-      runWindowQuery(ctx, { name: request.name, queryString: scoped.queryString, window: w, limit: request.limit }),
+      runWindowQuery(ctx, {
+        name: request.name,
+        queryString: scoped.queryString,
+        window: w,
+        limit: request.limit,
+      }),
     );
     record.queryIds.push(result.queryId);
     record.windowsRun += 1;
@@ -124,7 +136,12 @@ function isoSeconds(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-function consoleUrlFor(ctx: RequestRunContext, queryString: string, window: QuerySeconds, queryId: string | undefined): string {
+function consoleUrlFor(
+  ctx: RequestRunContext,
+  queryString: string,
+  window: QuerySeconds,
+  queryId: string | undefined,
+): string {
   return logsInsightsConsoleUrl({
     region: ctx.region,
     logGroups: [ctx.logGroupIdentifier],

@@ -58,13 +58,17 @@ export class CloudWatchQueryError extends AppError {
     const lineEnd = this.queryString.indexOf('\n', lineStart);
     const line = this.queryString.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
     const column = this.location.start - lineStart;
-    const width = Math.max(1, Math.min(this.location.end, lineEnd === -1 ? this.queryString.length : lineEnd) - this.location.start);
+    const width = Math.max(
+      1,
+      Math.min(this.location.end, lineEnd === -1 ? this.queryString.length : lineEnd) - this.location.start,
+    );
     return `${head}\n  --> query:${lineNumber}:${column + 1}\n   | ${line}\n   | ${' '.repeat(column)}${'^'.repeat(width)}`;
   }
 }
 
 /** Errors that carry partial outcomes. */
-export type RunErrorWithPartial = QueryRunInterruptedError | QueryRunFailedError | ScanBudgetExceededError | CloudWatchQueryError;
+export type RunErrorWithPartial =
+  QueryRunInterruptedError | QueryRunFailedError | ScanBudgetExceededError | CloudWatchQueryError;
 
 /** True when the error carries the outcomes completed before the run stopped. */
 export function hasPartialOutcomes(error: unknown): error is RunErrorWithPartial {
@@ -80,17 +84,26 @@ export function hasPartialOutcomes(error: unknown): error is RunErrorWithPartial
  * An SDK error from a Logs call as a QueryRunFailedError naming the query, with the message and hint
  * the shared AWS error mapping gives (expired credentials, a missing IAM action, ...).
  */
-export function runErrorFromAws(error: unknown, operation: string, queryName: string | undefined): QueryRunFailedError {
+export function runErrorFromAws(
+  error: unknown,
+  operation: string,
+  queryName: string | undefined,
+): QueryRunFailedError {
   const mapped = toAppError(error, { action: iamActionOf(error) ?? `logs:${operation}` });
   const subject = queryName === undefined ? operation : `Query "${queryName}" (${operation})`;
   if (mapped instanceof AppError) {
     // Credentials: every started query is stopped on the way out; say so in the hint.
-    const stopped = classifyAwsError(error) === 'credentials' ? '; the queries already started were stopped' : '';
+    const stopped =
+      classifyAwsError(error) === 'credentials' ? '; the queries already started were stopped' : '';
     return new QueryRunFailedError(`${subject}: ${mapped.message}`, queryName, {
       cause: error,
       ...(mapped.hint === undefined ? {} : { hint: `${mapped.hint}${stopped}` }),
     });
   }
   const e = error as { name?: string; message?: string };
-  return new QueryRunFailedError(`${subject} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`, queryName, { cause: error });
+  return new QueryRunFailedError(
+    `${subject} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`,
+    queryName,
+    { cause: error },
+  );
 }

@@ -25,7 +25,8 @@ export interface LogGroupSize {
 export function estimateScanBytes(group: LogGroupSize, range: TimeRange, nowMs: number): number {
   const stored = group.storedBytes ?? 0;
   if (stored <= 0) return 0;
-  const retentionStart = group.retentionInDays === undefined ? Number.NEGATIVE_INFINITY : nowMs - group.retentionInDays * DAY_MS;
+  const retentionStart =
+    group.retentionInDays === undefined ? Number.NEGATIVE_INFINITY : nowMs - group.retentionInDays * DAY_MS;
   const dataStart = Math.max(group.creationTime ?? Number.NEGATIVE_INFINITY, retentionStart);
   if (!Number.isFinite(dataStart) || dataStart >= nowMs) return stored;
   const span = nowMs - dataStart;

@@ -54,7 +54,10 @@ export function streamsForWindow(streams: AuditStream[], range: TimeRange | unde
   if (range === undefined) return streams;
   return streams.filter((s) => {
     const first = s.firstEventTimestamp ?? Number.NEGATIVE_INFINITY;
-    const last = Math.max(s.lastEventTimestamp ?? Number.POSITIVE_INFINITY, s.lastIngestionTime ?? Number.NEGATIVE_INFINITY);
+    const last = Math.max(
+      s.lastEventTimestamp ?? Number.POSITIVE_INFINITY,
+      s.lastIngestionTime ?? Number.NEGATIVE_INFINITY,
+    );
     return first <= range.endMs && last + LAST_EVENT_LAG_MS >= range.startMs;
   });
 }
@@ -79,8 +82,12 @@ export function scopeQueryToAuditStreams(
   const safe = candidates.every((name) => !/[\u0000-\u001f\u007f]/.test(name));
   if (logGroupClass === 'STANDARD' && candidates.length > 0 && safe) {
     const names = [...new Set(candidates)].sort();
-    const scoped = prefixed(`filterIndex @logStream in [${names.map(quoteInsightsString).join(', ')}]`, shape.body);
-    if (scoped.length <= MAX_QUERY_LENGTH) return { queryString: scoped, scope: 'filterIndex', streams: names };
+    const scoped = prefixed(
+      `filterIndex @logStream in [${names.map(quoteInsightsString).join(', ')}]`,
+      shape.body,
+    );
+    if (scoped.length <= MAX_QUERY_LENGTH)
+      return { queryString: scoped, scope: 'filterIndex', streams: names };
   }
   const filtered = prefixed('filter @logStream like /kube-apiserver-audit/', shape.body);
   if (filtered.length <= MAX_QUERY_LENGTH) return { queryString: filtered, scope: 'filter', streams: [] };

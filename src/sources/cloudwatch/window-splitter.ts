@@ -91,7 +91,8 @@ export function sumStatistics(all: QueryStatistics[]): QueryStatistics {
     sum.recordsScanned += s.recordsScanned;
     sum.recordsMatched += s.recordsMatched;
     sum.bytesScanned += s.bytesScanned;
-    if (s.estimatedBytesSkipped !== undefined) sum.estimatedBytesSkipped = (sum.estimatedBytesSkipped ?? 0) + s.estimatedBytesSkipped;
+    if (s.estimatedBytesSkipped !== undefined)
+      sum.estimatedBytesSkipped = (sum.estimatedBytesSkipped ?? 0) + s.estimatedBytesSkipped;
   }
   return sum;
 }

@@ -55,7 +55,10 @@ export function errorResponse(
   return {
     status: error.status,
     headers: {
-      'content-type': protocol === 'rest-json' ? 'application/json' : `application/x-amz-${protocol.replace('json', 'json-')}`,
+      'content-type':
+        protocol === 'rest-json'
+          ? 'application/json'
+          : `application/x-amz-${protocol.replace('json', 'json-')}`,
       'x-amzn-errortype': error.type,
       'x-amzn-requestid': crypto.randomUUID(),
     },

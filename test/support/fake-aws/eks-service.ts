@@ -83,7 +83,10 @@ export function createCluster(spec: FakeClusterSpec, ctx: Pick<EksContext, 'stat
 }
 
 /** The operation a REST request maps to. */
-export function eksOperation(method: string, path: string): { operation: string; cluster: string; updateId?: string } | undefined {
+export function eksOperation(
+  method: string,
+  path: string,
+): { operation: string; cluster: string; updateId?: string } | undefined {
   const m = /^\/clusters\/([^/]+)(\/update-config|\/updates(?:\/([^/]+))?)?\/?$/.exec(path);
   if (m === null) return undefined;
   const cluster = decodeURIComponent(m[1] ?? '');
@@ -126,7 +129,11 @@ export function handleEks(
     case 'DescribeUpdate': {
       const update = ctx.state.updates.get(route.updateId ?? '');
       if (update === undefined || update.cluster !== route.cluster) {
-        throw new FakeAwsError('ResourceNotFoundException', `No update found for ID: ${route.updateId ?? ''}`, 404);
+        throw new FakeAwsError(
+          'ResourceNotFoundException',
+          `No update found for ID: ${route.updateId ?? ''}`,
+          404,
+        );
       }
       advance(update);
       return { update: describeUpdate(update) };
@@ -157,9 +164,18 @@ function enabledTypes(logging: LogSetup[]): Set<string> {
   return new Set(logging.filter((e) => e.enabled).flatMap((e) => e.types));
 }
 
-function updateClusterConfig(ctx: EksContext, cluster: FakeCluster, body: Record<string, unknown>): Record<string, unknown> {
+function updateClusterConfig(
+  ctx: EksContext,
+  cluster: FakeCluster,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
   const logging = (body['logging'] as { clusterLogging?: LogSetup[] } | undefined)?.clusterLogging;
-  if (logging === undefined) throw new FakeAwsError('InvalidParameterException', 'The fake server only supports logging updates.', 400);
+  if (logging === undefined)
+    throw new FakeAwsError(
+      'InvalidParameterException',
+      'The fake server only supports logging updates.',
+      400,
+    );
   for (const entry of logging) {
     for (const type of entry.types) {
       if (!(LOG_TYPES as readonly string[]).includes(type)) {
@@ -167,7 +183,9 @@ function updateClusterConfig(ctx: EksContext, cluster: FakeCluster, body: Record
       }
     }
   }
-  const inProgress = cluster.updateIds.map((id) => ctx.state.updates.get(id)).find((u) => u?.status === 'InProgress');
+  const inProgress = cluster.updateIds
+    .map((id) => ctx.state.updates.get(id))
+    .find((u) => u?.status === 'InProgress');
   if (inProgress !== undefined) {
     throw new FakeAwsError(
       'ResourceInUseException',
@@ -185,9 +203,14 @@ function updateClusterConfig(ctx: EksContext, cluster: FakeCluster, body: Record
     }
   }
   if (before.size === after.size && [...after].every((t) => before.has(t))) {
-    throw new FakeAwsError('InvalidParameterException', 'No changes needed for the logging config provided', 400, {
-      clusterName: cluster.spec.name,
-    });
+    throw new FakeAwsError(
+      'InvalidParameterException',
+      'No changes needed for the logging config provided',
+      400,
+      {
+        clusterName: cluster.spec.name,
+      },
+    );
   }
   const settings = ctx.faults.current();
   const update: FakeUpdate = {
@@ -208,7 +231,8 @@ function updateClusterConfig(ctx: EksContext, cluster: FakeCluster, body: Record
         ...(on.length > 0 ? [{ types: on, enabled: true }] : []),
         ...(off.length > 0 ? [{ types: off, enabled: false }] : []),
       ];
-      if (on.length > 0 && cluster.spec.createLogGroupOnEnable !== false) ctx.onLoggingEnabled(cluster.spec.name);
+      if (on.length > 0 && cluster.spec.createLogGroupOnEnable !== false)
+        ctx.onLoggingEnabled(cluster.spec.name);
     },
   };
   ctx.state.updates.set(update.id, update);

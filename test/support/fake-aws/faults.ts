@@ -118,7 +118,8 @@ export function createFaults(initial: Partial<FaultSettings> = {}, seed = 1): Fa
   const faults: Faults = {
     set(partial) {
       settings = { ...settings, ...partial };
-      if (partial.rules !== undefined) active = partial.rules.map((rule) => ({ rule, setAt: now(), matched: 0 }));
+      if (partial.rules !== undefined)
+        active = partial.rules.map((rule) => ({ rule, setAt: now(), matched: 0 }));
     },
     addRule(rule) {
       settings = { ...settings, rules: [...settings.rules, rule] };

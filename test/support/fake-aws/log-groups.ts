@@ -131,9 +131,15 @@ export class FakeLogGroup {
 }
 
 /** The DescribeLogStreams view of a stream. */
-export function describeStream(group: FakeLogGroup, stream: FakeLogStream, region: string, accountId: string): Record<string, unknown> {
+export function describeStream(
+  group: FakeLogGroup,
+  stream: FakeLogStream,
+  region: string,
+  accountId: string,
+): Record<string, unknown> {
   const first = stream.meta.firstEventTimestamp ?? stream.index.records[0]?.timestamp;
-  const last = stream.meta.lastEventTimestamp ?? stream.index.records[stream.index.records.length - 1]?.timestamp;
+  const last =
+    stream.meta.lastEventTimestamp ?? stream.index.records[stream.index.records.length - 1]?.timestamp;
   const ingestion = stream.meta.lastIngestionTime ?? last;
   return {
     logStreamName: stream.name,

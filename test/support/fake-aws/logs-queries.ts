@@ -11,7 +11,13 @@ import { FakeAwsError } from './aws-error.js';
 import type { Faults } from './faults.js';
 import type { FakeLogGroup } from './log-groups.js';
 import { EngineCompileError, type FakeQueryEngine } from './query-engine.js';
-import { settleByTime, type FakeAwsState, type FakeQuery, type FakeQueryStatistics, type ResultField } from './state.js';
+import {
+  settleByTime,
+  type FakeAwsState,
+  type FakeQuery,
+  type FakeQueryStatistics,
+  type ResultField,
+} from './state.js';
 
 /** StartQuery's default and maximum `limit` (CloudWatch Logs API reference, StartQuery). */
 const DEFAULT_LIMIT = 10_000;
@@ -37,7 +43,8 @@ export async function startQuery(ctx: QueryContext, input: Record<string, unknow
   const names = logGroupNamesOf(input);
   const groups = names.map((name) => {
     const group = ctx.logGroups.get(name);
-    if (group === undefined) throw new FakeAwsError('ResourceNotFoundException', `Log group '${name}' does not exist`, 400);
+    if (group === undefined)
+      throw new FakeAwsError('ResourceNotFoundException', `Log group '${name}' does not exist`, 400);
     return group;
   });
 
@@ -60,7 +67,11 @@ export async function startQuery(ctx: QueryContext, input: Record<string, unknow
   const now = Date.now();
   const max = ctx.faults.current().maxConcurrentQueries;
   if (max !== undefined && ctx.state.runningQueries(now).length >= max) {
-    throw new FakeAwsError('LimitExceededException', `Account maximum query concurrency limit of [${max}] reached.`, 400);
+    throw new FakeAwsError(
+      'LimitExceededException',
+      `Account maximum query concurrency limit of [${max}] reached.`,
+      400,
+    );
   }
 
   const behaviour = ctx.faults.queryBehaviour(queryString);
@@ -73,7 +84,9 @@ export async function startQuery(ctx: QueryContext, input: Record<string, unknow
     const result = compiled.run(scan.records, limit);
     matched = result.recordsMatched;
     const aggregate = compiled.aggregate ?? /(^|\|)\s*stats\b/i.test(stripComments(queryString));
-    results = result.rows.map((row, i) => toResultRow(row, result.fields, aggregate ? undefined : ptrFor(row, i)));
+    results = result.rows.map((row, i) =>
+      toResultRow(row, result.fields, aggregate ? undefined : ptrFor(row, i)),
+    );
   } catch {
     // An evaluator error ends the query as Failed, as a runtime failure on the service would.
     finalStatus = 'Failed';
@@ -114,14 +127,17 @@ export function getQueryResults(ctx: QueryContext, input: Record<string, unknown
   const query = findQuery(ctx, input);
   const now = Date.now();
   if (query.status === 'Running' || query.status === 'Scheduled') {
-    if (query.polls >= query.runningPolls && now - query.createdAt >= query.runningMs) query.status = query.finalStatus;
+    if (query.polls >= query.runningPolls && now - query.createdAt >= query.runningMs)
+      query.status = query.finalStatus;
     else query.polls += 1;
   }
   if (query.status !== 'Complete') {
     return { status: query.status, results: [], statistics: partialStatistics(query), queryLanguage: 'CWLI' };
   }
-  const maxItems = input['maxItems'] === undefined ? MAX_PAGE : Math.min(MAX_PAGE, requireNumber(input, 'maxItems'));
-  const offset = input['nextToken'] === undefined ? 0 : decodeToken(requireString(input, 'nextToken'), query.queryId);
+  const maxItems =
+    input['maxItems'] === undefined ? MAX_PAGE : Math.min(MAX_PAGE, requireNumber(input, 'maxItems'));
+  const offset =
+    input['nextToken'] === undefined ? 0 : decodeToken(requireString(input, 'nextToken'), query.queryId);
   const page = query.results.slice(offset, offset + (maxItems === 0 ? MAX_PAGE : maxItems));
   const next = offset + page.length;
   return {
@@ -154,7 +170,9 @@ export function describeQueries(ctx: QueryContext, input: Record<string, unknown
       settleByTime(q, now);
       return q;
     })
-    .filter((q) => input['logGroupName'] === undefined || q.logGroupNames.includes(String(input['logGroupName'])))
+    .filter(
+      (q) => input['logGroupName'] === undefined || q.logGroupNames.includes(String(input['logGroupName'])),
+    )
     .filter((q) => input['status'] === undefined || q.status === input['status'])
     .slice(0, typeof input['maxResults'] === 'number' ? input['maxResults'] : 1000);
   return {
@@ -179,8 +197,20 @@ interface Scan {
   indexApplied: boolean;
 }
 
-function collect(groups: FakeLogGroup[], startMs: number, endMs: number, streams: string[] | undefined): Scan {
-  const scan: Scan = { records: [], recordsScanned: 0, recordsSkipped: 0, bytesScanned: 0, bytesSkipped: 0, indexApplied: false };
+function collect(
+  groups: FakeLogGroup[],
+  startMs: number,
+  endMs: number,
+  streams: string[] | undefined,
+): Scan {
+  const scan: Scan = {
+    records: [],
+    recordsScanned: 0,
+    recordsSkipped: 0,
+    bytesScanned: 0,
+    bytesSkipped: 0,
+    indexApplied: false,
+  };
   for (const group of groups) {
     const [lo, hi] = group.index.window(startMs, endMs);
     const groupBytes = group.index.bytes(lo, hi);
@@ -275,20 +305,26 @@ function publicStatistics(s: FakeQueryStatistics, indexed: boolean): Record<stri
     recordsScanned: s.recordsScanned,
     bytesScanned: s.bytesScanned,
     logGroupsScanned: s.logGroupsScanned,
-    ...(indexed ? { estimatedRecordsSkipped: s.estimatedRecordsSkipped, estimatedBytesSkipped: s.estimatedBytesSkipped } : {}),
+    ...(indexed
+      ? { estimatedRecordsSkipped: s.estimatedRecordsSkipped, estimatedBytesSkipped: s.estimatedBytesSkipped }
+      : {}),
   };
 }
 
 function findQuery(ctx: QueryContext, input: Record<string, unknown>): FakeQuery {
   const id = requireString(input, 'queryId');
   const query = ctx.state.queries.get(id);
-  if (query === undefined) throw new FakeAwsError('ResourceNotFoundException', `Query ${id} does not exist`, 400);
+  if (query === undefined)
+    throw new FakeAwsError('ResourceNotFoundException', `Query ${id} does not exist`, 400);
   return query;
 }
 
 function logGroupNamesOf(input: Record<string, unknown>): string[] {
-  const given = [input['logGroupName'], input['logGroupNames'], input['logGroupIdentifiers']].filter((v) => v !== undefined);
-  if (given.length !== 1) throw invalid('Specify exactly one of logGroupName, logGroupNames or logGroupIdentifiers');
+  const given = [input['logGroupName'], input['logGroupNames'], input['logGroupIdentifiers']].filter(
+    (v) => v !== undefined,
+  );
+  if (given.length !== 1)
+    throw invalid('Specify exactly one of logGroupName, logGroupNames or logGroupIdentifiers');
   const value = given[0];
   const names = (Array.isArray(value) ? value : [value]).map(String);
   if (names.length === 0 || names.length > 50) throw invalid('Between 1 and 50 log groups may be queried');
@@ -319,6 +355,7 @@ export function requireString(input: Record<string, unknown>, key: string): stri
 
 export function requireNumber(input: Record<string, unknown>, key: string): number {
   const value = input[key];
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`${key} is required and must be a number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw invalid(`${key} is required and must be a number`);
   return value;
 }

@@ -26,7 +26,11 @@ export const RETENTION_DAYS = [
 ];
 
 /** Answers one Logs operation. */
-export async function handleLogs(ctx: LogsContext, operation: string, input: Record<string, unknown>): Promise<unknown> {
+export async function handleLogs(
+  ctx: LogsContext,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<unknown> {
   switch (operation) {
     case 'StartQuery':
       return startQuery(ctx, input);
@@ -47,7 +51,11 @@ export async function handleLogs(ctx: LogsContext, operation: string, input: Rec
       return {};
     }
     default:
-      throw new FakeAwsError('UnknownOperationException', `Operation ${operation} is not supported by the fake server`, 400);
+      throw new FakeAwsError(
+        'UnknownOperationException',
+        `Operation ${operation} is not supported by the fake server`,
+        400,
+      );
   }
 }
 
@@ -57,7 +65,9 @@ function describeLogGroups(ctx: LogsContext, input: Record<string, unknown>): un
   if (prefix !== undefined && pattern !== undefined) {
     throw invalid('logGroupNamePrefix and logGroupNamePattern are mutually exclusive');
   }
-  const identifiers = Array.isArray(input['logGroupIdentifiers']) ? input['logGroupIdentifiers'].map(String) : undefined;
+  const identifiers = Array.isArray(input['logGroupIdentifiers'])
+    ? input['logGroupIdentifiers'].map(String)
+    : undefined;
   const limit = pageLimit(input, 50);
   const groups = [...ctx.logGroups.values()]
     .filter((g) => typeof prefix !== 'string' || g.name.startsWith(prefix))
@@ -91,7 +101,10 @@ function describeLogStreams(ctx: LogsContext, input: Record<string, unknown>): u
     throw invalid('Specify logGroupName or logGroupIdentifier, not both');
   }
   if (typeof name !== 'string') throw invalid('logGroupName is required');
-  const group = findGroup(ctx, name.startsWith('arn:') ? (/:log-group:([^:]+)/.exec(name)?.[1] ?? name) : name);
+  const group = findGroup(
+    ctx,
+    name.startsWith('arn:') ? (/:log-group:([^:]+)/.exec(name)?.[1] ?? name) : name,
+  );
   const prefix = input['logStreamNamePrefix'];
   const orderBy = input['orderBy'] ?? 'LogStreamName';
   if (orderBy === 'LastEventTime' && prefix !== undefined) {
@@ -114,7 +127,9 @@ function putRetentionPolicy(ctx: LogsContext, input: Record<string, unknown>): u
   const group = findGroup(ctx, requireString(input, 'logGroupName'));
   const days = requireNumber(input, 'retentionInDays');
   if (!RETENTION_DAYS.includes(days)) {
-    throw invalid(`1 validation error detected: Value '${days}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`);
+    throw invalid(
+      `1 validation error detected: Value '${days}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`,
+    );
   }
   group.retentionInDays = days;
   return {};
@@ -122,7 +137,8 @@ function putRetentionPolicy(ctx: LogsContext, input: Record<string, unknown>): u
 
 function findGroup(ctx: LogsContext, name: string): FakeLogGroup {
   const group = ctx.logGroups.get(name);
-  if (group === undefined) throw new FakeAwsError('ResourceNotFoundException', 'The specified log group does not exist.', 400);
+  if (group === undefined)
+    throw new FakeAwsError('ResourceNotFoundException', 'The specified log group does not exist.', 400);
   return group;
 }
 
@@ -133,13 +149,27 @@ function pageLimit(input: Record<string, unknown>, max: number): number {
   return limit;
 }
 
-function paginate<T>(items: T[], input: Record<string, unknown>, limit: number): { page: T[]; nextToken: string | undefined } {
+function paginate<T>(
+  items: T[],
+  input: Record<string, unknown>,
+  limit: number,
+): { page: T[]; nextToken: string | undefined } {
   const token = input['nextToken'];
-  const offset = typeof token === 'string' ? Number(Buffer.from(token, 'base64url').toString('utf8').replace(/^offset:/, '')) : 0;
+  const offset =
+    typeof token === 'string'
+      ? Number(
+          Buffer.from(token, 'base64url')
+            .toString('utf8')
+            .replace(/^offset:/, ''),
+        )
+      : 0;
   if (!Number.isInteger(offset) || offset < 0) throw invalid('The specified nextToken is invalid');
   const page = items.slice(offset, offset + limit);
   const next = offset + page.length;
-  return { page, nextToken: next < items.length ? Buffer.from(`offset:${next}`).toString('base64url') : undefined };
+  return {
+    page,
+    nextToken: next < items.length ? Buffer.from(`offset:${next}`).toString('base64url') : undefined,
+  };
 }
 
 function invalid(message: string): FakeAwsError {

@@ -16,18 +16,29 @@ export interface FakeMetricSpec {
 type Stat = 'Average' | 'Maximum' | 'Minimum' | 'Sum' | 'SampleCount';
 
 /** Answers one CloudWatch operation. */
-export function handleMetrics(metrics: FakeMetricSpec[], operation: string, input: Record<string, unknown>): unknown {
+export function handleMetrics(
+  metrics: FakeMetricSpec[],
+  operation: string,
+  input: Record<string, unknown>,
+): unknown {
   switch (operation) {
     case 'ListMetrics':
       return listMetrics(metrics, input);
     case 'GetMetricData':
       return getMetricData(metrics, input);
     default:
-      throw new FakeAwsError('InvalidAction', `Operation ${operation} is not supported by the fake server`, 400);
+      throw new FakeAwsError(
+        'InvalidAction',
+        `Operation ${operation} is not supported by the fake server`,
+        400,
+      );
   }
 }
 
-function sameDimensions(a: { Name: string; Value: string }[], b: { Name?: string; Value?: string }[]): boolean {
+function sameDimensions(
+  a: { Name: string; Value: string }[],
+  b: { Name?: string; Value?: string }[],
+): boolean {
   return a.length === b.length && b.every((d) => a.some((x) => x.Name === d.Name && x.Value === d.Value));
 }
 
@@ -37,8 +48,14 @@ function listMetrics(metrics: FakeMetricSpec[], input: Record<string, unknown>):
     .filter((m) => input['Namespace'] === undefined || m.namespace === input['Namespace'])
     .filter((m) => input['MetricName'] === undefined || m.name === input['MetricName'])
     // A dimension filter matches metrics that have that dimension (and value, when given).
-    .filter((m) => filters.every((f) => m.dimensions.some((d) => d.Name === f.Name && (f.Value === undefined || d.Value === f.Value))));
-  return { Metrics: found.map((m) => ({ Namespace: m.namespace, MetricName: m.name, Dimensions: m.dimensions })) };
+    .filter((m) =>
+      filters.every((f) =>
+        m.dimensions.some((d) => d.Name === f.Name && (f.Value === undefined || d.Value === f.Value)),
+      ),
+    );
+  return {
+    Metrics: found.map((m) => ({ Namespace: m.namespace, MetricName: m.name, Dimensions: m.dimensions })),
+  };
 }
 
 interface MetricDataQuery {
@@ -56,15 +73,20 @@ function getMetricData(metrics: FakeMetricSpec[], input: Record<string, unknown>
   const queries = (input['MetricDataQueries'] as MetricDataQuery[] | undefined) ?? [];
   const startMs = Number(input['StartTime']) * 1000;
   const endMs = Number(input['EndTime']) * 1000;
-  if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) throw new FakeAwsError('InvalidParameterValue', 'StartTime and EndTime are required', 400);
+  if (!Number.isFinite(startMs) || !Number.isFinite(endMs))
+    throw new FakeAwsError('InvalidParameterValue', 'StartTime and EndTime are required', 400);
   const ascending = input['ScanBy'] === 'TimestampAscending';
   const results = queries
     .filter((q) => q.ReturnData !== false)
     .map((q) => {
       const stat = q.MetricStat;
-      if (stat?.Metric === undefined) throw new FakeAwsError('InvalidParameterValue', 'Only MetricStat queries are supported', 400);
+      if (stat?.Metric === undefined)
+        throw new FakeAwsError('InvalidParameterValue', 'Only MetricStat queries are supported', 400);
       const metric = metrics.find(
-        (m) => m.namespace === stat.Metric?.Namespace && m.name === stat.Metric?.MetricName && sameDimensions(m.dimensions, stat.Metric?.Dimensions ?? []),
+        (m) =>
+          m.namespace === stat.Metric?.Namespace &&
+          m.name === stat.Metric?.MetricName &&
+          sameDimensions(m.dimensions, stat.Metric?.Dimensions ?? []),
       );
       const periodMs = (stat.Period ?? 60) * 1000;
       const buckets = new Map<number, number[]>();

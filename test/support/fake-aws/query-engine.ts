@@ -64,9 +64,14 @@ export async function loadProjectEngine(): Promise<FakeQueryEngine> {
           const run = compiled.createRun({ limit });
           // The engine's raw-line prefilter is false only for records that cannot match: skipping them
           // changes no result and keeps benchmark-sized data sets fast.
-          for (const record of records) if (mightMatch === undefined || mightMatch(record.message)) run.add(record);
+          for (const record of records)
+            if (mightMatch === undefined || mightMatch(record.message)) run.add(record);
           const result = run.finish();
-          return { fields: result.fields, rows: result.rows, recordsMatched: result.recordsMatched ?? result.rows.length };
+          return {
+            fields: result.fields,
+            rows: result.rows,
+            recordsMatched: result.recordsMatched ?? result.rows.length,
+          };
         },
       };
     },
@@ -81,7 +86,11 @@ function toCompileError(error: unknown, queryString: string): unknown {
     for (const key of keys) {
       const value = span?.[key];
       if (typeof value === 'number') return value;
-      if (typeof value === 'object' && value !== null && typeof (value as { offset?: unknown }).offset === 'number') {
+      if (
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as { offset?: unknown }).offset === 'number'
+      ) {
         return (value as { offset: number }).offset;
       }
     }

@@ -32,7 +32,13 @@ const records: LogRecord[] = [];
 if (values['log-file'].length > 0) {
   for (const input of await resolveLogInputs(values['log-file'])) {
     await readLogInput(input, {
-      record: (record) => void records.push({ timestamp: record.timestamp, message: record.message, logStream: AUDIT_STREAM, log: '' }),
+      record: (record) =>
+        void records.push({
+          timestamp: record.timestamp,
+          message: record.message,
+          logStream: AUDIT_STREAM,
+          log: '',
+        }),
       skip: () => undefined,
     });
   }
@@ -53,15 +59,24 @@ const server = await createFakeAwsServer({
       name: cluster,
       logging: [
         ...(enabled.length > 0 ? [{ types: enabled, enabled: true }] : []),
-        { types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].filter((t) => !enabled.includes(t)), enabled: false },
+        {
+          types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].filter(
+            (t) => !enabled.includes(t),
+          ),
+          enabled: false,
+        },
       ],
     },
   ],
-  logGroups: enabled.length > 0 || records.length > 0 ? [{ name: `/aws/eks/${cluster}/cluster`, records }] : [],
+  logGroups:
+    enabled.length > 0 || records.length > 0 ? [{ name: `/aws/eks/${cluster}/cluster`, records }] : [],
 });
 
-process.stdout.write(`Fake AWS on ${server.url}: cluster "${cluster}", ${records.length} audit events. Ctrl-C stops it.\n`);
-for (const [key, value] of Object.entries(dummyAwsEnv(server.url, values.region))) process.stdout.write(`export ${key}=${value}\n`);
+process.stdout.write(
+  `Fake AWS on ${server.url}: cluster "${cluster}", ${records.length} audit events. Ctrl-C stops it.\n`,
+);
+for (const [key, value] of Object.entries(dummyAwsEnv(server.url, values.region)))
+  process.stdout.write(`export ${key}=${value}\n`);
 process.on('SIGINT', () => {
   void server.close().then(() => process.exit(0));
 });

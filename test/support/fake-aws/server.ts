@@ -8,7 +8,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { LogRecord } from '../../../src/insights/record.js';
 import { defaultStatus, errorResponse, FakeAwsError, type Protocol } from './aws-error.js';
-import { createCluster, eksOperation, handleEks, type FakeCluster, type FakeClusterSpec } from './eks-service.js';
+import {
+  createCluster,
+  eksOperation,
+  handleEks,
+  type FakeCluster,
+  type FakeClusterSpec,
+} from './eks-service.js';
 import { createFaults, type FaultRule, type Faults, type FaultSettings } from './faults.js';
 import { FakeLogGroup, type FakeLogGroupSpec } from './log-groups.js';
 import { handleLogs, type LogsContext } from './logs-service.js';
@@ -101,8 +107,12 @@ export async function createFakeAwsServer(options: FakeAwsServerOptions = {}): P
         : eksRoute !== undefined
           ? 'eks'
           : 'unknown';
-    const protocol: Protocol = service === 'cloudwatch' ? 'json1.0' : target !== undefined ? 'json1.1' : 'rest-json';
-    const operation = target !== undefined ? target.slice(target.indexOf('.') + 1) : (eksRoute?.operation ?? `${req.method} ${url.pathname}`);
+    const protocol: Protocol =
+      service === 'cloudwatch' ? 'json1.0' : target !== undefined ? 'json1.1' : 'rest-json';
+    const operation =
+      target !== undefined
+        ? target.slice(target.indexOf('.') + 1)
+        : (eksRoute?.operation ?? `${req.method} ${url.pathname}`);
     const authorization = header(req, 'authorization');
     const seen = {
       service,
@@ -146,10 +156,21 @@ export async function createFakeAwsServer(options: FakeAwsServerOptions = {}): P
       } else if (eksRoute !== undefined) {
         result = handleEks(eksContext, eksRoute, url.searchParams, parseJson(body));
       } else {
-        throw new FakeAwsError('UnknownOperationException', `The fake server does not know ${operation}`, 404);
+        throw new FakeAwsError(
+          'UnknownOperationException',
+          `The fake server does not know ${operation}`,
+          404,
+        );
       }
-      const contentType = protocol === 'rest-json' ? 'application/json' : `application/x-amz-${protocol.replace('json', 'json-')}`;
-      send(200, { 'content-type': contentType, 'x-amzn-requestid': crypto.randomUUID() }, JSON.stringify(result));
+      const contentType =
+        protocol === 'rest-json'
+          ? 'application/json'
+          : `application/x-amz-${protocol.replace('json', 'json-')}`;
+      send(
+        200,
+        { 'content-type': contentType, 'x-amzn-requestid': crypto.randomUUID() },
+        JSON.stringify(result),
+      );
     } catch (error) {
       if (error instanceof FakeAwsError) sendError(error);
       else throw error;

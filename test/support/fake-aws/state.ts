@@ -19,7 +19,8 @@ export interface SeenRequest {
   fault: string | undefined;
 }
 
-export type QueryStatus = 'Scheduled' | 'Running' | 'Complete' | 'Failed' | 'Cancelled' | 'Timeout' | 'Unknown';
+export type QueryStatus =
+  'Scheduled' | 'Running' | 'Complete' | 'Failed' | 'Cancelled' | 'Timeout' | 'Unknown';
 
 export interface ResultField {
   field: string;
@@ -112,5 +113,6 @@ export class FakeAwsState {
  */
 export function settleByTime(query: FakeQuery, now: number): void {
   if (query.status !== 'Running' && query.status !== 'Scheduled') return;
-  if (query.polls >= query.runningPolls && now - query.createdAt >= query.runningMs) query.status = query.finalStatus;
+  if (query.polls >= query.runningPolls && now - query.createdAt >= query.runningMs)
+    query.status = query.finalStatus;
 }
