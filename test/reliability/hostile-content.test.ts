@@ -19,6 +19,7 @@ import type { IncidentReport } from '../../src/analysis/incident-report.js';
 import type { LogRecord } from '../../src/insights/record.js';
 import { parseQuery } from '../../src/insights/index.js';
 import { createFakeAwsServer, dummyAwsEnv, type FakeAwsServer } from '../support/fake-aws/index.js';
+import { auditEventLine } from '../support/audit-event-line.js';
 import { runCli, type RunCliResult } from '../support/run-cli.js';
 import {
   FORBIDDEN_CONTROL,
@@ -46,23 +47,15 @@ function event(
   resource: string,
   failed: boolean,
 ): LogRecord {
-  const message = JSON.stringify({
-    kind: 'Event',
-    apiVersion: 'audit.k8s.io/v1',
-    level: 'Metadata',
-    auditID: `id-${ms}-${user.length}-${verb}`,
-    stage: 'ResponseComplete',
-    requestURI: `/apis/evil.example/v1/namespaces/${namespace}/${resource}`,
+  const message = auditEventLine({
+    ms,
+    user,
+    agent,
     verb,
-    user: { username: user, groups: ['system:authenticated'] },
-    sourceIPs: ['10.0.0.1'],
-    userAgent: agent,
-    objectRef: { resource, namespace, name: `${NAME}-${ms}`, apiGroup: 'evil.example', apiVersion: 'v1' },
-    responseStatus: failed
-      ? { metadata: {}, status: 'Failure', message: 'etcdserver: mvcc: database space exceeded', code: 500 }
-      : { metadata: {}, code: 201 },
-    requestReceivedTimestamp: new Date(ms - 3).toISOString(),
-    stageTimestamp: new Date(ms).toISOString(),
+    namespace,
+    resource,
+    name: `${NAME}-${ms}`,
+    failed,
   });
   return { timestamp: ms, logStream: AUDIT_STREAM, log: '', message };
 }

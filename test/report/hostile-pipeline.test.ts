@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEventLine } from '../support/audit-event-line.js';
 import { runCli } from '../support/run-cli.js';
 import {
   FORBIDDEN_CONTROL,
@@ -31,24 +32,7 @@ function event(
   resource: string,
   failed: boolean,
 ): string {
-  return JSON.stringify({
-    kind: 'Event',
-    apiVersion: 'audit.k8s.io/v1',
-    level: 'Metadata',
-    auditID: `id-${ms}-${user.length}-${verb}`,
-    stage: 'ResponseComplete',
-    requestURI: `/apis/evil.example/v1/namespaces/${namespace}/${resource}`,
-    verb,
-    user: { username: user, groups: ['system:authenticated'] },
-    sourceIPs: ['10.0.0.1'],
-    userAgent: agent,
-    objectRef: { resource, namespace, name: `obj-${ms}`, apiGroup: 'evil.example', apiVersion: 'v1' },
-    responseStatus: failed
-      ? { metadata: {}, status: 'Failure', message: 'etcdserver: mvcc: database space exceeded', code: 500 }
-      : { metadata: {}, code: 201 },
-    requestReceivedTimestamp: new Date(ms - 3).toISOString(),
-    stageTimestamp: new Date(ms).toISOString(),
-  });
+  return auditEventLine({ ms, user, agent, verb, namespace, resource, failed });
 }
 
 let dir = '';
