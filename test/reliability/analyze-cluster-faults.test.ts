@@ -212,6 +212,21 @@ describe('analyze --cluster: interrupted', () => {
         60_000,
         'the actors query',
       );
+      // The first-failure probe runs beside the stuck actors query (and may wait for a pool slot):
+      // interrupt only once the server has answered it Complete, plus a moment for the CLI to read
+      // the answer, so the partial report is expected to hold it.
+      await waitFor(
+        () =>
+          [...s.state.queries.values()].some(
+            (q) =>
+              q.queryString.includes('database space exceeded') &&
+              q.queryString.includes('sort @timestamp asc') &&
+              q.status === 'Complete',
+          ),
+        60_000,
+        'the first-failure probe',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
       cli.child.kill('SIGTERM');
       expect(await cli.exit(30_000), cli.stderr()).toBe(130);
     } finally {
