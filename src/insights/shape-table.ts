@@ -1,0 +1,208 @@
+/**
+ * Interns scanned lines by the raw bytes of some of their field tokens (issue 5, the shaped fast
+ * path): lines of an incident mostly repeat a few thousand combinations of the values the queries
+ * read, so each combination ("shape") is evaluated once. Signatures live in one growing byte arena
+ * with typed-array indexes (no object per shape), and a hash hit is always verified byte for byte:
+ * a collision can cost time but never merge two shapes.
+ */
+import type { JsonByteScanner } from './json-byte-scanner.js';
+
+/** Test hooks; production code passes none. */
+export interface ShapeTableOptions {
+  /** ANDed into every hash: 0 makes all shapes collide (tests of the byte-for-byte verification). */
+  hashMask?: number;
+}
+
+const EMPTY = 0;
+const INITIAL_BUCKETS = 1024;
+const INITIAL_SHAPES = 256;
+const INITIAL_ARENA = 16 * 1024;
+
+/** Interns lines by the bytes of a subset of a JsonByteScanner's slots; ids in first-seen order. */
+export class ShapeTable {
+  private readonly slots: Int32Array;
+  private readonly capacity: number;
+  private readonly hashMask: number;
+  private count = 0;
+  /** Open addressing, linear probing: shape id + 1, or EMPTY. */
+  private buckets = new Int32Array(INITIAL_BUCKETS);
+  /** Per shape: its hash, where its bytes start in the arena, and per slot its token length (-1: absent). */
+  private hashes = new Int32Array(INITIAL_SHAPES);
+  private offsets = new Int32Array(INITIAL_SHAPES);
+  private lengths: Int32Array;
+  private arena = new Uint8Array(INITIAL_ARENA);
+  private arenaUsed = 0;
+
+  /** `slots`: which scanner slots make up the shape; `capacity`: most shapes kept. */
+  constructor(slots: readonly number[], capacity: number, options: ShapeTableOptions = {}) {
+    this.slots = Int32Array.from(slots);
+    this.capacity = capacity;
+    this.hashMask = options.hashMask ?? -1;
+    this.lengths = new Int32Array(INITIAL_SHAPES * Math.max(1, slots.length));
+  }
+
+  /**
+   * The shape id (0, 1, 2, ... in first-seen order) of the line just scanned (scanner.scan returned
+   * true), or -1 when the table is full and this is a new shape. Two lines get the same id iff every
+   * slot of the subset is absent in both or holds byte-identical tokens.
+   */
+  intern(buf: Uint8Array, scanner: JsonByteScanner): number {
+    const slots = this.slots;
+    const starts = scanner.slotStart;
+    const ends = scanner.slotEnd;
+    const n = slots.length;
+    // murmur3's body over (slot position, token length or absence, token bytes four at a time).
+    let h = 0x9747b28c;
+    for (let s = 0; s < n; s++) {
+      const k = slots[s] as number;
+      const start = starts[k] as number;
+      const length = start < 0 ? -1 : (ends[k] as number) - start;
+      h = mix(h, (s << 16) ^ length);
+      const stop = start + length;
+      let i = start;
+      for (; i + 3 < stop; i += 4)
+        h = mix(
+          h,
+          (buf[i] as number) |
+            ((buf[i + 1] as number) << 8) |
+            ((buf[i + 2] as number) << 16) |
+            ((buf[i + 3] as number) << 24),
+        );
+      let tail = 0;
+      for (; i < stop; i++) tail = (tail << 8) | (buf[i] as number);
+      h = mix(h, tail);
+    }
+    h = avalanche(h) & this.hashMask;
+    const buckets = this.buckets;
+    const mask = buckets.length - 1;
+    let b = avalanche(h ^ 0x5bd1e995) & mask;
+    for (;;) {
+      const entry = buckets[b] as number;
+      if (entry === EMPTY) break;
+      const id = entry - 1;
+      if (this.hashes[id] === h && this.matches(id, buf, starts, ends)) return id;
+      b = (b + 1) & mask;
+    }
+    if (this.count >= this.capacity) return -1;
+    return this.add(b, h, buf, starts, ends);
+  }
+
+  /** Shapes held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes held (for the RSS budget): the signature arena and the index arrays, as allocated. */
+  get bytes(): number {
+    return (
+      this.arena.byteLength +
+      this.buckets.byteLength +
+      this.hashes.byteLength +
+      this.offsets.byteLength +
+      this.lengths.byteLength
+    );
+  }
+
+  private matches(id: number, buf: Uint8Array, starts: Int32Array, ends: Int32Array): boolean {
+    const slots = this.slots;
+    const n = slots.length;
+    const lengths = this.lengths;
+    const base = id * n;
+    for (let s = 0; s < n; s++) {
+      const k = slots[s] as number;
+      const start = starts[k] as number;
+      const length = start < 0 ? -1 : (ends[k] as number) - start;
+      if (lengths[base + s] !== length) return false;
+    }
+    const arena = this.arena;
+    let at = this.offsets[id] as number;
+    for (let s = 0; s < n; s++) {
+      const k = slots[s] as number;
+      const start = starts[k] as number;
+      if (start < 0) continue;
+      const stop = ends[k] as number;
+      for (let i = start; i < stop; i++, at++) if (arena[at] !== buf[i]) return false;
+    }
+    return true;
+  }
+
+  private add(bucket: number, h: number, buf: Uint8Array, starts: Int32Array, ends: Int32Array): number {
+    const id = this.count;
+    const slots = this.slots;
+    const n = slots.length;
+    if (id === this.hashes.length) {
+      this.hashes = grown(this.hashes, id * 2);
+      this.offsets = grown(this.offsets, id * 2);
+      this.lengths = grown(this.lengths, id * 2 * Math.max(1, n));
+    }
+    let total = 0;
+    for (let s = 0; s < n; s++) {
+      const k = slots[s] as number;
+      const start = starts[k] as number;
+      const length = start < 0 ? -1 : (ends[k] as number) - start;
+      this.lengths[id * n + s] = length;
+      if (length > 0) total += length;
+    }
+    if (this.arenaUsed + total > this.arena.length) {
+      const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + total));
+      next.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = next;
+    }
+    const arena = this.arena;
+    let at = this.arenaUsed;
+    this.offsets[id] = at;
+    for (let s = 0; s < n; s++) {
+      const k = slots[s] as number;
+      const start = starts[k] as number;
+      if (start >= 0) {
+        arena.set(buf.subarray(start, ends[k] as number), at);
+        at += (ends[k] as number) - start;
+      }
+    }
+    this.arenaUsed = at;
+    this.hashes[id] = h;
+    this.buckets[bucket] = id + 1;
+    this.count = id + 1;
+    // Keep the load factor under one half so that probe runs stay short.
+    if (this.count * 2 > this.buckets.length) this.rehash(this.buckets.length * 2);
+    return id;
+  }
+
+  private rehash(size: number): void {
+    const buckets = new Int32Array(size);
+    const mask = size - 1;
+    for (let id = 0; id < this.count; id++) {
+      let b = avalanche((this.hashes[id] as number) ^ 0x5bd1e995) & mask;
+      while (buckets[b] !== EMPTY) b = (b + 1) & mask;
+      buckets[b] = id + 1;
+    }
+    this.buckets = buckets;
+  }
+}
+
+/** One murmur3 block: mixes a 32-bit word into the running hash. */
+function mix(hash: number, word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  let h = hash ^ k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** murmur3's finaliser: every input bit affects every output bit. */
+function avalanche(value: number): number {
+  let h = value;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+function grown(array: Int32Array, size: number): Int32Array {
+  const next = new Int32Array(size);
+  next.set(array);
+  return next;
+}
