@@ -1,6 +1,7 @@
 import type { Command, Expr, QueryAst } from './ast.js';
 import { compileExpr, compilePredicate, type ExprContext } from './compile-expression.js';
 import { QueryError, QueryErrorCode } from './errors.js';
+import { expressionReads } from './expression-reads.js';
 import { compileParse } from './parse-command.js';
 import { collectRequirements, type Requirement } from './prefilter.js';
 import type { Getter, Row, Scope } from './row.js';
@@ -17,9 +18,24 @@ export type PostStage =
   | { kind: 'limit'; count: number }
   | { kind: 'map'; apply: (rows: Row[]) => Row[] };
 
+/** What one streaming stage reads and writes (for the shaped fast path, shape-plan.ts). */
+export interface StageReads {
+  kind: 'filter' | 'fields' | 'parse';
+  /** Names the stage reads (fields, created names, @timestamp). */
+  reads: Set<string>;
+  /** Names the stage creates. */
+  defines: string[];
+}
+
 /** Everything a run needs, compiled once per query. */
 export interface QueryPlan {
   stream: StreamStage[];
+  /** stream[i] reads and writes streamReads[i]. */
+  streamReads: StageReads[];
+  /** The names each stats key reads, and all the aggregates together (when there is a streaming stats). */
+  statsReads: { keys: Set<string>[]; aggregates: Set<string> } | undefined;
+  /** The names the first post stage reads when it is a sort (the order a top-k run keeps). */
+  firstSortReads: Set<string> | undefined;
   stats: StatsPlan | undefined;
   post: PostStage[];
   output: { name: string; get: Getter; kind: ValueKind }[];
@@ -44,6 +60,9 @@ const TIMESTAMP_DESC = (a: Row, b: Row): number =>
 export function compileQuery(ast: QueryAst, query: string): QueryPlan {
   let scope: Scope = { afterStats: false, derived: new Map() };
   const stream: StreamStage[] = [];
+  const streamReads: StageReads[] = [];
+  let statsReads: QueryPlan['statsReads'];
+  let firstSortReads: Set<string> | undefined;
   const post: PostStage[] = [];
   const requirements: Requirement[] = [];
   let stats: StatsPlan | undefined;
@@ -55,14 +74,17 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
   let hasFields = false;
   let partialWrites = false;
   const ctx = (): ExprContext => ({ query, scope });
-  const addRowStep = (step: (row: Row) => boolean): void => {
-    if (streaming) stream.push(step);
-    else post.push({ kind: 'map', apply: (rows) => rows.filter(step) });
+  const addRowStep = (step: (row: Row) => boolean, reads: StageReads): void => {
+    if (streaming) {
+      stream.push(step);
+      streamReads.push(reads);
+    } else post.push({ kind: 'map', apply: (rows) => rows.filter(step) });
   };
   const barrier = (kind: Command['kind']): void => {
     // Raw rows are ordered @timestamp desc unless sorted (docs CWL_QuerySyntax-Dedup.html: "the
     // default descending sort order using @timestamp"); limit and dedup see that order.
     if (!hasStats && !sorted && kind !== 'sort' && kind !== 'stats') {
+      if (post.length === 0) firstSortReads = new Set(['@timestamp']);
       post.push({ kind: 'sort', compare: TIMESTAMP_DESC });
       sorted = true;
     }
@@ -84,7 +106,7 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
         if (cmd.indexOnly) checkFilterIndex(cmd.condition, query);
         const pred = compilePredicate(cmd.condition, ctx());
         if (streaming) requirements.push(...collectRequirements(cmd.condition, scope.derived));
-        addRowStep(pred);
+        addRowStep(pred, { kind: 'filter', reads: expressionReads(cmd.condition), defines: [] });
         break;
       }
       case 'fields': {
@@ -98,10 +120,13 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
           const c = compileExpr(item.expr, ctx());
           const name = item.name;
           const get = c.get;
-          addRowStep((row) => {
-            (row.values ??= new Map<string, Value>()).set(name, get(row));
-            return true;
-          });
+          addRowStep(
+            (row) => {
+              (row.values ??= new Map<string, Value>()).set(name, get(row));
+              return true;
+            },
+            { kind: 'fields', reads: expressionReads(item.expr), defines: [name] },
+          );
           scope = { afterStats: scope.afterStats, derived: new Map(scope.derived).set(name, c.kind) };
         }
         break;
@@ -111,15 +136,18 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
         const parse = compileParse(cmd, query);
         const source = compileExpr(cmd.source, ctx()).get;
         const names = parse.names;
-        addRowStep((row) => {
-          const text = toText(source(row));
-          const found = text === undefined ? null : parse.extract(text);
-          if (found !== null) {
-            const values = (row.values ??= new Map<string, Value>());
-            found.forEach((v, i) => values.set(names[i] as string, v));
-          }
-          return true;
-        });
+        addRowStep(
+          (row) => {
+            const text = toText(source(row));
+            const found = text === undefined ? null : parse.extract(text);
+            if (found !== null) {
+              const values = (row.values ??= new Map<string, Value>());
+              found.forEach((v, i) => values.set(names[i] as string, v));
+            }
+            return true;
+          },
+          { kind: 'parse', reads: expressionReads(cmd.source), defines: [...names] },
+        );
         const derived = new Map(scope.derived);
         for (const n of names) {
           derived.set(n, 'plain');
@@ -132,6 +160,9 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
         const plan = compileStats(cmd, query, scope);
         if (streaming && !hasStats) {
           stats = plan;
+          const aggregates = new Set<string>();
+          for (const item of cmd.items) expressionReads(item.expr, aggregates);
+          statsReads = { keys: cmd.groupBy.map((key) => expressionReads(key.expr)), aggregates };
         } else {
           post.push({
             kind: 'map',
@@ -157,6 +188,10 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
       case 'sort': {
         barrier('sort');
         const keys = cmd.keys.map((k) => ({ get: compileExpr(k.expr, ctx()).get, descending: k.descending }));
+        if (post.length === 0 && !hasStats) {
+          firstSortReads = new Set<string>();
+          for (const k of cmd.keys) expressionReads(k.expr, firstSortReads);
+        }
         post.push({
           kind: 'sort',
           compare: (a, b) => {
@@ -186,7 +221,10 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
         break;
     }
   });
-  if (!hasStats && !sorted) post.push({ kind: 'sort', compare: TIMESTAMP_DESC });
+  if (!hasStats && !sorted) {
+    if (post.length === 0) firstSortReads = new Set(['@timestamp']);
+    post.push({ kind: 'sort', compare: TIMESTAMP_DESC });
+  }
 
   const names = display ?? (hasFields ? displayed : ['@timestamp', '@message', ...displayed]);
   const output = names.map((name) => {
@@ -195,6 +233,9 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
   });
   return {
     stream,
+    streamReads,
+    statsReads,
+    firstSortReads,
     stats,
     post,
     output,

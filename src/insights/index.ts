@@ -22,6 +22,7 @@ import { compileQuery as compilePlan } from './compile-query.js';
 import { parseQuery } from './parser.js';
 import { buildMightMatch } from './prefilter.js';
 import { referencedFieldNames } from './referenced-fields.js';
+import { planShapes } from './shape-plan.js';
 import { createQueryRun, type QueryResult, type QueryRun, type RunOptions } from './query-run.js';
 import type { LogRecord } from './record.js';
 
@@ -39,6 +40,7 @@ export {
   type RunPartial,
 } from './query-run.js';
 export type { LogRecord } from './record.js';
+export type { ShapedRecord } from './shaped-record.js';
 export { MAX_REGEX_INPUT } from './regex-guard.js';
 export { formatTimestamp } from './value-format.js';
 
@@ -59,6 +61,11 @@ export interface CompiledQuery {
    * createJsonProjector, the fast path parses only these out of each message.
    */
   readonly fieldNames: readonly string[];
+  /**
+   * The message fields that decide what the query's memoised parts see (shape-plan.ts): records that
+   * agree on these may be handed to QueryRun.addShaped as one shape.
+   */
+  readonly shapeFields: readonly string[];
 }
 
 /** Parses and validates a query; throws QueryError. */
@@ -77,6 +84,7 @@ export function compileQuery(text: string): CompiledQuery {
       ast,
       plan.output.map((column) => column.name),
     ),
+    shapeFields: planShapes(plan).fields,
   };
 }
 

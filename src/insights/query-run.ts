@@ -1,8 +1,10 @@
 import type { QueryPlan } from './compile-query.js';
 import type { LogRecord } from './record.js';
 import type { Row } from './row.js';
+import { planShapes, type ShapePlan } from './shape-plan.js';
+import type { ShapedRecord } from './shaped-record.js';
 import { StatsAggregator, type StatsPartial } from './stats-aggregator.js';
-import { formatValue } from './value-format.js';
+import { formatValue, type Value } from './value-format.js';
 
 /**
  * StartQuery's `limit` default: with no `limit` command a query returns at most 10,000 rows
@@ -39,6 +41,12 @@ export interface RunPartial {
 /** The evaluation state of one run of a compiled query. */
 export interface QueryRun {
   add(record: LogRecord): void;
+  /**
+   * The fast path: the same as add(record.materialize()), but what depends only on the record's
+   * shape is evaluated once per shape (shape-plan.ts), and raw rows stay unmaterialised while they may
+   * still be dropped.
+   */
+  addShaped(record: ShapedRecord): void;
   finish(): QueryResult;
   /** The state so far, or undefined when merging it could change the result (see Accumulator.save). */
   save(): RunPartial | undefined;
@@ -49,7 +57,7 @@ export interface QueryRun {
   merge(partial: RunPartial): boolean;
 }
 
-/** Starts a run: feed records with add(), then finish() once. */
+/** Starts a run: feed records with add() or addShaped(), then finish() once. */
 export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): QueryRun {
   const cap = plan.hasLimitCommand ? Infinity : normalizeLimit(options.limit);
   const stream = plan.stream;
@@ -65,40 +73,111 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
   const collected: Row[] = [];
   // Stats keeps no rows, so one row object serves every record.
   const shared: Row = { record: null, values: null };
+  // Shaped rows carry a shape's memoised values, which the stages of add() must never write into.
+  const shapedRow: Row = { record: null, values: null };
   const clearValues = plan.partialWrites;
   let matched = 0;
+  /** After a compaction with k rows kept: the k-th; a later row that does not sort before it is out. */
+  let threshold: Row | undefined;
+
+  const shapes = lazyShapePlan(plan);
+  /** Per shape: the values the memoised stages created, or null when they drop the shape. */
+  const outcomes: (Map<string, Value> | null | undefined)[] = [];
+  /** Per shape: the record object stats rows of that shape are read through (its time set per record). */
+  const shapeRecords: (LogRecord | undefined)[] = [];
+  /** Rows kept as stubs (deferRows) and how to get their record when they make it to the end. */
+  const pending = new Map<Row, () => LogRecord>();
 
   const compact = (): void => {
     if (!topK) return;
     collected.sort(topK.compare);
     collected.length = Math.min(collected.length, topK.k);
+    if (collected.length === topK.k) threshold = collected[topK.k - 1];
+    if (pending.size > 0) {
+      const kept = new Set(collected);
+      for (const row of pending.keys()) if (!kept.has(row)) pending.delete(row);
+    }
+  };
+
+  /** Materialises the waiting stubs: their record, then the stages after the memoised prefix. */
+  const resolvePending = (): void => {
+    if (pending.size === 0) return;
+    const from = shapes().prefix;
+    for (const [row, capture] of pending) {
+      row.record = capture();
+      row.values = row.values === null ? null : new Map(row.values);
+      for (let i = from; i < stream.length; i++) (stream[i] as (r: Row) => boolean)(row);
+    }
+    pending.clear();
+  };
+
+  const add = (record: LogRecord): void => {
+    let row: Row;
+    if (aggregator) {
+      row = shared;
+      row.record = record;
+      // Clearing a Map allocates a new table; overwriting the same names in place does not.
+      if (row.values !== null && clearValues) row.values.clear();
+    } else {
+      row = { record, values: null };
+    }
+    for (let i = 0; i < stream.length; i++) {
+      if (!(stream[i] as (r: Row) => boolean)(row)) return;
+    }
+    matched++;
+    if (aggregator) {
+      aggregator.add(row);
+    } else {
+      collected.push(row);
+      if (topK && collected.length >= 2 * topK.k + 1024) compact();
+    }
   };
 
   return {
-    add(record: LogRecord): void {
-      let row: Row;
-      if (aggregator) {
-        row = shared;
-        row.record = record;
-        // Clearing a Map allocates a new table; overwriting the same names in place does not.
-        if (row.values !== null && clearValues) row.values.clear();
-      } else {
-        row = { record, values: null };
+    add,
+    addShaped(record: ShapedRecord): void {
+      const plan = shapes();
+      let outcome = outcomes[record.shape];
+      if (outcome === undefined) {
+        const row: Row = { record: stubOf(record), values: null };
+        let passed = true;
+        for (let i = 0; i < plan.prefix && passed; i++) passed = (stream[i] as (r: Row) => boolean)(row);
+        outcome = passed ? (row.values ?? EMPTY_VALUES) : null;
+        outcomes[record.shape] = outcome;
       }
-      for (let i = 0; i < stream.length; i++) {
-        if (!(stream[i] as (r: Row) => boolean)(row)) return;
+      if (outcome === null) return;
+      if (aggregator) {
+        if (plan.stats === undefined) {
+          add(record.materialize());
+          return;
+        }
+        matched++;
+        let through = shapeRecords[record.shape];
+        if (through === undefined) {
+          through = stubOf(record);
+          shapeRecords[record.shape] = through;
+        }
+        through.timestamp = record.timestamp;
+        shapedRow.record = through;
+        shapedRow.values = outcome;
+        aggregator.addShaped(shapedRow, record.shape, plan.stats.timeKeys);
+        return;
+      }
+      if (!plan.deferRows) {
+        add(record.materialize());
+        return;
       }
       matched++;
-      if (aggregator) {
-        aggregator.add(row);
-      } else {
-        collected.push(row);
-        if (topK && collected.length >= 2 * topK.k + 1024) compact();
-      }
+      const row: Row = { record: stubOf(record), values: outcome === EMPTY_VALUES ? null : outcome };
+      if (topK && threshold !== undefined && topK.compare(threshold, row) <= 0) return;
+      pending.set(row, record.capture());
+      collected.push(row);
+      if (topK && collected.length >= 2 * topK.k + 1024) compact();
     },
     save(): RunPartial | undefined {
       // Only the rows that can still make the top k travel (a worker's partial is copied).
       compact();
+      resolvePending();
       if (!aggregator) return { matched, rows: collected };
       const groups = aggregator.save();
       return groups === undefined ? undefined : { matched, groups };
@@ -115,6 +194,7 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
       return true;
     },
     finish(): QueryResult {
+      resolvePending();
       let rows = aggregator ? aggregator.rows() : collected;
       for (const stage of plan.post) {
         if (stage.kind === 'sort') rows = rows.slice().sort(stage.compare);
@@ -134,6 +214,26 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
       return { fields: output.map((c) => c.name), rows: out, recordsMatched: matched };
     },
   };
+}
+
+/** Shared by shapes whose memoised stages create nothing; never written to. */
+const EMPTY_VALUES: Map<string, Value> = new Map();
+
+/** The record a shape's memoised parts are read through: its JSON and time, no message (they read none). */
+function stubOf(record: ShapedRecord): LogRecord {
+  return {
+    timestamp: record.timestamp,
+    message: '',
+    logStream: record.logStream,
+    log: record.log,
+    json: record.json,
+  };
+}
+
+/** The shape plan, worked out on first use (most runs never take the fast path). */
+function lazyShapePlan(plan: QueryPlan): () => ShapePlan {
+  let shapes: ShapePlan | undefined;
+  return () => (shapes ??= planShapes(plan));
 }
 
 function normalizeLimit(limit: number | undefined): number {

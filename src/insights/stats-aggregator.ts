@@ -160,6 +160,42 @@ export class StatsAggregator {
     for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
   }
 
+  /** Per shape: its group (no key reads @timestamp) or its groups by the one key that does. */
+  private readonly shapeGroups: (Group | Map<unknown, Group> | undefined)[] = [];
+
+  /**
+   * add() for a row of a shape (query-run.ts addShaped): the keys not in `timeKeys` read only what the
+   * shape fixes, so a shape's group is found once, or once per value of its one time key.
+   */
+  addShaped(row: Row, shape: number, timeKeys: readonly number[]): void {
+    let group: Group | undefined;
+    if (timeKeys.length === 0) {
+      group = this.shapeGroups[shape] as Group | undefined;
+      if (group === undefined) {
+        group = this.find(row, undefined) ?? this.create(this.plan.keys.map((key) => detach(key.get(row))));
+        this.shapeGroups[shape] = group;
+      }
+    } else if (timeKeys.length === 1) {
+      let byTime = this.shapeGroups[shape] as Map<unknown, Group> | undefined;
+      if (byTime === undefined) {
+        byTime = new Map();
+        this.shapeGroups[shape] = byTime;
+      }
+      const v = (this.plan.keys[timeKeys[0] as number] as { get: Getter }).get(row);
+      const k = typeof v === 'boolean' ? (v ? 'true' : 'false') : v;
+      group = byTime.get(k);
+      if (group === undefined) {
+        group = this.find(row, undefined) ?? this.create(this.plan.keys.map((key) => detach(key.get(row))));
+        byTime.set(k, group);
+      }
+    } else {
+      this.add(row);
+      return;
+    }
+    const accumulators = group.accumulators;
+    for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
+  }
+
   /** The group of a row (or of given key values), undefined when new. */
   private find(row: Row, values: Value[] | undefined): Group | undefined {
     const keys = this.plan.keys;

@@ -3,12 +3,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileQuery, createJsonProjector, QueryError, type LogRecord } from '../../src/insights/index.js';
+import { shapeByValues } from '../support/shaped-records.js';
 
 /**
  * Runs the language cases in test/cases/insights/<topic>/<name>.json. Each case runs three times:
  * plainly, with the raw-line prefilter (mightMatch) skipping records first, and on the local source's
  * fast path (prefilter, then each message parsed by the JSON projection of the query's fields);
- * neither may change a result.
+ * neither may change a result. A fourth run takes the shaped path (QueryRun.addShaped), records grouped
+ * into shapes by the values of the query's shape fields (test/insights/shaped-bytes.test.ts runs the
+ * same cases with shapes found from the raw bytes).
  */
 interface CaseRecord {
   '@timestamp': string;
@@ -41,14 +44,19 @@ function toRecord(r: CaseRecord): LogRecord {
   return record;
 }
 
-type Mode = 'plain' | 'prefilter' | 'fast path';
+type Mode = 'plain' | 'prefilter' | 'fast path' | 'shaped';
 
 function run(c: LanguageCase, mode: Mode): unknown {
   const compiled = compileQuery(c.query);
   const query = compiled.createRun(c.options ?? {});
   const project = createJsonProjector(compiled.fieldNames);
+  const toShaped = shapeByValues(compiled);
   for (const r of c.records) {
     const record = toRecord(r);
+    if (mode === 'shaped') {
+      query.addShaped(toShaped(record));
+      continue;
+    }
     if (mode !== 'plain' && !compiled.mightMatch(record.message)) continue;
     if (mode === 'fast path') record.json = project(record.message);
     query.add(record);
@@ -94,7 +102,7 @@ describe('language cases', () => {
         });
       } else {
         const expected = c.result;
-        for (const mode of ['plain', 'prefilter', 'fast path'] as const) {
+        for (const mode of ['plain', 'prefilter', 'fast path', 'shaped'] as const) {
           it(`${c.description}${mode === 'plain' ? '' : ` (${mode})`}`, () => {
             const result = run(c, mode) as { fields: string[]; rows: unknown[]; recordsMatched: number };
             expect(result.rows).toEqual(expected?.rows);
