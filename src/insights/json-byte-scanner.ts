@@ -236,7 +236,7 @@ class ByteScanner implements JsonByteScanner {
         }
         if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
           if (depth === MAX_SCAN_DEPTH) return false;
-          const isArray = c === OPEN_ARRAY;
+          const isArray: boolean = c === OPEN_ARRAY;
           if (node >= 0) {
             // The resolver would walk into an array by index (`sourceIPs.0`, even `.length`): refuse.
             if (isArray && hasChildren[node] === 1) return false;

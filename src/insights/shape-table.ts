@@ -25,12 +25,12 @@ export class ShapeTable {
   private readonly hashMask: number;
   private count = 0;
   /** Open addressing, linear probing: shape id + 1, or EMPTY. */
-  private buckets = new Int32Array(INITIAL_BUCKETS);
+  private buckets: Int32Array = new Int32Array(INITIAL_BUCKETS);
   /** Per shape: its hash, where its bytes start in the arena, and per slot its token length (-1: absent). */
-  private hashes = new Int32Array(INITIAL_SHAPES);
-  private offsets = new Int32Array(INITIAL_SHAPES);
+  private hashes: Int32Array = new Int32Array(INITIAL_SHAPES);
+  private offsets: Int32Array = new Int32Array(INITIAL_SHAPES);
   private lengths: Int32Array;
-  private arena = new Uint8Array(INITIAL_ARENA);
+  private arena: Uint8Array = new Uint8Array(INITIAL_ARENA);
   private arenaUsed = 0;
 
   /** `slots`: which scanner slots make up the shape; `capacity`: most shapes kept. */
