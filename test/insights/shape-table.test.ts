@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createJsonByteScanner, type JsonByteScanner } from '../../src/insights/json-byte-scanner.js';
+import { ShapeTable } from '../../src/insights/shape-table.js';
+
+/**
+ * The shape table must be exact: two lines share an id iff every slot of the subset is absent in
+ * both or byte-identical, whatever the hash does. A Map keyed by the tokens is the oracle.
+ */
+
+const SLOT_COUNT = 5;
+
+/** A stand-in scanner whose slots point at tokens laid out in a buffer. */
+function fakeScan(tokens: readonly (string | null)[]): { buf: Uint8Array; scanner: JsonByteScanner } {
+  const slotStart = new Int32Array(SLOT_COUNT).fill(-1);
+  const slotEnd = new Int32Array(SLOT_COUNT).fill(-1);
+  // Junk between tokens, so that a table reading outside a slot would see it.
+  const parts: Buffer[] = [Buffer.from('##')];
+  let at = 2;
+  tokens.forEach((token, k) => {
+    if (token === null) return;
+    const bytes = Buffer.from(token, 'utf8');
+    slotStart[k] = at;
+    slotEnd[k] = at + bytes.length;
+    parts.push(bytes, Buffer.from('#'));
+    at += bytes.length + 1;
+  });
+  const scanner: JsonByteScanner = { fieldNames: [], scan: () => true, slotStart, slotEnd };
+  return { buf: Buffer.concat(parts), scanner };
+}
+
+// Few distinct tokens, so that shapes repeat; '' is a present empty token, null is absent.
+const token = fc.constantFrom<string | null>(
+  null,
+  '',
+  '"get"',
+  '"list"',
+  '200',
+  '"é"',
+  '"a\\"b"',
+  '2',
+  '"2"',
+  'true',
+);
+const lineTokens = fc.array(token, { minLength: SLOT_COUNT, maxLength: SLOT_COUNT });
+const subset = fc.uniqueArray(fc.nat(SLOT_COUNT - 1), { maxLength: SLOT_COUNT });
+
+function expectedIds(
+  lines: readonly (string | null)[][],
+  slots: readonly number[],
+  capacity: number,
+): number[] {
+  const seen = new Map<string, number>();
+  return lines.map((tokens) => {
+    const key = JSON.stringify(slots.map((k) => tokens[k]));
+    let id = seen.get(key);
+    if (id === undefined) {
+      if (seen.size >= capacity) return -1;
+      id = seen.size;
+      seen.set(key, id);
+    }
+    return id;
+  });
+}
+
+describe('ShapeTable', () => {
+  for (const hashMask of [undefined, 0, 1]) {
+    it(`numbers shapes in first-seen order and equal iff equal bytes (hash mask ${String(hashMask)})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(lineTokens, { maxLength: 80 }),
+          subset,
+          fc.integer({ min: 0, max: 40 }),
+          (lines, slots, capacity) => {
+            const table = new ShapeTable(slots, capacity, hashMask === undefined ? {} : { hashMask });
+            const ids = lines.map((tokens) => {
+              const { buf, scanner } = fakeScan(tokens);
+              return table.intern(buf, scanner);
+            });
+            const expected = expectedIds(lines, slots, capacity);
+            expect(ids).toEqual(expected);
+            expect(table.size).toBe(Math.max(0, ...expected) + (expected.some((id) => id >= 0) ? 1 : 0));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('keeps thousands of colliding shapes apart and grows past its initial sizes', () => {
+    const table = new ShapeTable([0, 1], 100_000, { hashMask: 0 });
+    const big = new ShapeTable([0, 1], 100_000);
+    const before = big.bytes;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3000; i++) {
+        // Long tokens that share a long prefix and differ at the end.
+        const { buf, scanner } = fakeScan([`"${'x'.repeat(40)}${i}"`, i % 3 === 0 ? null : String(i % 7)]);
+        expect(big.intern(buf, scanner)).toBe(i);
+        if (i < 1500) expect(table.intern(buf, scanner)).toBe(i);
+      }
+    }
+    expect(big.size).toBe(3000);
+    expect(table.size).toBe(1500);
+    expect(big.bytes).toBeGreaterThan(before);
+    expect(big.bytes).toBeGreaterThan(3000 * 40);
+  });
+
+  it('when full, answers -1 for new shapes only', () => {
+    const table = new ShapeTable([0], 2);
+    const id = (t: string | null): number => {
+      const { buf, scanner } = fakeScan([t]);
+      return table.intern(buf, scanner);
+    };
+    expect([id('1'), id('2'), id('3'), id('1'), id('2'), id(null), id('3')]).toEqual([
+      0, 1, -1, 0, 1, -1, -1,
+    ]);
+    expect(table.size).toBe(2);
+  });
+
+  it('interns real scanned lines by the chosen slots', () => {
+    const scanner = createJsonByteScanner(['verb', 'user.username', 'objectRef.resource']) as JsonByteScanner;
+    const table = new ShapeTable([0, 2], 10);
+    const lines = [
+      '{"verb":"get","user":{"username":"a"},"objectRef":{"resource":"pods"},"auditID":"1"}',
+      '{"auditID":"2", "verb":"get","user":{"username":"b"},"objectRef":{"resource":"pods","name":"x"}}',
+      '{"verb":"list","objectRef":{"resource":"pods"}}',
+      '{"verb":"get","objectRef":{"resource":null}}',
+      '{"verb":"get"}',
+      '{"verb":"g\\u0065t","objectRef":{"resource":"pods"}}',
+    ];
+    const ids = lines.map((text) => {
+      const buf = Buffer.from(text);
+      expect(scanner.scan(buf, 0, buf.length)).toBe(true);
+      return table.intern(buf, scanner);
+    });
+    // null reads as absent (getField gives undefined for both); a differently spelled value is a new shape.
+    expect(ids).toEqual([0, 0, 1, 2, 2, 3]);
+  });
+});
