@@ -140,6 +140,9 @@ class ByteScanner implements JsonByteScanner {
   /** Per open container (1 = the line's object): the trie node whose value it is, or -1. */
   private readonly stackNode = new Int32Array(MAX_SCAN_DEPTH + 1);
   private readonly stackIsArray = new Uint8Array(MAX_SCAN_DEPTH + 1);
+  /** A DataView of the caller's whole buffer for four-byte reads, made again when the buffer changes. */
+  private viewBuffer: ArrayBufferLike | undefined;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(sel: Selection, fieldNames: readonly string[]) {
     this.fieldNames = Object.freeze([...fieldNames]);
@@ -190,6 +193,12 @@ class ByteScanner implements JsonByteScanner {
     const stackNode = this.stackNode;
     const stackIsArray = this.stackIsArray;
     nodeStart.fill(-1);
+    if (buf.buffer !== this.viewBuffer) {
+      this.viewBuffer = buf.buffer;
+      this.view = new DataView(buf.buffer);
+    }
+    const view = this.view;
+    const base = buf.byteOffset;
     if (start >= end || buf[start] !== OPEN_OBJECT) return false;
     let depth = 1;
     stackNode[1] = 0;
@@ -225,7 +234,7 @@ class ByteScanner implements JsonByteScanner {
             if (node >= 0 && nodeStart[node] !== -1) return false;
             i++;
           } else {
-            i = skipString(buf, i, end);
+            i = skipString(buf, view, base, i, end);
             if (i < 0) return false;
           }
           i = skipWhitespace(buf, i, end);
@@ -251,7 +260,7 @@ class ByteScanner implements JsonByteScanner {
           i++;
           continue;
         }
-        const valueEnd = skipScalar(buf, i, end, c);
+        const valueEnd = c === QUOTE ? skipString(buf, view, base, i, end) : skipScalar(buf, i, end, c);
         if (valueEnd < 0) return false;
         if (node >= 0) {
           nodeStart[node] = i;
@@ -343,9 +352,8 @@ function skipWhitespace(buf: Uint8Array, from: number, end: number): number {
   return i;
 }
 
-/** A string, number, true, false or null starting at `from` (first byte `c`); the index after it or -1. */
+/** A number, true, false or null starting at `from` (first byte `c`); the index after it or -1. */
 function skipScalar(buf: Uint8Array, from: number, end: number, c: number): number {
-  if (c === QUOTE) return skipString(buf, from, end);
   if (c === 116 /* t */)
     return from + 3 < end && buf[from + 1] === 114 && buf[from + 2] === 117 && buf[from + 3] === 101
       ? from + 4
@@ -370,48 +378,53 @@ function skipScalar(buf: Uint8Array, from: number, end: number, c: number): numb
  * invalid; escapes are only \" \\ \/ \b \f \n \r \t and \u with four hex digits (lone surrogates are
  * fine: JSON.parse accepts them). Bytes >= 0x80 pass unchecked (see the file comment).
  */
-function skipString(buf: Uint8Array, from: number, end: number): number {
+function skipString(buf: Uint8Array, view: DataView, base: number, from: number, end: number): number {
   let i = from + 1;
-  while (i < end) {
-    const c = buf[i] as number;
-    if (STRING_PLAIN[c] === 1) {
-      i++;
-      continue;
-    }
-    if (c === QUOTE) return i + 1;
-    if (c === BACKSLASH) {
-      if (i + 1 >= end) return -1;
-      const e = buf[i + 1];
-      if (e === 117 /* u */) {
-        if (
-          i + 5 >= end ||
-          !isHex(buf[i + 2] as number) ||
-          !isHex(buf[i + 3] as number) ||
-          !isHex(buf[i + 4] as number) ||
-          !isHex(buf[i + 5] as number)
-        )
-          return -1;
-        i += 6;
-        continue;
-      }
+  for (;;) {
+    // Four bytes at a time (SWAR) while none is a quote, a backslash or below 0x20: the bit tests
+    // are exact as booleans (Bit Twiddling Hacks, "haszero" and "hasless").
+    while (i + 4 <= end) {
+      const w = view.getInt32(base + i, true);
+      const q = w ^ 0x22222222;
+      const b = w ^ 0x5c5c5c5c;
       if (
-        e !== QUOTE &&
-        e !== BACKSLASH &&
-        e !== 47 &&
-        e !== 98 &&
-        e !== 102 &&
-        e !== 110 &&
-        e !== 114 &&
-        e !== 116
+        ((((w - 0x20202020) | 0) & ~w) | (((q - 0x01010101) | 0) & ~q) | (((b - 0x01010101) | 0) & ~b)) &
+        0x80808080
+      )
+        break;
+      i += 4;
+    }
+    // Then byte by byte up to the special byte the word test saw (or the line's end).
+    while (i < end && STRING_PLAIN[buf[i] as number] === 1) i++;
+    if (i >= end) return -1;
+    const c = buf[i] as number;
+    if (c === QUOTE) return i + 1;
+    if (c !== BACKSLASH) return -1;
+    if (i + 1 >= end) return -1;
+    const e = buf[i + 1];
+    if (e === 117 /* u */) {
+      if (
+        i + 5 >= end ||
+        !isHex(buf[i + 2] as number) ||
+        !isHex(buf[i + 3] as number) ||
+        !isHex(buf[i + 4] as number) ||
+        !isHex(buf[i + 5] as number)
       )
         return -1;
+      i += 6;
+    } else if (
+      e === QUOTE ||
+      e === BACKSLASH ||
+      e === 47 ||
+      e === 98 ||
+      e === 102 ||
+      e === 110 ||
+      e === 114 ||
+      e === 116
+    )
       i += 2;
-      continue;
-    }
-    if (c < 32) return -1;
-    i++;
+    else return -1;
   }
-  return -1;
 }
 
 /** 1 for the bytes a string may hold as they are: not `"`, not `\\`, not below 0x20. */

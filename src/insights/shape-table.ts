@@ -31,7 +31,10 @@ export class ShapeTable {
   private offsets: Int32Array = new Int32Array(INITIAL_SHAPES);
   private lengths: Int32Array;
   private arena: Uint8Array = new Uint8Array(INITIAL_ARENA);
+  private arenaView: DataView = new DataView(this.arena.buffer);
   private arenaUsed = 0;
+  private viewBuffer: ArrayBufferLike | undefined;
+  private view: DataView = this.arenaView;
 
   /** `slots`: which scanner slots make up the shape; `capacity`: most shapes kept. */
   constructor(slots: readonly number[], capacity: number, options: ShapeTableOptions = {}) {
@@ -51,25 +54,22 @@ export class ShapeTable {
     const starts = scanner.slotStart;
     const ends = scanner.slotEnd;
     const n = slots.length;
-    // murmur3's body over (slot position, token length or absence, token bytes four at a time).
+    const view = this.viewOf(buf);
+    const base = buf.byteOffset;
+    // murmur3's body over (slot position, token length or absence, token bytes four at a time);
+    // DataView reads unaligned words, four times fewer steps than bytes.
     let h = 0x9747b28c;
     for (let s = 0; s < n; s++) {
       const k = slots[s] as number;
       const start = starts[k] as number;
       const length = start < 0 ? -1 : (ends[k] as number) - start;
       h = mix(h, (s << 16) ^ length);
-      const stop = start + length;
-      let i = start;
-      for (; i + 3 < stop; i += 4)
-        h = mix(
-          h,
-          (buf[i] as number) |
-            ((buf[i + 1] as number) << 8) |
-            ((buf[i + 2] as number) << 16) |
-            ((buf[i + 3] as number) << 24),
-        );
+      if (length <= 0) continue;
+      const stop = base + start + length;
+      let i = base + start;
+      for (; i + 4 <= stop; i += 4) h = mix(h, view.getInt32(i, true));
       let tail = 0;
-      for (; i < stop; i++) tail = (tail << 8) | (buf[i] as number);
+      for (; i < stop; i++) tail = (tail << 8) | view.getUint8(i);
       h = mix(h, tail);
     }
     h = avalanche(h) & this.hashMask;
@@ -80,7 +80,7 @@ export class ShapeTable {
       const entry = buckets[b] as number;
       if (entry === EMPTY) break;
       const id = entry - 1;
-      if (this.hashes[id] === h && this.matches(id, buf, starts, ends)) return id;
+      if (this.hashes[id] === h && this.matches(id, view, base, starts, ends)) return id;
       b = (b + 1) & mask;
     }
     if (this.count >= this.capacity) return -1;
@@ -103,27 +103,39 @@ export class ShapeTable {
     );
   }
 
-  private matches(id: number, buf: Uint8Array, starts: Int32Array, ends: Int32Array): boolean {
+  private matches(id: number, view: DataView, base: number, starts: Int32Array, ends: Int32Array): boolean {
     const slots = this.slots;
     const n = slots.length;
     const lengths = this.lengths;
-    const base = id * n;
+    const first = id * n;
     for (let s = 0; s < n; s++) {
       const k = slots[s] as number;
       const start = starts[k] as number;
       const length = start < 0 ? -1 : (ends[k] as number) - start;
-      if (lengths[base + s] !== length) return false;
+      if (lengths[first + s] !== length) return false;
     }
-    const arena = this.arena;
+    const arena = this.arenaView;
     let at = this.offsets[id] as number;
     for (let s = 0; s < n; s++) {
       const k = slots[s] as number;
       const start = starts[k] as number;
       if (start < 0) continue;
-      const stop = ends[k] as number;
-      for (let i = start; i < stop; i++, at++) if (arena[at] !== buf[i]) return false;
+      const stop = base + (ends[k] as number);
+      let i = base + start;
+      for (; i + 4 <= stop; i += 4, at += 4)
+        if (arena.getInt32(at, true) !== view.getInt32(i, true)) return false;
+      for (; i < stop; i++, at++) if (arena.getUint8(at) !== view.getUint8(i)) return false;
     }
     return true;
+  }
+
+  /** A DataView of the caller's whole buffer, made again only when the buffer changes. */
+  private viewOf(buf: Uint8Array): DataView {
+    if (buf.buffer !== this.viewBuffer) {
+      this.viewBuffer = buf.buffer;
+      this.view = new DataView(buf.buffer);
+    }
+    return this.view;
   }
 
   private add(bucket: number, h: number, buf: Uint8Array, starts: Int32Array, ends: Int32Array): number {
@@ -147,6 +159,7 @@ export class ShapeTable {
       const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + total));
       next.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = next;
+      this.arenaView = new DataView(next.buffer);
     }
     const arena = this.arena;
     let at = this.arenaUsed;

@@ -47,7 +47,11 @@ const slotToken = (s: JsonByteScanner, bytes: Uint8Array, k: number): Uint8Array
  */
 function checkLine(scanner: JsonByteScanner, bytes: Uint8Array): boolean {
   const framed = Buffer.concat([Buffer.from('{"x":1}\n'), bytes, Buffer.from('\n"]}')]);
+  // And again with plain bytes right after the line, and with the line at the very end of its buffer.
+  const before = scanner.scan(Buffer.concat([bytes, Buffer.from('aaaaaaa"}')]), 0, bytes.length);
+  const atEnd = scanner.scan(new Uint8Array(bytes), 0, bytes.length);
   const ok = scanner.scan(framed, 8, 8 + bytes.length);
+  expect([before, atEnd]).toEqual([ok, ok]);
   if (!ok) return false;
   expect(parsesAsObject(bytes)).toBe(true);
   expect(bytes[0]).toBe(0x7b);
@@ -252,7 +256,7 @@ describe('JsonByteScanner.scan', () => {
             v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined;
           const token = slotToken(plain, bytes, k);
           if (token === undefined) expect(v === null || v === undefined || typeof v === 'object').toBe(true);
-          else expect(JSON.parse(decode(token))).toEqual(v);
+          else expect(JSON.parse(decode(token))).toEqual(JSON.parse(JSON.stringify(v)));
         });
       }),
       { numRuns: 1000 },
@@ -478,6 +482,39 @@ describe('JsonByteScanner refusals and edge cases', () => {
     expect(scanText(['v'], '{"v" 1}')).toBe(false);
     expect(scanText(['v'], '{,"v":1}')).toBe(false);
     expect(scanText(['v'], '{ "v" :\n1 ,\r\n"w":[ ] }')).toBe(true);
+  });
+
+  it('finds every special byte at every position of a string (the four-byte fast path)', () => {
+    const s = createJsonByteScanner(['v']) as JsonByteScanner;
+    const specials = [
+      ...Array.from({ length: 32 }, (_, c) => [c]),
+      [0x22],
+      [0x5c],
+      [0x5c, 0x6e],
+      [0x5c, 0x78],
+      [0x7f],
+      [0x80],
+      [0xff],
+    ];
+    let accepted = 0;
+    for (let length = 0; length <= 13; length++)
+      for (let at = 0; at <= length; at++)
+        for (const special of specials) {
+          const inner = Buffer.concat([
+            Buffer.from('a'.repeat(at)),
+            Buffer.from(special),
+            Buffer.from('b'.repeat(length - at)),
+          ]);
+          for (const text of [
+            Buffer.concat([Buffer.from('{"v":"'), inner, Buffer.from('"}')]),
+            Buffer.concat([Buffer.from('{"w":"'), inner, Buffer.from('","v":1}')]),
+          ]) {
+            const ok = checkLine(s, text);
+            expect(ok, text.toString('latin1')).toBe(parsesAsObject(text));
+            if (ok) accepted++;
+          }
+        }
+    expect(accepted).toBeGreaterThan(300);
   });
 
   it('lets invalid UTF-8 through inside strings only', () => {
