@@ -4,10 +4,8 @@
  * runs past `end`; nothing is read at or after `end`.
  */
 
-/** `"` */
-export const QUOTE = 34;
-/** `\\` */
-export const BACKSLASH = 92;
+const QUOTE = 34;
+const BACKSLASH = 92;
 
 /** JSON's whitespace is exactly space, tab, LF and CR (RFC 8259 section 2). */
 export function skipWhitespace(buf: Uint8Array, from: number, end: number): number {
