@@ -30,6 +30,8 @@ export type { Command, Expr, QueryAst } from './ast.js';
 export { QueryError, QueryErrorCode, type Span } from './errors.js';
 export { getField } from './field-resolver.js';
 export { createJsonProjector, parseJsonObject, type JsonProjector } from './json-projection.js';
+export { createJsonByteScanner, type JsonByteScanner } from './json-byte-scanner.js';
+export { ShapeTable } from './shape-table.js';
 export { MAX_QUERY_LENGTH, parseQuery } from './parser.js';
 export { quoteStringLiteral } from './quote.js';
 export {
@@ -66,6 +68,8 @@ export interface CompiledQuery {
    * agree on these may be handed to QueryRun.addShaped as one shape.
    */
   readonly shapeFields: readonly string[];
+  /** QueryRun.addShaped saves work for this query (something is memoised or rows can wait as stubs). */
+  readonly memoises: boolean;
 }
 
 /** Parses and validates a query; throws QueryError. */
@@ -73,6 +77,7 @@ export function compileQuery(text: string): CompiledQuery {
   const ast = parseQuery(text);
   const plan = compilePlan(ast, text);
   const mightMatch = buildMightMatch(plan.requirements);
+  const shapes = planShapes(plan);
   return {
     text,
     ast,
@@ -84,7 +89,8 @@ export function compileQuery(text: string): CompiledQuery {
       ast,
       plan.output.map((column) => column.name),
     ),
-    shapeFields: planShapes(plan).fields,
+    shapeFields: shapes.fields,
+    memoises: shapes.prefix > 0 || shapes.stats !== undefined || shapes.deferRows,
   };
 }
 

@@ -2,7 +2,7 @@ import type { QueryPlan } from './compile-query.js';
 import type { LogRecord } from './record.js';
 import type { Row } from './row.js';
 import { planShapes, type ShapePlan } from './shape-plan.js';
-import type { ShapedRecord } from './shaped-record.js';
+import type { CapturedRecord, ShapedRecord } from './shaped-record.js';
 import { StatsAggregator, type StatsPartial } from './stats-aggregator.js';
 import { formatValue, type Value } from './value-format.js';
 
@@ -47,6 +47,11 @@ export interface QueryRun {
    * still be dropped.
    */
   addShaped(record: ShapedRecord): void;
+  /**
+   * The reader is about to move past the bytes of the records given so far: rows waiting as stubs
+   * are cut to the top k and the survivors copy their line (CapturedRecord.keep).
+   */
+  settle(): void;
   finish(): QueryResult;
   /** The state so far, or undefined when merging it could change the result (see Accumulator.save). */
   save(): RunPartial | undefined;
@@ -85,8 +90,9 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
   const outcomes: (Map<string, Value> | null | undefined)[] = [];
   /** Per shape: the record object stats rows of that shape are read through (its time set per record). */
   const shapeRecords: (LogRecord | undefined)[] = [];
+  let numbering: object | undefined;
   /** Rows kept as stubs (deferRows) and how to get their record when they make it to the end. */
-  const pending = new Map<Row, () => LogRecord>();
+  const pending = new Map<Row, CapturedRecord>();
 
   const compact = (): void => {
     if (!topK) return;
@@ -104,7 +110,7 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
     if (pending.size === 0) return;
     const from = shapes().prefix;
     for (const [row, capture] of pending) {
-      row.record = capture();
+      row.record = capture.record();
       row.values = row.values === null ? null : new Map(row.values);
       for (let i = from; i < stream.length; i++) (stream[i] as (r: Row) => boolean)(row);
     }
@@ -137,6 +143,12 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
     add,
     addShaped(record: ShapedRecord): void {
       const plan = shapes();
+      if (record.numbering !== numbering) {
+        numbering = record.numbering;
+        outcomes.length = 0;
+        shapeRecords.length = 0;
+        aggregator?.forgetShapes();
+      }
       let outcome = outcomes[record.shape];
       if (outcome === undefined) {
         const row: Row = { record: stubOf(record), values: null };
@@ -172,7 +184,12 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
       if (topK && threshold !== undefined && topK.compare(threshold, row) <= 0) return;
       pending.set(row, record.capture());
       collected.push(row);
-      if (topK && collected.length >= 2 * topK.k + 1024) compact();
+      if (topK && collected.length >= 2 * topK.k + 64) compact();
+    },
+    settle(): void {
+      if (pending.size === 0) return;
+      compact();
+      for (const captured of pending.values()) captured.keep();
     },
     save(): RunPartial | undefined {
       // Only the rows that can still make the top k travel (a worker's partial is copied).

@@ -196,6 +196,11 @@ export class StatsAggregator {
     for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
   }
 
+  /** Drops the per-shape group cache (the shapes of another numbering follow). */
+  forgetShapes(): void {
+    this.shapeGroups.length = 0;
+  }
+
   /** The group of a row (or of given key values), undefined when new. */
   private find(row: Row, values: Value[] | undefined): Group | undefined {
     const keys = this.plan.keys;

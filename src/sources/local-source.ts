@@ -101,7 +101,11 @@ async function readAndAnswer(
   parallelism: Parallelism,
 ): Promise<{ outcomes: QueryOutcome[]; inputs: InputSummary[]; range: TimeRange | undefined }> {
   const warnings: string[] = [];
-  const { sink, tally } = createTallyingSink((record, bytes) => feed.offer(record, bytes), SKIPPED_SAMPLES);
+  const { sink, tally } = createTallyingSink(
+    (record, bytes) => feed.offer(record, bytes),
+    SKIPPED_SAMPLES,
+    feed.offerAuditLine,
+  );
   const summaries: InputSummary[] = [];
   for (const input of resolved) {
     if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);

@@ -10,6 +10,7 @@ import {
   type LogRecord,
   type QueryRun,
 } from '../insights/index.js';
+import { createShapedAuditLines, type AuditLineOffer } from './shaped-audit-lines.js';
 import type { QueryRequest } from './source.js';
 
 /** One query of a runAll() call, with its running state. */
@@ -25,6 +26,9 @@ export interface QueryState {
   endMs: number;
   recordsScanned: number;
   bytesScanned: number;
+  /** The query's shape fields and whether the shaped path saves it work (CompiledQuery). */
+  shapeFields: readonly string[];
+  memoises: boolean;
 }
 
 /** The queries of one runAll() call and the function that offers a record to each of them. */
@@ -34,6 +38,12 @@ export interface QueryFeed {
   offer(record: LogRecord, bytes: number): void;
   /** A fresh run of query `index` (the same options as its first), for merging partial runs into. */
   freshRun(index: number): QueryRun;
+  /**
+   * The shaped fast path for one raw kube-apiserver audit line (shaped-audit-lines.ts): the line's
+   * time when it was offered to every query, undefined when the caller must read it the ordinary
+   * way. Absent when no query gains from it.
+   */
+  offerAuditLine: AuditLineOffer | undefined;
 }
 
 /** Compiles the requests (throws QueryError) and builds the per-record loop. */
@@ -60,6 +70,8 @@ export function createQueryFeed(requests: readonly QueryRequest[]): QueryFeed {
       endMs: request.range?.endMs ?? Number.POSITIVE_INFINITY,
       recordsScanned: 0,
       bytesScanned: 0,
+      shapeFields: compiled.shapeFields,
+      memoises: compiled.memoises,
     };
   });
   // Parse only the fields some query mentions: identical values, far less garbage (json-projection.ts).
@@ -89,5 +101,17 @@ export function createQueryFeed(requests: readonly QueryRequest[]): QueryFeed {
       query.run.add(record);
     }
   };
-  return { queries, offer, freshRun: (index) => (factories[index] as () => QueryRun)() };
+  const offerOne = (record: LogRecord, bytes: number, query: QueryState): void => {
+    query.recordsScanned++;
+    query.bytesScanned += bytes;
+    if (query.prefilters && !query.mightMatch(record.message)) return;
+    if (record.json === undefined) record.json = project(record.message);
+    query.run.add(record);
+  };
+  return {
+    queries,
+    offer,
+    freshRun: (index) => (factories[index] as () => QueryRun)(),
+    offerAuditLine: createShapedAuditLines(queries, project, offerOne),
+  };
 }

@@ -30,12 +30,13 @@ export function shapeByValues(compiled: CompiledQuery): (record: LogRecord) => S
     }
     return {
       shape: shape.id,
+      numbering: shapes,
       timestamp: record.timestamp,
       logStream: record.logStream,
       log: record.log,
       json: shape.json,
       materialize: () => ({ ...record }),
-      capture: () => () => ({ ...record }),
+      capture: () => ({ record: () => ({ ...record }), keep: () => undefined }),
     };
   };
 }

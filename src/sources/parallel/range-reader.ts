@@ -25,7 +25,11 @@ export async function readRangeRuns(
   signal?: AbortSignal,
 ): Promise<{ runs: QueryRun[]; result: Omit<RangeResult, 'partials'> }> {
   const feed = createQueryFeed(job.requests);
-  const { sink, tally } = createTallyingSink((record, bytes) => feed.offer(record, bytes), SKIPPED_SAMPLES);
+  const { sink, tally } = createTallyingSink(
+    (record, bytes) => feed.offer(record, bytes),
+    SKIPPED_SAMPLES,
+    feed.offerAuditLine,
+  );
   const summary = await readLogInput(
     {
       label: job.label,

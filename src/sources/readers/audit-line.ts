@@ -27,6 +27,31 @@ function findTimestampFast(line: string): string | undefined {
   return undefined;
 }
 
+const TIMESTAMP_NEEDLE_BYTES = TIMESTAMP_NEEDLES.map((needle) => Buffer.from(needle, 'latin1'));
+
+/**
+ * The time recordFromAuditLine would give the line buffer[start, end), read from the bytes (the
+ * shaped fast path decodes no line): the same last-occurrence search and the same parse. Undefined
+ * whenever that search would not settle it (no key, a value over 64 characters or with non-ASCII
+ * bytes, an unparseable time); the caller then takes the ordinary path, which reports or recovers.
+ */
+export function auditTimestampFromBytes(buffer: Buffer, start: number, end: number): number | undefined {
+  for (const needle of TIMESTAMP_NEEDLE_BYTES) {
+    const from = end - needle.length;
+    if (from < start) continue;
+    // lastIndexOf searches back past `start` into earlier lines: a hit there means none in this one.
+    const at = buffer.lastIndexOf(needle, from);
+    if (at < start) continue;
+    const valueStart = at + needle.length;
+    const valueEnd = buffer.indexOf(34, valueStart);
+    if (valueEnd === -1 || valueEnd >= end || valueEnd - valueStart > 64) return undefined;
+    for (let i = valueStart; i < valueEnd; i++) if ((buffer[i] as number) >= 0x80) return undefined;
+    const timestamp = parseIsoTimestampMs(buffer.toString('latin1', valueStart, valueEnd));
+    return Number.isNaN(timestamp) ? undefined : timestamp;
+  }
+  return undefined;
+}
+
 /**
  * Turns one line of a kube-apiserver audit log into a record, or returns why it cannot. The JSON is
  * parsed only when the timestamp cannot be found by string search; the engine parses it later, and

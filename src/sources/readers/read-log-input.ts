@@ -50,6 +50,14 @@ export async function readLogInput(
       sink.skip(sample);
     },
   };
+  const auditLine = sink.auditLine;
+  if (auditLine !== undefined) {
+    counting.auditLine = (buffer, start, end, label) => {
+      if (!auditLine(buffer, start, end, label)) return false;
+      summary.records++;
+      return true;
+    };
+  }
 
   const raw = input.open()[Symbol.asyncIterator]();
   const firstRaw = await nextNonEmpty(raw);
@@ -130,8 +138,11 @@ function lineConsumer(
   sink: RecordSink,
 ): ChunkConsumer {
   const toRecord = lineParser(format, label);
+  // Raw audit lines may skip the record altogether (the shaped fast path); other layouts wrap the event.
+  const fast = format === 'audit' ? sink.auditLine?.bind(sink) : undefined;
   const splitter = new LineSplitter(label, maxLineBytes, {
     line(buffer, start, end, lineNumber) {
+      if (fast !== undefined && fast(buffer, start, end, label)) return;
       let text = buffer.toString('utf8', start, end);
       // A byte-order mark (Windows editors write one) is not part of the first line.
       if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);

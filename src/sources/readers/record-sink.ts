@@ -6,6 +6,11 @@ export interface RecordSink {
   /** `bytes` is the event's size in bytes, for `bytesScanned`. */
   record(record: LogRecord, bytes: number): void;
   skip(sample: SkippedLineSample): void;
+  /**
+   * Takes one raw audit-log line buffer[start, end) without a record (the shaped fast path, see
+   * sources/shaped-audit-lines.ts); false when the reader must make the record itself. Optional.
+   */
+  auditLine?(buffer: Buffer, start: number, end: number, label: string): boolean;
 }
 
 /** The detected layout of one input. */
@@ -33,10 +38,14 @@ export interface ReadTally {
   samples: SkippedLineSample[];
 }
 
-/** A RecordSink that hands each record to `offer` and keeps the tally, with at most `maxSamples` samples. */
+/**
+ * A RecordSink that hands each record to `offer` (and raw audit lines to `offerAuditLine`, which
+ * answers the line's time or undefined) and keeps the tally, with at most `maxSamples` samples.
+ */
 export function createTallyingSink(
   offer: (record: LogRecord, bytes: number) => void,
   maxSamples: number,
+  offerAuditLine?: (buffer: Buffer, start: number, end: number, label: string) => number | undefined,
 ): { sink: RecordSink; tally: ReadTally } {
   const tally: ReadTally = {
     minMs: Number.POSITIVE_INFINITY,
@@ -56,6 +65,15 @@ export function createTallyingSink(
       if (tally.samples.length < maxSamples) tally.samples.push(sample);
     },
   };
+  if (offerAuditLine !== undefined) {
+    sink.auditLine = (buffer, start, end, label) => {
+      const ts = offerAuditLine(buffer, start, end, label);
+      if (ts === undefined) return false;
+      if (ts < tally.minMs) tally.minMs = ts;
+      if (ts > tally.maxMs) tally.maxMs = ts;
+      return true;
+    };
+  }
   return { sink, tally };
 }
 
