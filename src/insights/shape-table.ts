@@ -7,11 +7,18 @@
  */
 import type { JsonByteScanner } from './json-byte-scanner.js';
 
-/** Test hooks; production code passes none. */
+/** Limits and test hooks of a ShapeTable. */
 export interface ShapeTableOptions {
-  /** ANDed into every hash: 0 makes all shapes collide (tests of the byte-for-byte verification). */
+  /**
+   * Most signature bytes kept (default 32 MiB): a shape whose tokens would go past it is refused like
+   * one past `capacity` (-1), so that a few huge lines (tokens of megabytes) cannot blow the RSS budget.
+   */
+  maxSignatureBytes?: number;
+  /** Test hook, ANDed into every hash: 0 makes all shapes collide (the byte-for-byte verification). */
   hashMask?: number;
 }
+
+const DEFAULT_MAX_SIGNATURE_BYTES = 32 * 1024 * 1024;
 
 const EMPTY = 0;
 const INITIAL_BUCKETS = 1024;
@@ -23,6 +30,7 @@ export class ShapeTable {
   private readonly slots: Int32Array;
   private readonly capacity: number;
   private readonly hashMask: number;
+  private readonly maxSignatureBytes: number;
   private count = 0;
   /** Open addressing, linear probing: shape id + 1, or EMPTY. */
   private buckets: Int32Array = new Int32Array(INITIAL_BUCKETS);
@@ -41,12 +49,14 @@ export class ShapeTable {
     this.slots = Int32Array.from(slots);
     this.capacity = capacity;
     this.hashMask = options.hashMask ?? -1;
+    this.maxSignatureBytes = options.maxSignatureBytes ?? DEFAULT_MAX_SIGNATURE_BYTES;
     this.lengths = new Int32Array(INITIAL_SHAPES * Math.max(1, slots.length));
   }
 
   /**
    * The shape id (0, 1, 2, ... in first-seen order) of the line just scanned (scanner.scan returned
-   * true), or -1 when the table is full and this is a new shape. Two lines get the same id iff every
+   * true), or -1 for a new shape when the table is full (capacity shapes, or its tokens would pass
+   * maxSignatureBytes). Two lines get the same id iff every
    * slot of the subset is absent in both or holds byte-identical tokens.
    */
   intern(buf: Uint8Array, scanner: JsonByteScanner): number {
@@ -142,21 +152,26 @@ export class ShapeTable {
     const id = this.count;
     const slots = this.slots;
     const n = slots.length;
+    let total = 0;
+    for (let s = 0; s < n; s++) {
+      const k = slots[s] as number;
+      const start = starts[k] as number;
+      if (start >= 0) total += (ends[k] as number) - start;
+    }
+    if (this.arenaUsed + total > this.maxSignatureBytes) return -1;
     if (id === this.hashes.length) {
       this.hashes = grown(this.hashes, id * 2);
       this.offsets = grown(this.offsets, id * 2);
       this.lengths = grown(this.lengths, id * 2 * Math.max(1, n));
     }
-    let total = 0;
     for (let s = 0; s < n; s++) {
       const k = slots[s] as number;
       const start = starts[k] as number;
-      const length = start < 0 ? -1 : (ends[k] as number) - start;
-      this.lengths[id * n + s] = length;
-      if (length > 0) total += length;
+      this.lengths[id * n + s] = start < 0 ? -1 : (ends[k] as number) - start;
     }
     if (this.arenaUsed + total > this.arena.length) {
-      const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + total));
+      const doubled = Math.min(this.arena.length * 2, this.maxSignatureBytes);
+      const next = new Uint8Array(Math.max(doubled, this.arenaUsed + total));
       next.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = next;
       this.arenaView = new DataView(next.buffer);

@@ -117,6 +117,21 @@ describe('ShapeTable', () => {
     expect(table.size).toBe(2);
   });
 
+  it('refuses new shapes whose tokens would pass the byte budget, and still finds the kept ones', () => {
+    const table = new ShapeTable([0, 1], 100, { maxSignatureBytes: 20 });
+    const id = (a: string | null, b: string | null): number => {
+      const { buf, scanner } = fakeScan([a, b]);
+      return table.intern(buf, scanner);
+    };
+    expect(id('"abcdefgh"', '1')).toBe(0);
+    expect(id('"ijklmnopqrst"', null)).toBe(-1);
+    expect(id('"abcdefgh"', '1')).toBe(0);
+    expect(id('"ijkl"', '22')).toBe(1);
+    expect(id('"x"', '3')).toBe(-1);
+    expect(id(null, null)).toBe(2);
+    expect(table.size).toBe(3);
+  });
+
   it('interns real scanned lines by the chosen slots', () => {
     const scanner = createJsonByteScanner(['verb', 'user.username', 'objectRef.resource']) as JsonByteScanner;
     const table = new ShapeTable([0, 2], 10);
