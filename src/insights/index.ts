@@ -42,7 +42,7 @@ export {
   type RunPartial,
 } from './query-run.js';
 export type { LogRecord } from './record.js';
-export type { ShapedRecord } from './shaped-record.js';
+export type { CapturedRecord, ShapedRecord } from './shaped-record.js';
 export { MAX_REGEX_INPUT } from './regex-guard.js';
 export { formatTimestamp } from './value-format.js';
 

@@ -80,6 +80,7 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
   const shared: Row = { record: null, values: null };
   // Shaped rows carry a shape's memoised values, which the stages of add() must never write into.
   const shapedRow: Row = { record: null, values: null };
+  const probeRow: Row = { record: { timestamp: 0, message: '', logStream: '', log: '' }, values: null };
   const clearValues = plan.partialWrites;
   let matched = 0;
   /** After a compaction with k rows kept: the k-th; a later row that does not sort before it is out. */
@@ -180,8 +181,18 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
         return;
       }
       matched++;
-      const row: Row = { record: stubOf(record), values: outcome === EMPTY_VALUES ? null : outcome };
-      if (topK && threshold !== undefined && topK.compare(threshold, row) <= 0) return;
+      const values = outcome === EMPTY_VALUES ? null : outcome;
+      if (topK && threshold !== undefined) {
+        // Most rows of a `sort @timestamp asc | limit 1` lose to the one kept: judge them unallocated.
+        const probe = probeRow.record as LogRecord;
+        probe.timestamp = record.timestamp;
+        probe.logStream = record.logStream;
+        probe.log = record.log;
+        probe.json = record.json;
+        probeRow.values = values;
+        if (topK.compare(threshold, probeRow) <= 0) return;
+      }
+      const row: Row = { record: stubOf(record), values };
       pending.set(row, record.capture());
       collected.push(row);
       if (topK && collected.length >= 2 * topK.k + 64) compact();

@@ -11,6 +11,7 @@ import {
   createJsonByteScanner,
   createJsonProjector,
   ShapeTable,
+  type CapturedRecord,
   type JsonProjector,
   type LogRecord,
   type ShapedRecord,
@@ -82,19 +83,7 @@ export function createShapedAuditLines(
     log: '',
     json: null,
     materialize,
-    capture() {
-      let bytes = buf.subarray(from, to);
-      let kept = false;
-      const { timestamp, log } = shaped;
-      return {
-        record: () => recordOf(bytes.toString('utf8'), timestamp, log, project),
-        keep() {
-          if (kept) return;
-          kept = true;
-          bytes = Buffer.from(bytes);
-        },
-      };
-    },
+    capture: () => new LineCapture(buf, from, to, shaped.timestamp, shaped.log, project),
   };
   let lastBuffer: Buffer | undefined;
 
@@ -139,6 +128,31 @@ export function createShapedAuditLines(
     }
     return timestamp;
   };
+}
+
+/** A line kept for later (CapturedRecord): it reads the reader's chunk until keep() copies it. */
+class LineCapture implements CapturedRecord {
+  private kept = false;
+  constructor(
+    private bytes: Buffer,
+    private from: number,
+    private to: number,
+    private readonly timestamp: number,
+    private readonly log: string,
+    private readonly project: JsonProjector,
+  ) {}
+
+  record(): LogRecord {
+    return recordOf(this.bytes.toString('utf8', this.from, this.to), this.timestamp, this.log, this.project);
+  }
+
+  keep(): void {
+    if (this.kept) return;
+    this.kept = true;
+    this.bytes = Buffer.from(this.bytes.subarray(this.from, this.to));
+    this.from = 0;
+    this.to = this.bytes.length;
+  }
 }
 
 function recordOf(message: string, timestamp: number, log: string, project: JsonProjector): LogRecord {

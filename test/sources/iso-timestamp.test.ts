@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { parseIsoTimestampMs } from '../../src/sources/readers/iso-timestamp.js';
+import { parseIsoTimestampBytes, parseIsoTimestampMs } from '../../src/sources/readers/iso-timestamp.js';
 
 describe('parseIsoTimestampMs', () => {
   test('microseconds are cut to milliseconds, not rounded', () => {
@@ -26,6 +26,40 @@ describe('parseIsoTimestampMs', () => {
           expect(parseIsoTimestampMs(iso)).toBe(date.getTime());
         },
       ),
+    );
+  });
+});
+
+describe('parseIsoTimestampBytes', () => {
+  // Timestamps and near misses: every position may hold a digit, a separator or something else.
+  const near = fc
+    .tuple(
+      fc.date({ min: new Date('1971-01-01Z'), max: new Date('2200-01-01Z'), noInvalidDate: true }),
+      fc.nat(7),
+      fc.array(fc.tuple(fc.nat(30), fc.constantFrom('0', '9', 'T', ' ', ':', '-', '.', 'Z', 'x', '+')), {
+        maxLength: 2,
+      }),
+    )
+    .map(([date, fraction, edits]) => {
+      let text = date
+        .toISOString()
+        .replace(/\.\d+Z$/, fraction === 0 ? 'Z' : `.${'1234567'.slice(0, fraction)}Z`);
+      for (const [at, c] of edits)
+        text = text.slice(0, at % (text.length + 1)) + c + text.slice((at % (text.length + 1)) + 1);
+      return text;
+    });
+
+  test('gives what the string parser gives, from the bytes inside a larger buffer', () => {
+    fc.assert(
+      fc.property(fc.oneof(near, fc.string({ maxLength: 30 })), fc.string({ maxLength: 4 }), (text, pad) => {
+        const bytes = Buffer.from(`${pad}${text}${pad}`, 'latin1');
+        const start = Buffer.byteLength(pad, 'latin1');
+        const got = parseIsoTimestampBytes(bytes, start, start + Buffer.byteLength(text, 'latin1'));
+        expect(Object.is(got, parseIsoTimestampMs(Buffer.from(text, 'latin1').toString('latin1')))).toBe(
+          true,
+        );
+      }),
+      { numRuns: 5000 },
     );
   });
 });

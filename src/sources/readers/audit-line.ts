@@ -1,5 +1,5 @@
 import type { LogRecord } from '../../insights/record.js';
-import { parseIsoTimestampMs } from './iso-timestamp.js';
+import { parseIsoTimestampBytes, parseIsoTimestampMs } from './iso-timestamp.js';
 
 /** `@logStream` of events read from a kube-apiserver audit log file (what EKS names its audit streams after). */
 export const AUDIT_LOG_STREAM = 'kube-apiserver-audit';
@@ -46,7 +46,7 @@ export function auditTimestampFromBytes(buffer: Buffer, start: number, end: numb
     const valueEnd = buffer.indexOf(34, valueStart);
     if (valueEnd === -1 || valueEnd >= end || valueEnd - valueStart > 64) return undefined;
     for (let i = valueStart; i < valueEnd; i++) if ((buffer[i] as number) >= 0x80) return undefined;
-    const timestamp = parseIsoTimestampMs(buffer.toString('latin1', valueStart, valueEnd));
+    const timestamp = parseIsoTimestampBytes(buffer, valueStart, valueEnd);
     return Number.isNaN(timestamp) ? undefined : timestamp;
   }
   return undefined;

@@ -54,3 +54,52 @@ export function parseIsoTimestampMs(text: string): number {
   if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return Number.NaN;
   return Date.parse(text);
 }
+
+/**
+ * parseIsoTimestampMs over bytes (the shaped fast path reads no string): the common
+ * `YYYY-MM-DDTHH:MM:SS[.f+]Z` layout by position, anything else through the string parser, so the
+ * result is always the string parser's.
+ */
+export function parseIsoTimestampBytes(bytes: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (
+    n >= 20 &&
+    bytes[start + 4] === 45 &&
+    bytes[start + 7] === 45 &&
+    bytes[start + 10] === 84 &&
+    bytes[start + 13] === 58 &&
+    bytes[start + 16] === 58 &&
+    bytes[end - 1] === 90 &&
+    (n === 20 || bytes[start + 19] === 46)
+  ) {
+    const year = byteDigits(bytes, start, 4);
+    const month = byteDigits(bytes, start + 5, 2);
+    const day = byteDigits(bytes, start + 8, 2);
+    const hour = byteDigits(bytes, start + 11, 2);
+    const minute = byteDigits(bytes, start + 14, 2);
+    const second = byteDigits(bytes, start + 17, 2);
+    let ms = 0;
+    let ok = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23;
+    ok = ok && minute >= 0 && minute <= 59 && second >= 0 && second <= 60 && n !== 21;
+    for (let i = 0; ok && i < n - 21; i++) {
+      const d = (bytes[start + 20 + i] as number) - ZERO;
+      if (d < 0 || d > 9) ok = false;
+      else if (i < 3) ms = ms * 10 + d;
+    }
+    if (ok) {
+      for (let i = Math.max(0, n - 21); i < 3; i++) ms *= 10;
+      return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+    }
+  }
+  return parseIsoTimestampMs(String.fromCharCode(...bytes.subarray(start, end)));
+}
+
+function byteDigits(bytes: Uint8Array, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const d = (bytes[i] as number) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
