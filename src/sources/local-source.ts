@@ -15,6 +15,7 @@ import { MIN_PARALLEL_BYTES, readInParallel, type ParallelRead } from './paralle
 interface Parallelism {
   workers: number;
   minBytes: number;
+  shapes: boolean;
 }
 import type {
   LogSource,
@@ -46,6 +47,11 @@ export interface LocalSourceOptions {
   workers?: number;
   /** Files smaller than this are read on one thread (default MIN_PARALLEL_BYTES, 32 MiB). */
   minParallelBytes?: number;
+  /**
+   * Raw audit lines may take the shaped fast path (sources/shaped-audit-lines.ts; default true).
+   * Results are the same either way; false is for tests that prove it.
+   */
+  shapes?: boolean;
 }
 
 /** The local source, plus what its last run saw. */
@@ -72,7 +78,7 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
     dataRange: () => range,
     lastInputs: () => inputs,
     async runAll(requests: QueryRequest[], runOptions: RunOptions = {}): Promise<QueryOutcome[]> {
-      const feed = createQueryFeed(requests);
+      const feed = createQueryFeed(requests, { shapes: options.shapes !== false });
       const resolved = await resolveLogInputs(options.paths, stdin);
       // A pending read of stdin does not notice an abort by itself (Ctrl-C while a pipe is idle):
       // closing the stream ends the read, and the run then reports the interruption.
@@ -80,7 +86,11 @@ export function createLocalSource(options: LocalSourceOptions): LocalLogSource {
       runOptions.signal?.addEventListener('abort', stopStdin, { once: true });
       try {
         const workers = options.workers ?? Math.min(4, availableParallelism());
-        const parallel = { workers, minBytes: options.minParallelBytes ?? MIN_PARALLEL_BYTES };
+        const parallel = {
+          workers,
+          minBytes: options.minParallelBytes ?? MIN_PARALLEL_BYTES,
+          shapes: options.shapes !== false,
+        };
         const answer = await readAndAnswer(resolved, feed, runOptions, options.maxLineBytes, parallel);
         inputs = answer.inputs;
         range = answer.range;
@@ -105,6 +115,7 @@ async function readAndAnswer(
     (record, bytes) => feed.offer(record, bytes),
     SKIPPED_SAMPLES,
     feed.offerAuditLine,
+    feed.chunkDone,
   );
   const summaries: InputSummary[] = [];
   for (const input of resolved) {

@@ -44,10 +44,18 @@ export interface QueryFeed {
    * way. Absent when no query gains from it.
    */
   offerAuditLine: AuditLineOffer | undefined;
+  /**
+   * The reader is done with a chunk: rows still waiting on its bytes copy them (QueryRun.settle), so
+   * that the chunk's memory can be freed or reused.
+   */
+  chunkDone(): void;
 }
 
 /** Compiles the requests (throws QueryError) and builds the per-record loop. */
-export function createQueryFeed(requests: readonly QueryRequest[]): QueryFeed {
+export function createQueryFeed(
+  requests: readonly QueryRequest[],
+  options: { shapes?: boolean } = {},
+): QueryFeed {
   const fieldNames: string[] = [];
   const factories: (() => QueryRun)[] = [];
   const queries = requests.map((request): QueryState => {
@@ -112,6 +120,9 @@ export function createQueryFeed(requests: readonly QueryRequest[]): QueryFeed {
     queries,
     offer,
     freshRun: (index) => (factories[index] as () => QueryRun)(),
-    offerAuditLine: createShapedAuditLines(queries, project, offerOne),
+    offerAuditLine: options.shapes === false ? undefined : createShapedAuditLines(queries, project, offerOne),
+    chunkDone() {
+      for (const query of queries) query.run.settle();
+    },
   };
 }

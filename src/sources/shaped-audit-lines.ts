@@ -85,7 +85,6 @@ export function createShapedAuditLines(
     materialize,
     capture: () => new LineCapture(buf, from, to, shaped.timestamp, shaped.log, project),
   };
-  let lastBuffer: Buffer | undefined;
 
   return (buffer, start, end, label) => {
     if (gaveUp) return undefined;
@@ -96,11 +95,6 @@ export function createShapedAuditLines(
     if (shape === -1) return undefined;
     // Shapes that hardly repeat (a query grouping by object name) only cost: go the ordinary way.
     if (++lines === PROBATION_LINES && table.size > PROBATION_LINES / 2) gaveUp = true;
-    // A new chunk: rows still waiting on the last one copy their lines, and it can be freed.
-    if (buffer !== lastBuffer) {
-      lastBuffer = buffer;
-      for (const query of queries) if (query.memoises) query.run.settle();
-    }
     buf = buffer;
     from = start;
     to = end;

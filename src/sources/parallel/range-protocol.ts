@@ -14,6 +14,8 @@ export interface RangeJob {
   end: number;
   requests: QueryRequest[];
   maxLineBytes?: number;
+  /** The shaped fast path is allowed (LocalSourceOptions.shapes). */
+  shapes?: boolean;
 }
 
 /** What a worker read in its range. Line numbers in `samples` count from the range's first line. */

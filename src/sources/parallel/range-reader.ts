@@ -3,7 +3,7 @@
  * query loop as the single-threaded pass, and returns each query's saved state for merging in file
  * order. Runs in a worker thread (range-worker.ts) or, for the first range, on the main thread.
  */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { QueryRun } from '../../insights/index.js';
 import { createQueryFeed } from '../query-feed.js';
 import { readLogInput } from '../readers/read-log-input.js';
@@ -24,18 +24,17 @@ export async function readRangeRuns(
   job: RangeJob,
   signal?: AbortSignal,
 ): Promise<{ runs: QueryRun[]; result: Omit<RangeResult, 'partials'> }> {
-  const feed = createQueryFeed(job.requests);
+  const feed = createQueryFeed(job.requests, { shapes: job.shapes !== false });
   const { sink, tally } = createTallyingSink(
     (record, bytes) => feed.offer(record, bytes),
     SKIPPED_SAMPLES,
     feed.offerAuditLine,
+    feed.chunkDone,
   );
   const summary = await readLogInput(
     {
       label: job.label,
-      // `end` is inclusive, as createReadStream's is.
-      open: () =>
-        createReadStream(job.file, { start: job.start, end: job.end, highWaterMark: READ_CHUNK_BYTES }),
+      open: () => readChunks(job.file, job.start, job.end),
     },
     sink,
     {
@@ -49,4 +48,43 @@ export async function readRangeRuns(
     ...tally,
   };
   return { runs: feed.queries.map((query) => query.run), result };
+}
+
+/**
+ * Bytes [start, end] (inclusive) of a file in chunks read into two buffers in turn, the next read
+ * running while the caller works on the current chunk. A chunk is valid until the caller asks for
+ * the one after it; the readers copy whatever they keep longer (line-splitter.ts, QueryFeed.chunkDone).
+ * Reusing two buffers instead of a fresh 1 MiB one per chunk keeps the process's memory flat: freed
+ * chunks were returned to the allocator only now and then, and with two threads the peak RSS grew
+ * by tens of megabytes.
+ */
+async function* readChunks(file: string, start: number, end: number): AsyncGenerator<Buffer> {
+  const handle = await open(file, 'r');
+  const buffers = [Buffer.allocUnsafe(READ_CHUNK_BYTES), Buffer.allocUnsafe(READ_CHUNK_BYTES)] as const;
+  let position = start;
+  const readInto = (buffer: Buffer): Promise<number> => {
+    const length = Math.min(buffer.length, end + 1 - position);
+    if (length <= 0) return Promise.resolve(0);
+    const at = position;
+    return handle.read(buffer, 0, length, at).then(({ bytesRead }) => {
+      position = at + bytesRead;
+      return bytesRead;
+    });
+  };
+  let turn = 0;
+  let next = readInto(buffers[0]);
+  try {
+    for (;;) {
+      const bytesRead = await next;
+      if (bytesRead === 0) return;
+      const current = buffers[turn] as Buffer;
+      turn = 1 - turn;
+      next = readInto(buffers[turn] as Buffer);
+      yield current.subarray(0, bytesRead);
+    }
+  } finally {
+    // A read still running must not land in a closed file (an early stop: abort, a failed range).
+    await next.catch(() => 0);
+    await handle.close();
+  }
 }

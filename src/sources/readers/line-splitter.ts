@@ -69,7 +69,8 @@ export class LineSplitter {
         this.parts = [];
         this.partsBytes = 0;
       } else {
-        this.parts.push(chunk.subarray(pos));
+        // A copy: the reader may reuse the chunk's memory for the next one (range-reader.ts).
+        this.parts.push(Buffer.from(chunk.subarray(pos)));
         this.partsBytes += rest;
       }
     }

@@ -50,6 +50,7 @@ export async function readLogInput(
       sink.skip(sample);
     },
   };
+  if (sink.chunkDone !== undefined) counting.chunkDone = sink.chunkDone.bind(sink);
   const auditLine = sink.auditLine;
   if (auditLine !== undefined) {
     counting.auditLine = (buffer, start, end, label) => {
@@ -152,8 +153,12 @@ function lineConsumer(
     },
     skip: (sample) => sink.skip(sample),
   });
+  const chunkDone = sink.chunkDone?.bind(sink);
   return {
-    push: (chunk) => splitter.push(chunk),
+    push(chunk) {
+      splitter.push(chunk);
+      chunkDone?.();
+    },
     end: () => splitter.end(),
     abandon(reason) {
       const line = splitter.discardPartial() ?? splitter.currentLine;

@@ -11,6 +11,8 @@ export interface RecordSink {
    * sources/shaped-audit-lines.ts); false when the reader must make the record itself. Optional.
    */
   auditLine?(buffer: Buffer, start: number, end: number, label: string): boolean;
+  /** The reader is done with the chunk the last lines came from (its memory may be reused). Optional. */
+  chunkDone?(): void;
 }
 
 /** The detected layout of one input. */
@@ -46,6 +48,7 @@ export function createTallyingSink(
   offer: (record: LogRecord, bytes: number) => void,
   maxSamples: number,
   offerAuditLine?: (buffer: Buffer, start: number, end: number, label: string) => number | undefined,
+  chunkDone?: () => void,
 ): { sink: RecordSink; tally: ReadTally } {
   const tally: ReadTally = {
     minMs: Number.POSITIVE_INFINITY,
@@ -74,6 +77,7 @@ export function createTallyingSink(
       return true;
     };
   }
+  if (chunkDone !== undefined) sink.chunkDone = chunkDone;
   return { sink, tally };
 }
 

@@ -1,0 +1,124 @@
+/**
+ * The shaped fast path for raw audit lines (sources/shaped-audit-lines.ts) against the ordinary
+ * path, end to end through the local source: every stored query plus analyze's, over generated
+ * incidents (both flood shapes, every stage, a recovered one), the real audit samples, and lines the
+ * fast path must hand back (broken, escaped, CRLF, BOM, odd times). Outcomes must be identical.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { loadQueryLibrary, renderQuery } from '../../src/queries/library.js';
+import { createLocalSource } from '../../src/sources/local-source.js';
+import type { QueryRequest } from '../../src/sources/source.js';
+import { generate, writeIncidentFile } from '../analysis/analysis-support.js';
+
+const HOUR = 3_600_000;
+const start = '2024-06-14T00:00:00Z';
+const library = loadQueryLibrary().map((q) => ({ name: q.name, queryString: renderQuery(q) }));
+const extra: QueryRequest[] = [
+  { name: 'raw-desc', queryString: 'filter verb = "create" | fields @timestamp, requestURI | limit 7' },
+  { name: 'raw-asc', queryString: 'fields @timestamp, @message | sort @timestamp asc | limit 3' },
+  { name: 'message', queryString: 'filter @message like "kube-system" | stats count(*) by verb' },
+  { name: 'dedup', queryString: 'fields verb, user.username | sort @timestamp desc | dedup verb' },
+  {
+    name: 'time-derived',
+    queryString: 'fields datefloor(@timestamp, 1h) as h | stats count(*) as n, earliest(verb) by h, verb',
+  },
+  {
+    name: 'ranged',
+    queryString: 'stats count(*) as n, sum(responseStatus.code) as s by bin(10m)',
+    range: { startMs: Date.parse(start) + HOUR, endMs: Date.parse(start) + 2 * HOUR },
+  },
+];
+const requests = [...library, ...extra];
+const cleanups: (() => void)[] = [];
+afterAll(() => {
+  for (const cleanup of cleanups) cleanup();
+});
+
+/** The outcomes, or the error when the input cannot be read at all (that must agree too). */
+async function answer(paths: string[], shapes: boolean): Promise<unknown[] | string> {
+  try {
+    return await createLocalSource({ paths, workers: 1, shapes }).runAll(requests);
+  } catch (error) {
+    return String(error);
+  }
+}
+
+async function bothWays(paths: string[]): Promise<void> {
+  const fast = await answer(paths, true);
+  const plain = await answer(paths, false);
+  if (typeof fast === 'string' || typeof plain === 'string') {
+    expect(fast).toEqual(plain);
+    return;
+  }
+  expect(fast.length).toBe(plain.length);
+  fast.forEach((outcome, i) => expect(outcome, requests[i]?.name).toEqual(plain[i]));
+}
+
+describe('the shaped fast path gives what the ordinary path gives', () => {
+  test.each([
+    { seed: 11, shape: 'operator-flood', outcome: 'ongoing' },
+    { seed: 12, shape: 'user-flood', outcome: 'recovered' },
+    { seed: 13, shape: 'operator-flood', outcome: 'recovered', stages: 'all' },
+  ] as const)('generated incident $shape $outcome', async (options) => {
+    const { events } = generate({ ...options, start, durationMs: 3 * HOUR });
+    const { file, cleanup } = writeIncidentFile(events, 'audit-jsonl', options.seed);
+    cleanups.push(cleanup);
+    await bothWays([file]);
+  });
+
+  test('lines it must hand back to the ordinary path', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'eei-shaped-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const event = (over: Record<string, unknown>): string =>
+      JSON.stringify({
+        kind: 'Event',
+        stage: 'ResponseComplete',
+        verb: 'create',
+        user: { username: 'alice' },
+        objectRef: { resource: 'configmaps', namespace: 'a' },
+        responseStatus: { code: 201 },
+        stageTimestamp: '2024-06-14T00:00:01.000001Z',
+        ...over,
+      });
+    const lines = [
+      `\ufeff${event({})}`,
+      event({}),
+      event({}).replace('"verb"', '"ve\\u0072b"'),
+      event({}).slice(0, -3),
+      `${event({ verb: 'delete' })}\r`,
+      `  ${event({})}`,
+      `${event({})} \t`,
+      event({ stageTimestamp: '2024-06-14 00:00:02Z' }),
+      event({ stageTimestamp: 'yesterday' }),
+      event({ stageTimestamp: undefined, requestReceivedTimestamp: '2024-06-14T00:00:03Z' }),
+      event({ 'objectRef.resource': 'dotted', objectRef: undefined }),
+      event({ user: { username: 'b\u00e9atrice' } }),
+      event({ responseStatus: { code: 500, message: 'etcdserver: mvcc: database space exceeded' } }),
+      event({ verb: 'patch' }).replace('"verb":"patch"', '"verb":"patch","verb":"update"'),
+      event({ annotations: { stageTimestamp: '2024-06-14T05:00:00Z' } }),
+      event({ requestObject: { a: [1, { b: '\u0000'.repeat(0) }], c: '\\"x' } }),
+      '{"stageTimestamp":"2024-06-14T00:00:04Z","verb":"get",}',
+    ];
+    const file = path.join(dir, 'odd.log');
+    writeFileSync(file, `${[...lines, ...lines, ...lines].join('\n')}\n`);
+    await bothWays([file]);
+  });
+});
+
+const SAMPLES =
+  process.env['REAL_AUDIT_SAMPLES'] ??
+  path.resolve(import.meta.dirname, '../../../shared/real-audit-samples');
+const present = existsSync(path.join(SAMPLES, 'README.md'));
+describe.skipIf(!present)('the shaped fast path on the real audit samples', () => {
+  const files = present
+    ? readdirSync(SAMPLES, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile() && /\.(log|jsonl|json)$/.test(d.name))
+        .map((d) => path.join(d.parentPath, d.name))
+    : [];
+  test.each(files.map((f) => [path.relative(SAMPLES, f), f]))('%s', async (_name, file) => {
+    await bothWays([file]);
+  });
+});
