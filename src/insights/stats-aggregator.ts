@@ -128,6 +128,9 @@ function containsAggregate(e: Expr): boolean {
   }
 }
 
+/** Most (shape, time key) entries the per-shape group cache holds before it starts over. */
+const MAX_SHAPE_ENTRIES = 20_000;
+
 interface Group {
   keyValues: Value[];
   accumulators: Accumulator[];
@@ -162,6 +165,8 @@ export class StatsAggregator {
 
   /** Per shape: its group (no key reads @timestamp) or its groups by the one key that does. */
   private readonly shapeGroups: (Group | Map<unknown, Group> | undefined)[] = [];
+  /** Entries in the per-shape caches (roughly: counted up per lookup, down per hit). */
+  private shapeEntries = 0;
 
   /**
    * add() for a row of a shape (query-run.ts addShaped): the keys not in `timeKeys` read only what the
@@ -181,13 +186,21 @@ export class StatsAggregator {
         byTime = new Map();
         this.shapeGroups[shape] = byTime;
       }
+      // A cache, not the groups: it grows with shapes times time bins, so it starts over when big
+      // (the groups themselves are always found again through find()).
+      if (++this.shapeEntries > MAX_SHAPE_ENTRIES) {
+        this.shapeEntries = 0;
+        this.shapeGroups.length = 0;
+        byTime = new Map();
+        this.shapeGroups[shape] = byTime;
+      }
       const v = (this.plan.keys[timeKeys[0] as number] as { get: Getter }).get(row);
       const k = typeof v === 'boolean' ? (v ? 'true' : 'false') : v;
       group = byTime.get(k);
       if (group === undefined) {
         group = this.find(row, undefined) ?? this.create(this.plan.keys.map((key) => detach(key.get(row))));
         byTime.set(k, group);
-      }
+      } else this.shapeEntries--;
     } else {
       this.add(row);
       return;
@@ -199,6 +212,7 @@ export class StatsAggregator {
   /** Drops the per-shape group cache (the shapes of another numbering follow). */
   forgetShapes(): void {
     this.shapeGroups.length = 0;
+    this.shapeEntries = 0;
   }
 
   /** The group of a row (or of given key values), undefined when new. */
