@@ -62,8 +62,15 @@ export interface QueryRun {
   merge(partial: RunPartial): boolean;
 }
 
-/** Starts a run: feed records with add() or addShaped(), then finish() once. */
-export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): QueryRun {
+/**
+ * Starts a run: feed records with add() or addShaped(), then finish() once. `shapes` is the plan's
+ * shape plan when the caller has worked it out already.
+ */
+export function createQueryRun(
+  plan: QueryPlan,
+  options: RunOptions = {},
+  shapes: ShapePlan = planShapes(plan),
+): QueryRun {
   const cap = plan.hasLimitCommand ? Infinity : normalizeLimit(options.limit);
   const stream = plan.stream;
   const aggregator = plan.stats ? new StatsAggregator(plan.stats) : undefined;
@@ -86,7 +93,6 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
   /** After a compaction with k rows kept: the k-th; a later row that does not sort before it is out. */
   let threshold: Row | undefined;
 
-  const shapes = lazyShapePlan(plan);
   /** Per shape: the values the memoised stages created, or null when they drop the shape. */
   const outcomes: (Map<string, Value> | null | undefined)[] = [];
   /** Per shape: the record object stats rows of that shape are read through (its time set per record). */
@@ -106,10 +112,16 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
     }
   };
 
+  /** Keeps a raw row; past `slack` rows over twice the top k, cuts back to the top k. */
+  const collect = (row: Row, slack: number): void => {
+    collected.push(row);
+    if (topK && collected.length >= 2 * topK.k + slack) compact();
+  };
+
   /** Materialises the waiting stubs: their record, then the stages after the memoised prefix. */
   const resolvePending = (): void => {
     if (pending.size === 0) return;
-    const from = shapes().prefix;
+    const from = shapes.prefix;
     for (const [row, capture] of pending) {
       row.record = capture.record();
       row.values = row.values === null ? null : new Map(row.values);
@@ -135,15 +147,13 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
     if (aggregator) {
       aggregator.add(row);
     } else {
-      collected.push(row);
-      if (topK && collected.length >= 2 * topK.k + 1024) compact();
+      collect(row, COMPACT_SLACK);
     }
   };
 
   return {
     add,
     addShaped(record: ShapedRecord): void {
-      const plan = shapes();
       if (record.numbering !== numbering) {
         numbering = record.numbering;
         outcomes.length = 0;
@@ -154,13 +164,13 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
       if (outcome === undefined) {
         const row: Row = { record: stubOf(record), values: null };
         let passed = true;
-        for (let i = 0; i < plan.prefix && passed; i++) passed = (stream[i] as (r: Row) => boolean)(row);
+        for (let i = 0; i < shapes.prefix && passed; i++) passed = (stream[i] as (r: Row) => boolean)(row);
         outcome = passed ? (row.values ?? EMPTY_VALUES) : null;
         outcomes[record.shape] = outcome;
       }
       if (outcome === null) return;
       if (aggregator) {
-        if (plan.stats === undefined) {
+        if (shapes.stats === undefined) {
           add(record.materialize());
           return;
         }
@@ -173,10 +183,10 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
         through.timestamp = record.timestamp;
         shapedRow.record = through;
         shapedRow.values = outcome;
-        aggregator.addShaped(shapedRow, record.shape, plan.stats.timeKeys);
+        aggregator.addShaped(shapedRow, record.shape, shapes.stats.timeKeys);
         return;
       }
-      if (!plan.deferRows) {
+      if (!shapes.deferRows) {
         add(record.materialize());
         return;
       }
@@ -194,8 +204,8 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
       }
       const row: Row = { record: stubOf(record), values };
       pending.set(row, record.capture());
-      collected.push(row);
-      if (topK && collected.length >= 2 * topK.k + 64) compact();
+      // Stubs hold their reader's chunk until it ends: cut them back sooner.
+      collect(row, STUB_COMPACT_SLACK);
     },
     settle(): void {
       if (pending.size === 0) return;
@@ -215,10 +225,7 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
       if (aggregator) return partial.groups !== undefined && aggregator.merge(partial.groups);
       // Rows kept by a top-k run are a superset of its share of the final top k, and a stable sort
       // of this run's rows followed by the later run's keeps equal rows in arrival order.
-      for (const row of partial.rows ?? []) {
-        collected.push(row);
-        if (topK && collected.length >= 2 * topK.k + 1024) compact();
-      }
+      for (const row of partial.rows ?? []) collect(row, COMPACT_SLACK);
       return true;
     },
     finish(): QueryResult {
@@ -244,6 +251,10 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions = {}): Query
   };
 }
 
+/** Rows kept beyond twice the top k before a compaction sorts and cuts them. */
+const COMPACT_SLACK = 1024;
+const STUB_COMPACT_SLACK = 64;
+
 /** Shared by shapes whose memoised stages create nothing; never written to. */
 const EMPTY_VALUES: Map<string, Value> = new Map();
 
@@ -256,12 +267,6 @@ function stubOf(record: ShapedRecord): LogRecord {
     log: record.log,
     json: record.json,
   };
-}
-
-/** The shape plan, worked out on first use (most runs never take the fast path). */
-function lazyShapePlan(plan: QueryPlan): () => ShapePlan {
-  let shapes: ShapePlan | undefined;
-  return () => (shapes ??= planShapes(plan));
 }
 
 function normalizeLimit(limit: number | undefined): number {

@@ -157,8 +157,7 @@ export class StatsAggregator {
   constructor(private readonly plan: StatsPlan) {}
 
   add(row: Row): void {
-    let group = this.find(row, undefined);
-    if (group === undefined) group = this.create(this.plan.keys.map((key) => detach(key.get(row))));
+    const group = this.groupOf(row);
     const accumulators = group.accumulators;
     for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
   }
@@ -177,7 +176,7 @@ export class StatsAggregator {
     if (timeKeys.length === 0) {
       group = this.shapeGroups[shape] as Group | undefined;
       if (group === undefined) {
-        group = this.find(row, undefined) ?? this.create(this.plan.keys.map((key) => detach(key.get(row))));
+        group = this.groupOf(row);
         this.shapeGroups[shape] = group;
       }
     } else if (timeKeys.length === 1) {
@@ -198,7 +197,7 @@ export class StatsAggregator {
       const k = typeof v === 'boolean' ? (v ? 'true' : 'false') : v;
       group = byTime.get(k);
       if (group === undefined) {
-        group = this.find(row, undefined) ?? this.create(this.plan.keys.map((key) => detach(key.get(row))));
+        group = this.groupOf(row);
         byTime.set(k, group);
       } else this.shapeEntries--;
     } else {
@@ -213,6 +212,11 @@ export class StatsAggregator {
   forgetShapes(): void {
     this.shapeGroups.length = 0;
     this.shapeEntries = 0;
+  }
+
+  /** The group of a row, made when new. */
+  private groupOf(row: Row): Group {
+    return this.find(row, undefined) ?? this.create(this.plan.keys.map((key) => detach(key.get(row))));
   }
 
   /** The group of a row (or of given key values), undefined when new. */
