@@ -98,18 +98,30 @@ export function createQueryRun(
   /** Per shape: the record object stats rows of that shape are read through (its time set per record). */
   const shapeRecords: (LogRecord | undefined)[] = [];
   let numbering: object | undefined;
-  /** Rows kept as stubs (deferRows) and how to get their record when they make it to the end. */
-  const pending = new Map<Row, CapturedRecord>();
+  /** Stub rows in `collected` still waiting for their record (deferRows). */
+  let waiting = 0;
+  /**
+   * Stub rows a compaction cut, for the next ones to reuse: a `sort @timestamp desc | limit 1` over
+   * an incident's failures keeps every failure as a stub for a moment, and fresh objects for each
+   * (hundreds of thousands) lived just long enough to be promoted, doubling the heap.
+   */
+  const spare: StubRow[] = [];
 
   const compact = (): void => {
     if (!topK) return;
     collected.sort(topK.compare);
-    collected.length = Math.min(collected.length, topK.k);
-    if (collected.length === topK.k) threshold = collected[topK.k - 1];
-    if (pending.size > 0) {
-      const kept = new Set(collected);
-      for (const row of pending.keys()) if (!kept.has(row)) pending.delete(row);
+    const k = topK.k;
+    if (collected.length > k) {
+      for (let i = k; i < collected.length; i++) {
+        const row = collected[i];
+        if (row instanceof StubRow && row.capture !== null) {
+          waiting--;
+          spare.push(row);
+        }
+      }
+      collected.length = k;
     }
+    if (collected.length === k) threshold = collected[k - 1];
   };
 
   /** Keeps a raw row; past `slack` rows over twice the top k, cuts back to the top k. */
@@ -120,14 +132,17 @@ export function createQueryRun(
 
   /** Materialises the waiting stubs: their record, then the stages after the memoised prefix. */
   const resolvePending = (): void => {
-    if (pending.size === 0) return;
+    if (waiting === 0) return;
     const from = shapes.prefix;
-    for (const [row, capture] of pending) {
-      row.record = capture.record();
+    for (const row of collected) {
+      if (!(row instanceof StubRow) || row.capture === null) continue;
+      row.record = row.capture.record();
+      row.capture = null;
       row.values = row.values === null ? null : new Map(row.values);
       for (let i = from; i < stream.length; i++) (stream[i] as (r: Row) => boolean)(row);
     }
-    pending.clear();
+    waiting = 0;
+    spare.length = 0;
   };
 
   const add = (record: LogRecord): void => {
@@ -202,15 +217,27 @@ export function createQueryRun(
         probeRow.values = values;
         if (topK.compare(threshold, probeRow) <= 0) return;
       }
-      const row: Row = { record: stubOf(record), values };
-      pending.set(row, record.capture());
+      const reused = spare.pop();
+      let row: StubRow;
+      if (reused === undefined) row = new StubRow(stubOf(record), values, record.capture());
+      else {
+        row = reused;
+        const stub = row.record;
+        stub.timestamp = record.timestamp;
+        stub.logStream = record.logStream;
+        stub.log = record.log;
+        stub.json = record.json;
+        row.values = values;
+        row.capture = record.capture(row.capture ?? undefined);
+      }
+      waiting++;
       // Stubs hold their reader's chunk until it ends: cut them back sooner.
       collect(row, STUB_COMPACT_SLACK);
     },
     settle(): void {
-      if (pending.size === 0) return;
+      if (waiting === 0) return;
       compact();
-      for (const captured of pending.values()) captured.keep();
+      for (const row of collected) if (row instanceof StubRow) row.capture?.keep();
     },
     save(): RunPartial | undefined {
       // Only the rows that can still make the top k travel (a worker's partial is copied).
@@ -257,6 +284,18 @@ const STUB_COMPACT_SLACK = 64;
 
 /** Shared by shapes whose memoised stages create nothing; never written to. */
 const EMPTY_VALUES: Map<string, Value> = new Map();
+
+/**
+ * A raw row kept as a stub on the shaped path: the shape's JSON and the record's time, and the
+ * capture that gives its whole record once it has made it to the end (then capture is null).
+ */
+class StubRow implements Row {
+  constructor(
+    public record: LogRecord,
+    public values: Map<string, Value> | null,
+    public capture: CapturedRecord | null,
+  ) {}
+}
 
 /** The record a shape's memoised parts are read through: its JSON and time, no message (they read none). */
 function stubOf(record: ShapedRecord): LogRecord {

@@ -23,8 +23,11 @@ export interface ShapedRecord {
   json: Record<string, unknown> | null;
   /** The whole record; call it only while the record is being added. */
   materialize(): LogRecord;
-  /** A handle that gives the whole record later, without copying the line until it must. */
-  capture(): CapturedRecord;
+  /**
+   * A handle that gives the whole record later, without copying the line until it must. `reuse`, a
+   * handle this reader gave before and its holder no longer needs, may be recycled for it.
+   */
+  capture(reuse?: CapturedRecord): CapturedRecord;
 }
 
 /**

@@ -83,7 +83,10 @@ export function createShapedAuditLines(
     log: '',
     json: null,
     materialize,
-    capture: () => new LineCapture(buf, from, to, shaped.timestamp, shaped.log, project),
+    capture: (reuse) =>
+      reuse instanceof LineCapture
+        ? reuse.reset(buf, from, to, shaped.timestamp, shaped.log)
+        : new LineCapture(buf, from, to, shaped.timestamp, shaped.log, project),
   };
 
   return (buffer, start, end, label) => {
@@ -131,10 +134,21 @@ class LineCapture implements CapturedRecord {
     private bytes: Buffer,
     private from: number,
     private to: number,
-    private readonly timestamp: number,
-    private readonly log: string,
+    private timestamp: number,
+    private log: string,
     private readonly project: JsonProjector,
   ) {}
+
+  /** The same handle for another line (ShapedRecord.capture's `reuse`). */
+  reset(bytes: Buffer, from: number, to: number, timestamp: number, log: string): this {
+    this.kept = false;
+    this.bytes = bytes;
+    this.from = from;
+    this.to = to;
+    this.timestamp = timestamp;
+    this.log = log;
+    return this;
+  }
 
   record(): LogRecord {
     return recordOf(this.bytes.toString('utf8', this.from, this.to), this.timestamp, this.log, this.project);
