@@ -9,6 +9,11 @@ import { compareValues, detach, toNumber, toText, type Value, type ValueKind } f
  */
 export interface Accumulator {
   add(row: Row): void;
+  /**
+   * add(row) given `input`, what the spec's input(row) read from it: rows whose values a shape fixes
+   * read it once per shape (stats-aggregator.ts addShaped). `row` still gives the record's time.
+   */
+  addInput(input: unknown, row: Row): void;
   result(): Value;
   /**
    * The state as plain data (it crosses worker threads), or undefined when merging it could give a
@@ -27,6 +32,8 @@ export interface Accumulator {
 export interface AggregateSpec {
   create(): Accumulator;
   kind: ValueKind;
+  /** What an accumulator's add() reads from a row's values, for addInput(); never @timestamp. */
+  input(row: Row): unknown;
 }
 
 /** Names of aggregate functions, lower case. */
@@ -57,64 +64,57 @@ export function buildAggregate(
 ): AggregateSpec | string {
   const g: Getter | undefined = arg?.get;
   const argKind: ValueKind = arg?.kind ?? 'plain';
+  const value = (row: Row): Value => (g as Getter)(row);
+  const number = (row: Row): number | undefined => toNumber((g as Getter)(row));
   switch (name) {
     case 'count':
-      if (g === undefined) return { kind: 'plain', create: () => new CountAll() };
-      return { kind: 'plain', create: () => new CountPresent(g) };
+      if (g === undefined) return { kind: 'plain', create: () => new CountAll(), input: () => true };
+      return { kind: 'plain', create: () => new CountAll(g), input: (row) => g(row) !== undefined };
     case 'count_distinct':
       // CloudWatch approximates at high cardinality; we count exactly.
-      return g ? { kind: 'plain', create: () => new CountDistinct(g) } : 'count_distinct needs a field';
+      return g
+        ? { kind: 'plain', create: () => new CountDistinct(g), input: (row) => toText(g(row)) }
+        : 'count_distinct needs a field';
     case 'sum':
-      return g ? { kind: 'plain', create: () => new Sum(g, false) } : 'sum needs a field';
+      return g ? { kind: 'plain', create: () => new Sum(g, false), input: number } : 'sum needs a field';
     case 'avg':
-      return g ? { kind: 'plain', create: () => new Sum(g, true) } : 'avg needs a field';
+      return g ? { kind: 'plain', create: () => new Sum(g, true), input: number } : 'avg needs a field';
     case 'min':
     case 'max':
       return g
-        ? { kind: argKind, create: () => new Extreme(g, name === 'max' ? 1 : -1, false) }
+        ? { kind: argKind, create: () => new Extreme(g, name === 'max' ? 1 : -1, false), input: value }
         : `${name} needs a field`;
     case 'sortsfirst':
     case 'sortslast':
       return g
-        ? { kind: argKind, create: () => new Extreme(g, name === 'sortslast' ? 1 : -1, true) }
+        ? { kind: argKind, create: () => new Extreme(g, name === 'sortslast' ? 1 : -1, true), input: value }
         : `${name} needs a field`;
     case 'earliest':
     case 'latest':
-      return g ? { kind: argKind, create: () => new ByTime(g, name === 'latest') } : `${name} needs a field`;
+      return g
+        ? { kind: argKind, create: () => new ByTime(g, name === 'latest'), input: value }
+        : `${name} needs a field`;
     case 'pct': {
       const p = extra[0];
       if (!g || p?.kind !== 'number' || p.value < 0 || p.value > 100)
         return 'pct needs a field and a percentile between 0 and 100, e.g. pct(latency, 99)';
       const percentile = p.value;
-      return { kind: argKind, create: () => new Percentile(g, percentile) };
+      return { kind: argKind, create: () => new Percentile(g, percentile), input: number };
     }
     default:
       return `unknown aggregate ${name}`;
   }
 }
 
+/** count(*) (no getter) and count(field): rows with the field present. */
 class CountAll implements Accumulator {
   private n = 0;
-  add(): void {
-    this.n++;
-  }
-  result(): Value {
-    return this.n;
-  }
-  save(): unknown {
-    return this.n;
-  }
-  merge(state: unknown): boolean {
-    this.n += state as number;
-    return true;
-  }
-}
-
-class CountPresent implements Accumulator {
-  private n = 0;
-  constructor(private readonly g: Getter) {}
+  constructor(private readonly g?: Getter) {}
   add(row: Row): void {
-    if (this.g(row) !== undefined) this.n++;
+    if (this.g === undefined || this.g(row) !== undefined) this.n++;
+  }
+  addInput(present: unknown): void {
+    if (present === true) this.n++;
   }
   result(): Value {
     return this.n;
@@ -132,7 +132,10 @@ class CountDistinct implements Accumulator {
   private readonly seen = new Set<string>();
   constructor(private readonly g: Getter) {}
   add(row: Row): void {
-    const t = toText(this.g(row));
+    this.addInput(toText(this.g(row)));
+  }
+  addInput(text: unknown): void {
+    const t = text as string | undefined;
     if (t !== undefined && !this.seen.has(t)) this.seen.add(detach(t) as string);
   }
   result(): Value {
@@ -158,7 +161,10 @@ class Sum implements Accumulator {
     private readonly average: boolean,
   ) {}
   add(row: Row): void {
-    const x = toNumber(this.g(row));
+    this.addInput(toNumber(this.g(row)));
+  }
+  addInput(number: unknown): void {
+    const x = number as number | undefined;
     if (x !== undefined) {
       this.total += x;
       this.n++;
@@ -195,7 +201,10 @@ class Extreme implements Accumulator {
     private readonly byText: boolean,
   ) {}
   add(row: Row): void {
-    const v = this.g(row);
+    this.addInput(this.g(row));
+  }
+  addInput(value: unknown): void {
+    const v = value as Value;
     if (v === undefined) return;
     if (this.best === undefined) {
       this.best = detach(v);
@@ -251,7 +260,12 @@ class ByTime implements Accumulator {
   add(row: Row): void {
     const t = timestampOf(row);
     if (t === undefined) return;
-    const v = this.g(row);
+    this.addInput(this.g(row), row);
+  }
+  addInput(value: unknown, row: Row): void {
+    const t = timestampOf(row);
+    if (t === undefined) return;
+    const v = value as Value;
     if (v === undefined) return;
     if (!this.has || (this.latest ? t >= this.ts : t < this.ts)) {
       this.ts = t;
@@ -286,7 +300,10 @@ class Percentile implements Accumulator {
     private readonly p: number,
   ) {}
   add(row: Row): void {
-    const x = toNumber(this.g(row));
+    this.addInput(toNumber(this.g(row)));
+  }
+  addInput(number: unknown): void {
+    const x = number as number | undefined;
     if (x !== undefined) this.values.push(x);
   }
   result(): Value {

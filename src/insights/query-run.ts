@@ -198,7 +198,7 @@ export function createQueryRun(
         through.timestamp = record.timestamp;
         shapedRow.record = through;
         shapedRow.values = outcome;
-        aggregator.addShaped(shapedRow, record.shape, shapes.stats.timeKeys);
+        aggregator.addShaped(shapedRow, record.shape, shapes.stats.timeKeys, shapes.stats.timeAggregates);
         return;
       }
       if (!shapes.deferRows) {

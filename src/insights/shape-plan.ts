@@ -13,8 +13,11 @@ export interface ShapePlan {
   fields: string[];
   /** Streaming stages [0, prefix) are evaluated once per shape. */
   prefix: number;
-  /** The stats may take shaped rows: the whole stream is memoised; keys at `timeKeys` read @timestamp. */
-  stats: { timeKeys: number[] } | undefined;
+  /**
+   * The stats may take shaped rows: the whole stream is memoised; keys at `timeKeys` read @timestamp,
+   * and so do the aggregates when `timeAggregates`.
+   */
+  stats: { timeKeys: number[]; timeAggregates: boolean } | undefined;
   /**
    * Raw rows may wait as cheap stubs until the end (or until dropped by the top-k order): the stages
    * after the prefix drop nothing, and the order the run keeps reads only shape fields and @timestamp.
@@ -64,10 +67,14 @@ export function planShapes(plan: QueryPlan): ShapePlan {
   let stats: ShapePlan['stats'];
   if (plan.stats !== undefined && plan.statsReads !== undefined && rest.length === 0) {
     const keyClasses = plan.statsReads.keys.map((reads) => classOf(reads, false));
-    if (keyClasses.every((c) => c !== RECORD) && classOf(plan.statsReads.aggregates, false) !== RECORD) {
+    const aggregatesClass = classOf(plan.statsReads.aggregates, false);
+    if (keyClasses.every((c) => c !== RECORD) && aggregatesClass !== RECORD) {
       for (const reads of plan.statsReads.keys) classOf(reads, true);
       classOf(plan.statsReads.aggregates, true);
-      stats = { timeKeys: keyClasses.flatMap((c, i) => (c === TIME ? [i] : [])) };
+      stats = {
+        timeKeys: keyClasses.flatMap((c, i) => (c === TIME ? [i] : [])),
+        timeAggregates: aggregatesClass === TIME,
+      };
     }
   }
 

@@ -169,9 +169,10 @@ export class StatsAggregator {
 
   /**
    * add() for a row of a shape (query-run.ts addShaped): the keys not in `timeKeys` read only what the
-   * shape fixes, so a shape's group is found once, or once per value of its one time key.
+   * shape fixes, so a shape's group is found once, or once per value of its one time key; and unless
+   * `timeAggregates` (an aggregate reads @timestamp), what the aggregates read is read once per shape.
    */
-  addShaped(row: Row, shape: number, timeKeys: readonly number[]): void {
+  addShaped(row: Row, shape: number, timeKeys: readonly number[], timeAggregates: boolean): void {
     let group: Group | undefined;
     if (timeKeys.length === 0) {
       group = this.shapeGroups[shape] as Group | undefined;
@@ -205,13 +206,26 @@ export class StatsAggregator {
       return;
     }
     const accumulators = group.accumulators;
-    for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
+    if (timeAggregates) {
+      for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
+      return;
+    }
+    let inputs = this.shapeInputs[shape];
+    if (inputs === undefined) {
+      inputs = this.plan.aggregates.map((spec) => spec.input(row));
+      this.shapeInputs[shape] = inputs;
+    }
+    for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).addInput(inputs[i], row);
   }
+
+  /** Per shape: what each aggregate reads from its rows (when no aggregate reads @timestamp). */
+  private readonly shapeInputs: (unknown[] | undefined)[] = [];
 
   /** Drops the per-shape group cache (the shapes of another numbering follow). */
   forgetShapes(): void {
     this.shapeGroups.length = 0;
     this.shapeEntries = 0;
+    this.shapeInputs.length = 0;
   }
 
   /** The group of a row, made when new. */

@@ -76,6 +76,13 @@ const tail = fc.oneof(
     ),
   fc.tuple(field, field).map(([a, b]) => `stats count_distinct(${b}) as d, latest(${b}) as l by ${a}, ${b}`),
   fc.tuple(field).map(([a]) => `stats count(*) as n by bin(1m), datefloor(@timestamp, 2m), ${a}`),
+  // No aggregate reads @timestamp: what they read is read once per shape (AggregateSpec.input).
+  fc
+    .tuple(field, field)
+    .map(
+      ([a, b]) =>
+        `stats count(${b}) as c, count_distinct(${b}) as d, avg(${b}) as m, max(${b}) as hi, sortsfirst(${b}) as f, pct(${b}, 50) as p by bin(1m), ${a}`,
+    ),
   field.map(
     (a) =>
       `fields strcontains("|create|delete|", concat("|", verb, "|")) as w | stats sum(w) as writes by ${a}`,
@@ -163,11 +170,20 @@ describe('the shape plan', () => {
       'filter not ispresent(stage) or stage = "ResponseComplete" | fields strcontains("|create|", concat("|", verb, "|")) as w | stats sum(w) as writes by bin(5m)',
     );
     expect(series.prefix).toBe(2);
-    expect(series.stats).toEqual({ timeKeys: [0] });
+    expect(series.stats).toEqual({ timeKeys: [0], timeAggregates: false });
     expect(new Set(series.fields)).toEqual(new Set(['stage', 'verb', 'w']));
     const actors = plan('stats count(*) by bin(5m), user.username, objectRef.namespace');
-    expect(actors.stats).toEqual({ timeKeys: [0] });
+    expect(actors.stats).toEqual({ timeKeys: [0], timeAggregates: false });
     expect(new Set(actors.fields)).toEqual(new Set(['user.username', 'objectRef.namespace']));
+  });
+
+  it('says when the aggregates read @timestamp (then they cannot be read once per shape)', () => {
+    expect(plan('stats max(@timestamp) by verb').stats).toEqual({ timeKeys: [], timeAggregates: true });
+    expect(plan('stats latest(verb) by bin(1m)').stats).toEqual({ timeKeys: [0], timeAggregates: true });
+    expect(plan('stats sum(code) as s, count_distinct(verb) by user').stats).toEqual({
+      timeKeys: [],
+      timeAggregates: false,
+    });
   });
 
   it('stops at the first stage that reads the record itself', () => {
