@@ -128,9 +128,6 @@ function containsAggregate(e: Expr): boolean {
   }
 }
 
-/** Most (shape, time key) entries the per-shape group cache holds before it starts over. */
-const MAX_SHAPE_ENTRIES = 20_000;
-
 interface Group {
   keyValues: Value[];
   accumulators: Accumulator[];
@@ -162,10 +159,16 @@ export class StatsAggregator {
     for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).add(row);
   }
 
-  /** Per shape: its group (no key reads @timestamp) or its groups by the one key that does. */
-  private readonly shapeGroups: (Group | Map<unknown, Group> | undefined)[] = [];
-  /** Entries in the per-shape caches (roughly: counted up per lookup, down per hit). */
-  private shapeEntries = 0;
+  /**
+   * Per shape: its group when no key reads @timestamp, else the group of the last value its one time
+   * key took (in `shapeTime`). An incident's lines come in time order, so a shape moves from one bin
+   * to the next and rarely back: one entry per shape catches nearly every line, whatever the number
+   * of bins, and the cache never outgrows the shape table.
+   */
+  private readonly shapeGroups: (Group | undefined)[] = [];
+  private readonly shapeTime: unknown[] = [];
+  /** Per shape: its key values (the time key's slot is filled per lookup), read once per shape. */
+  private readonly shapeKeys: (Value[] | undefined)[] = [];
 
   /**
    * add() for a row of a shape (query-run.ts addShaped): the keys not in `timeKeys` read only what the
@@ -175,32 +178,26 @@ export class StatsAggregator {
   addShaped(row: Row, shape: number, timeKeys: readonly number[], timeAggregates: boolean): void {
     let group: Group | undefined;
     if (timeKeys.length === 0) {
-      group = this.shapeGroups[shape] as Group | undefined;
+      group = this.shapeGroups[shape];
       if (group === undefined) {
         group = this.groupOf(row);
         this.shapeGroups[shape] = group;
       }
     } else if (timeKeys.length === 1) {
-      let byTime = this.shapeGroups[shape] as Map<unknown, Group> | undefined;
-      if (byTime === undefined) {
-        byTime = new Map();
-        this.shapeGroups[shape] = byTime;
+      const t = timeKeys[0] as number;
+      const v = (this.plan.keys[t] as { get: Getter }).get(row);
+      group = this.shapeGroups[shape];
+      if (group === undefined || this.shapeTime[shape] !== v) {
+        let keys = this.shapeKeys[shape];
+        if (keys === undefined) {
+          keys = this.plan.keys.map((key) => detach(key.get(row)));
+          this.shapeKeys[shape] = keys;
+        }
+        keys[t] = detach(v);
+        group = this.find(row, keys) ?? this.create(keys.slice());
+        this.shapeGroups[shape] = group;
+        this.shapeTime[shape] = v;
       }
-      // A cache, not the groups: it grows with shapes times time bins, so it starts over when big
-      // (the groups themselves are always found again through find()).
-      if (++this.shapeEntries > MAX_SHAPE_ENTRIES) {
-        this.shapeEntries = 0;
-        this.shapeGroups.length = 0;
-        byTime = new Map();
-        this.shapeGroups[shape] = byTime;
-      }
-      const v = (this.plan.keys[timeKeys[0] as number] as { get: Getter }).get(row);
-      const k = typeof v === 'boolean' ? (v ? 'true' : 'false') : v;
-      group = byTime.get(k);
-      if (group === undefined) {
-        group = this.groupOf(row);
-        byTime.set(k, group);
-      } else this.shapeEntries--;
     } else {
       this.add(row);
       return;
@@ -224,7 +221,8 @@ export class StatsAggregator {
   /** Drops the per-shape group cache (the shapes of another numbering follow). */
   forgetShapes(): void {
     this.shapeGroups.length = 0;
-    this.shapeEntries = 0;
+    this.shapeTime.length = 0;
+    this.shapeKeys.length = 0;
     this.shapeInputs.length = 0;
   }
 
