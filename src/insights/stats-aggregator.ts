@@ -310,24 +310,34 @@ export class StatsAggregator {
   /** Groups in first-seen order, or ascending by the bin() key when there is one. */
   rows(): Row[] {
     const plan = this.plan;
+    const keys = plan.keys;
+    const items = plan.items;
+    const slotNames = plan.aggregates.map((_, i) => SLOT_PREFIX + String(i));
+    // One slot map for every group: the items read it at once and keep nothing of it.
+    const slots = new Map<string, Value>();
+    const slotRow: Row = { record: null, values: slots };
     const out: Row[] = [];
     for (const group of this.order) {
-      const slots = new Map<string, Value>();
-      group.accumulators.forEach((acc, i) => slots.set(SLOT_PREFIX + String(i), acc.result()));
-      const slotRow: Row = { record: null, values: slots };
+      const accumulators = group.accumulators;
+      for (let i = 0; i < accumulators.length; i++)
+        slots.set(slotNames[i] as string, (accumulators[i] as Accumulator).result());
       const values = new Map<string, Value>();
-      plan.keys.forEach((k, i) => values.set(k.name, group.keyValues[i]));
-      for (const item of plan.items) values.set(item.name, item.get(slotRow));
+      for (let i = 0; i < keys.length; i++)
+        values.set((keys[i] as { name: string }).name, group.keyValues[i]);
+      for (const item of items) values.set(item.name, item.get(slotRow));
       out.push({ record: null, values });
     }
     if (plan.binKey >= 0) {
-      const name = (plan.keys[plan.binKey] as { name: string }).name;
-      const at = (r: Row): number => toNumber(r.values?.get(name)) ?? Number.POSITIVE_INFINITY;
-      out.sort((a, b) => {
-        const x = at(a);
-        const y = at(b);
+      // Each row's bin read once, not once per comparison; the sort is stable, as before.
+      const name = (keys[plan.binKey] as { name: string }).name;
+      const at = out.map((r) => toNumber(r.values?.get(name)) ?? Number.POSITIVE_INFINITY);
+      const order = out.map((_, i) => i);
+      order.sort((a, b) => {
+        const x = at[a] as number;
+        const y = at[b] as number;
         return x < y ? -1 : x > y ? 1 : 0;
       });
+      return order.map((i) => out[i] as Row);
     }
     return out;
   }
