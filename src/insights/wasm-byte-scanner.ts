@@ -40,12 +40,13 @@ const PADDING = 16;
 /** Words in configure()'s header (json-scan.c). */
 const HEADER_WORDS = 15;
 
+/** The runtime's WebAssembly, if it has one. */
+const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 /** Compiled once per thread (workers have their own module graph), on first use; null: unavailable. */
 let compiled: object | null | undefined;
 
 function compiledModule(): object | null {
   if (compiled !== undefined) return compiled;
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   try {
     compiled = api === undefined ? null : new api.Module(Buffer.from(JSON_SCAN_WASM, 'base64'));
   } catch {
@@ -61,8 +62,7 @@ export function createWasmByteScanner(
   fieldNames: readonly string[],
 ): JsonByteScanner | undefined {
   const module = compiledModule();
-  if (module === null) return undefined;
-  const api = (globalThis as { WebAssembly: WasmApi }).WebAssembly;
+  if (module === null || api === undefined) return undefined;
   const exports = new api.Instance(module, {}).exports as WasmExports;
   if (exports.max_depth() !== MAX_SCAN_DEPTH)
     throw new Error('json-scan.wasm is out of date: npm run build:wasm');
