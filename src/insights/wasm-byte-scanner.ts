@@ -78,9 +78,9 @@ class WasmByteScanner implements JsonByteScanner {
   /** Word indexes of the slots in memory. */
   private readonly slotStartWord: number;
   private readonly slotEndWord: number;
-  /** Where lines are copied, and how long a line fits there (padding excluded). */
+  /** Where the line area starts (lines are copied to its end), and the longest line it holds. */
   private readonly lineOffset: number;
-  private lineCapacity = INITIAL_LINE_CAPACITY;
+  private lineCapacity = 0;
   private bytes: Uint8Array;
   private words: Int32Array;
   /** For lines past MAX_LINE_CAPACITY, made on first need. */
@@ -144,8 +144,11 @@ class WasmByteScanner implements JsonByteScanner {
     const length = end - start;
     if (length <= 0) return false;
     if (length > this.lineCapacity && !this.growLine(length)) return this.scanInJs(buf, start, end);
-    this.bytes.set(buf.subarray(start, end), this.lineOffset);
-    if (this.exports.scan(this.lineOffset, length, start) === 0) return false;
+    // The line ends PADDING bytes before the end of memory: a read past the padding would trap
+    // (an error, never a silent misreading), and the tests see it.
+    const at = this.bytes.length - PADDING - length;
+    this.bytes.set(buf.subarray(start, end), at);
+    if (this.exports.scan(at, length, start) === 0) return false;
     const words = this.words;
     const slotStart = this.slotStart;
     const slotEnd = this.slotEnd;
@@ -161,18 +164,21 @@ class WasmByteScanner implements JsonByteScanner {
   /** Makes room for a line of `length` bytes; false past MAX_LINE_CAPACITY. */
   private growLine(length: number): boolean {
     if (length > MAX_LINE_CAPACITY) return false;
-    this.lineCapacity = Math.min(MAX_LINE_CAPACITY, Math.max(length, this.lineCapacity * 2));
-    this.reserve(this.lineOffset + this.lineCapacity + PADDING);
+    this.reserve(this.lineOffset + Math.max(length, this.lineCapacity * 2) + PADDING);
     return true;
   }
 
-  /** Grows the memory to at least `bytes` and remakes the views (growing detaches the old buffer). */
+  /**
+   * Grows the memory to at least `bytes`, remakes the views (growing detaches the old buffer), and
+   * takes all the memory after the tables as the line area.
+   */
   private reserve(bytes: number): void {
     const memory = this.exports.memory;
     const have = memory.buffer.byteLength;
     if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
     this.bytes = new Uint8Array(memory.buffer);
     this.words = new Int32Array(memory.buffer);
+    this.lineCapacity = this.bytes.length - this.lineOffset - PADDING;
   }
 
   private scanInJs(buf: Uint8Array, start: number, end: number): boolean {
