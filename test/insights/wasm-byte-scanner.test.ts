@@ -196,7 +196,7 @@ describe('the WebAssembly JSON byte scanner', () => {
         fc.dictionary(key, value, { maxKeys: 6 }),
         fc.array(edit, { maxLength: 2 }),
         (object, edits) => {
-          let line = Buffer.from(JSON.stringify(object), 'utf8');
+          let line: Buffer = Buffer.from(JSON.stringify(object), 'utf8');
           for (const [at, kind, byte] of edits) {
             const i = at % (line.length + 1);
             if (kind === 0) line = line.subarray(0, i);
