@@ -13,7 +13,8 @@
  * selected path and nesting past MAX_SCAN_DEPTH are refused. The selection tables (a trie of key
  * groupings in the resolver's order) are built in JS (json-scan-tables.ts) and copied in once.
  *
- * No libc: freestanding, no allocation; JS lays out memory from __heap_base and grows it.
+ * No libc: freestanding, no allocation; JS lays out memory from __heap_base and grows it. The line
+ * and the key bytes are followed by 16 bytes of padding, for 16-byte loads that start before their end.
  * Build: `npm run build:wasm` (native/build-wasm.ts), which regenerates src/insights/json-scan-wasm.ts.
  */
 #include <stdint.h>
@@ -186,16 +187,25 @@ static int32_t skip_scalar(const uint8_t *buf, int32_t from, int32_t end, uint8_
   return skip_number(buf, from, end);
 }
 
+/*
+ * Whether a[0, length) == b[0, length), 16 bytes at a time: no loop whose length depends on the key
+ * for keys up to 16 bytes. Reads up to 16 bytes past both: the line and the key bytes are padded.
+ */
+static inline int same_bytes(const uint8_t *a, const uint8_t *b, int32_t length) {
+  int32_t k = 0;
+  for (; k + 16 <= length; k += 16)
+    if (!wasm_i8x16_all_true(wasm_i8x16_eq(wasm_v128_load(a + k), wasm_v128_load(b + k)))) return 0;
+  uint32_t differ = ~(uint32_t)wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(a + k), wasm_v128_load(b + k)));
+  return (differ & ((1u << (length - k)) - 1)) == 0;
+}
+
 /* The child of `parent` whose key is buf[from, to), or -1. Length first, then the bytes. */
 static int32_t find_child(int32_t parent, const uint8_t *buf, int32_t from, int32_t to) {
   int32_t length = to - from;
   if (length > max_key_length[parent]) return -1;
   int32_t id = length_head[length_base[parent] + length];
   while (id != 0) {
-    const uint8_t *key = key_bytes + key_offset[id];
-    int32_t k = 0;
-    while (k < length && key[k] == buf[from + k]) k++;
-    if (k == length) return id;
+    if (same_bytes(key_bytes + key_offset[id], buf + from, length)) return id;
     id = same_length_next[id];
   }
   return -1;

@@ -35,7 +35,7 @@ const INITIAL_LINE_CAPACITY = 64 * 1024;
  * should not keep tens of MiB for one odd line (etcd's request limit, 1.5 MiB, bounds most lines).
  */
 const MAX_LINE_CAPACITY = 4 * 1024 * 1024;
-/** find_special in json-scan.c reads up to 16 bytes past the line. */
+/** json-scan.c reads up to 16 bytes past the line and past the key bytes (16-byte loads). */
 const PADDING = 16;
 /** Words in configure()'s header (json-scan.c). */
 const HEADER_WORDS = 15;
@@ -115,7 +115,7 @@ class WasmByteScanner implements JsonByteScanner {
     const slotStart = place(f * 4);
     const slotEnd = place(f * 4);
     const hasChildren = place(tables.hasChildren.byteLength);
-    const keyBytes = place(tables.keyBytes.byteLength);
+    const keyBytes = place(tables.keyBytes.byteLength + PADDING);
     this.lineOffset = align(at, 16);
     this.slotStartWord = slotStart / 4;
     this.slotEndWord = slotEnd / 4;

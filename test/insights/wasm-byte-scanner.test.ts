@@ -101,6 +101,26 @@ describe('the WebAssembly JSON byte scanner', () => {
     expect(scan(bytes(`{"j${key.slice(1)}":"x"}`))).toBe(true);
   });
 
+  it('matches selected keys of every length up to 40 bytes only when every byte is equal', () => {
+    for (let length = 1; length <= 40; length++) {
+      const name = 'k'.repeat(length);
+      const scanner = createJsonByteScanner([name, 'k'], 'wasm') as JsonByteScanner;
+      const scan = both([name, 'k']);
+      expect(scan(bytes(`{"${name}":7}`))).toBe(true);
+      expect(scanner.scan(bytes(`{"${name}":7}`), 0, length + 6)).toBe(true);
+      expect(scanner.slotStart[0]).toBe(length + 4);
+      for (let at = 0; at < length; at++) {
+        const key = `${name.slice(0, at)}j${name.slice(at + 1)}`;
+        for (const line of [bytes(`{"${key}":7}`), bytes(`{"${key}":7,"${name}":8}`)]) {
+          expect(scanner.scan(line, 0, line.length)).toBe(true);
+          // Found only in the second line, as its second key.
+          expect(scanner.slotStart[0]).toBe(line.indexOf('8'));
+          expect(scan(line)).toBe(true);
+        }
+      }
+    }
+  });
+
   it('accepts each escape and rejects each invalid one, at every alignment', () => {
     const scan = both(['v']);
     const good = [
