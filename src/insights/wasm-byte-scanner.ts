@@ -1,0 +1,195 @@
+/**
+ * The JSON byte scanner in WebAssembly (native/json-scan.c, bytes in json-scan-wasm.ts): the same
+ * algorithm as js-byte-scanner.ts, with string bodies skipped 16 bytes at a time (simd128). Each line
+ * is copied into the instance's memory and scanned there; the slots come back shifted to the
+ * caller's buffer, so callers see exactly the JS scanner's interface and results.
+ */
+
+import type { JsonByteScanner } from './json-byte-scanner.js';
+import { JsByteScanner } from './js-byte-scanner.js';
+import { JSON_SCAN_WASM } from './json-scan-wasm.js';
+import { MAX_SCAN_DEPTH, type ScanTables } from './json-scan-tables.js';
+
+/** The parts of the WebAssembly API used here (the project's lib settings do not declare it). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmExports {
+  readonly memory: WasmMemory;
+  readonly __heap_base: { readonly value: number };
+  max_depth(): number;
+  configure(header: number): void;
+  scan(line: number, end: number, delta: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+
+const PAGE = 65536;
+/** The line area a scanner starts with; it grows (by doubling) for longer lines. */
+const INITIAL_LINE_CAPACITY = 64 * 1024;
+/**
+ * Longer lines are scanned by the JS scanner instead: wasm memory never shrinks, and a scanner
+ * should not keep tens of MiB for one odd line (etcd's request limit, 1.5 MiB, bounds most lines).
+ */
+const MAX_LINE_CAPACITY = 4 * 1024 * 1024;
+/** json-scan.c reads up to 16 bytes past the line and past the key bytes (16-byte loads). */
+const PADDING = 16;
+/** Words in configure()'s header (json-scan.c). */
+const HEADER_WORDS = 15;
+
+/** The runtime's WebAssembly, if it has one. */
+const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+/** Compiled once per thread (workers have their own module graph), on first use; null: unavailable. */
+let compiled: object | null | undefined;
+
+function compiledModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    compiled = api === undefined ? null : new api.Module(Buffer.from(JSON_SCAN_WASM, 'base64'));
+  } catch {
+    // No SIMD or bulk memory (an old or restricted runtime): the JS scanner does the work.
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** A WebAssembly scanner over `tables`, or undefined when the runtime cannot compile the module. */
+export function createWasmByteScanner(
+  tables: ScanTables,
+  fieldNames: readonly string[],
+): JsonByteScanner | undefined {
+  const module = compiledModule();
+  if (module === null || api === undefined) return undefined;
+  const exports = new api.Instance(module, {}).exports as WasmExports;
+  if (exports.max_depth() !== MAX_SCAN_DEPTH)
+    throw new Error('json-scan.wasm is out of date: npm run build:wasm');
+  return new WasmByteScanner(exports, tables, fieldNames);
+}
+
+class WasmByteScanner implements JsonByteScanner {
+  readonly fieldNames: readonly string[];
+  readonly slotStart: Int32Array;
+  readonly slotEnd: Int32Array;
+  private readonly exports: WasmExports;
+  private readonly tables: ScanTables;
+  /** Word indexes of the slots in memory. */
+  private readonly slotStartWord: number;
+  private readonly slotEndWord: number;
+  /** Where the line area starts (lines are copied to its end), and the longest line it holds. */
+  private readonly lineOffset: number;
+  private lineCapacity = 0;
+  private bytes: Uint8Array;
+  private words: Int32Array;
+  /** For lines past MAX_LINE_CAPACITY, made on first need. */
+  private fallback: JsByteScanner | undefined;
+
+  constructor(exports: WasmExports, tables: ScanTables, fieldNames: readonly string[]) {
+    this.fieldNames = Object.freeze([...fieldNames]);
+    this.exports = exports;
+    this.tables = tables;
+    this.slotStart = new Int32Array(fieldNames.length).fill(-1);
+    this.slotEnd = new Int32Array(fieldNames.length).fill(-1);
+    const n = tables.nodeCount;
+    const f = tables.fieldCount;
+    // Memory from __heap_base: the header, the int32 tables, the byte tables, then the line.
+    let at = align(exports.__heap_base.value, 16);
+    const header = at;
+    at += HEADER_WORDS * 4;
+    const place = (bytes: number): number => {
+      const offset = at;
+      at = align(at + bytes, 4);
+      return offset;
+    };
+    const nodeStart = place(n * 4);
+    const nodeEnd = place(n * 4);
+    const keyOffset = place(tables.keyOffset.byteLength);
+    const lengthBase = place(tables.lengthBase.byteLength);
+    const maxKeyLength = place(tables.maxKeyLength.byteLength);
+    const lengthHead = place(tables.lengthHead.byteLength);
+    const sameLengthNext = place(tables.sameLengthNext.byteLength);
+    const terminals = place(tables.terminals.byteLength);
+    const terminalOffset = place(tables.terminalOffset.byteLength);
+    const slotStart = place(f * 4);
+    const slotEnd = place(f * 4);
+    const hasChildren = place(tables.hasChildren.byteLength);
+    const keyBytes = place(tables.keyBytes.byteLength + PADDING);
+    this.lineOffset = align(at, 16);
+    this.slotStartWord = slotStart / 4;
+    this.slotEndWord = slotEnd / 4;
+    this.bytes = new Uint8Array(0);
+    this.words = new Int32Array(0);
+    this.reserve(this.lineOffset + INITIAL_LINE_CAPACITY + PADDING);
+    const words = this.words;
+    words.set(
+      [n, f, nodeStart, nodeEnd, hasChildren, keyBytes, keyOffset, lengthBase, maxKeyLength, lengthHead],
+      header / 4,
+    );
+    words.set([sameLengthNext, terminals, terminalOffset, slotStart, slotEnd], header / 4 + 10);
+    words.set(tables.keyOffset, keyOffset / 4);
+    words.set(tables.lengthBase, lengthBase / 4);
+    words.set(tables.maxKeyLength, maxKeyLength / 4);
+    words.set(tables.lengthHead, lengthHead / 4);
+    words.set(tables.sameLengthNext, sameLengthNext / 4);
+    words.set(tables.terminals, terminals / 4);
+    words.set(tables.terminalOffset, terminalOffset / 4);
+    this.bytes.set(tables.hasChildren, hasChildren);
+    this.bytes.set(tables.keyBytes, keyBytes);
+    exports.configure(header);
+  }
+
+  scan(buf: Uint8Array, start: number, end: number): boolean {
+    const length = end - start;
+    if (length <= 0) return false;
+    if (length > this.lineCapacity && !this.growLine(length)) return this.scanInJs(buf, start, end);
+    // The line ends PADDING bytes before the end of memory: a read past the padding would trap
+    // (an error, never a silent misreading), and the tests see it.
+    const at = this.bytes.length - PADDING - length;
+    this.bytes.set(buf.subarray(start, end), at);
+    if (this.exports.scan(at, length, start) === 0) return false;
+    const words = this.words;
+    const slotStart = this.slotStart;
+    const slotEnd = this.slotEnd;
+    const s = this.slotStartWord;
+    const e = this.slotEndWord;
+    for (let k = 0; k < slotStart.length; k++) {
+      slotStart[k] = words[s + k] as number;
+      slotEnd[k] = words[e + k] as number;
+    }
+    return true;
+  }
+
+  /** Makes room for a line of `length` bytes; false past MAX_LINE_CAPACITY. */
+  private growLine(length: number): boolean {
+    if (length > MAX_LINE_CAPACITY) return false;
+    this.reserve(this.lineOffset + Math.max(length, this.lineCapacity * 2) + PADDING);
+    return true;
+  }
+
+  /**
+   * Grows the memory to at least `bytes`, remakes the views (growing detaches the old buffer), and
+   * takes all the memory after the tables as the line area.
+   */
+  private reserve(bytes: number): void {
+    const memory = this.exports.memory;
+    const have = memory.buffer.byteLength;
+    if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
+    this.bytes = new Uint8Array(memory.buffer);
+    this.words = new Int32Array(memory.buffer);
+    this.lineCapacity = this.bytes.length - this.lineOffset - PADDING;
+  }
+
+  private scanInJs(buf: Uint8Array, start: number, end: number): boolean {
+    this.fallback ??= new JsByteScanner(this.tables, this.fieldNames);
+    if (!this.fallback.scan(buf, start, end)) return false;
+    this.slotStart.set(this.fallback.slotStart);
+    this.slotEnd.set(this.fallback.slotEnd);
+    return true;
+  }
+}
+
+function align(value: number, to: number): number {
+  return Math.ceil(value / to) * to;
+}
