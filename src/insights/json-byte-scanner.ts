@@ -26,6 +26,11 @@ export interface JsonByteScanner {
   scan(buf: Uint8Array, start: number, end: number): boolean;
   readonly slotStart: Int32Array;
   readonly slotEnd: Int32Array;
+  /**
+   * Whether a key field k may be read under was in the line at all, whatever its value: tells a
+   * null, an object or an array (slot -1 too) from an absent key. Only after scan() returned true.
+   */
+  found(k: number): boolean;
 }
 
 /** Nesting deeper than this anywhere in a line: unusual, the slow path decides. */
@@ -318,6 +323,12 @@ class ByteScanner implements JsonByteScanner {
       this.slotEnd[k] = e;
     }
     return true;
+  }
+
+  found(k: number): boolean {
+    for (let t = this.terminalOffset[k] as number; t < (this.terminalOffset[k + 1] as number); t++)
+      if ((this.nodeStart[this.terminals[t] as number] as number) >= 0) return true;
+    return false;
   }
 
   /** The child of `parent` whose key is buf[from, to), or -1. Length first, then the bytes. */
