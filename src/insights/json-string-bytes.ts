@@ -13,11 +13,6 @@
 const QUOTE = 34;
 const BACKSLASH = 92;
 
-/** 1 for the bytes a JSON string holds as they are: not `"`, not `\`, not below 0x20. */
-const PLAIN = new Uint8Array(256).fill(1, 32);
-PLAIN[QUOTE] = 0;
-PLAIN[BACKSLASH] = 0;
-
 /** What each simple escape letter stands for (0: not a simple escape). */
 const SIMPLE = new Uint8Array(128);
 SIMPLE[QUOTE] = QUOTE;
@@ -31,8 +26,10 @@ SIMPLE[116 /* t */] = 9;
 
 /**
  * Writes the UTF-8 bytes of the string whose token is buf[from, to) (quotes included) into `out`
- * from index 0 and returns how many, or -1: not exactly one valid JSON string token, or a surrogate
- * escape that is not half of a pair. `out` must hold at least `to - from` bytes (no escape grows).
+ * from index 0 and returns how many, or -1 for a surrogate escape that is not half of a pair. The
+ * token must be one JSON.parse accepts (the byte scanner validated its line: json-byte-tokens.ts
+ * skipString), so only escapes are looked at; on other bytes the answer means nothing, but nothing
+ * outside buf[from, to) is read. `out` must hold at least `to - from` bytes (no escape grows).
  */
 export function unescapeJsonString(buf: Uint8Array, from: number, to: number, out: Uint8Array): number {
   if (to - from < 2 || buf[from] !== QUOTE || buf[to - 1] !== QUOTE) return -1;
@@ -44,29 +41,22 @@ export function unescapeJsonString(buf: Uint8Array, from: number, to: number, ou
   let i = from + 1;
   let o = 0;
   while (i < stop) {
-    // Four bytes at a time while none is a quote, a backslash or below 0x20 (the bit tests of
-    // json-byte-tokens.ts skipString): runs between escapes are copied a word at a time.
+    // Four bytes at a time while none is a backslash (Bit Twiddling Hacks, "haszero"): runs
+    // between escapes are copied a word at a time.
     while (i + 4 <= stop) {
       const w = inView.getInt32(inBase + i, true);
-      const q = w ^ 0x22222222;
       const b = w ^ 0x5c5c5c5c;
-      if (
-        ((((w - 0x20202020) | 0) & ~w) | (((q - 0x01010101) | 0) & ~q) | (((b - 0x01010101) | 0) & ~b)) &
-        0x80808080
-      )
-        break;
+      if ((((b - 0x01010101) | 0) & ~b & 0x80808080) !== 0) break;
       outView.setInt32(outBase + o, w, true);
       i += 4;
       o += 4;
     }
-    if (i >= stop) break;
-    const c = buf[i] as number;
-    if (PLAIN[c] === 1) {
+    let c = 0;
+    while (i < stop && (c = buf[i] as number) !== BACKSLASH) {
       out[o++] = c;
       i++;
-      continue;
     }
-    if (c !== BACKSLASH || i + 1 >= stop) return -1;
+    if (i >= stop) break;
     const e = buf[i + 1] as number;
     if (e !== 117 /* u */) {
       const simple = e < 128 ? (SIMPLE[e] as number) : 0;
