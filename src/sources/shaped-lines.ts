@@ -1,55 +1,31 @@
 /**
- * The shaped fast path for line layouts (issue 5). Most lines of an incident repeat a few thousand
- * combinations of the fields the queries read (2,600 in 257k lines of the benchmark), so a line is
- * not decoded or parsed at all: its time is read from the bytes, a validating byte scanner finds the
- * tokens of the shape fields in the audit event's bytes, and a shape table turns them into a number.
- * Each query then takes it through QueryRun.addShaped, which evaluates what depends only on those
- * fields once per shape. The event's bytes are the line itself (raw audit logs), the line after its
- * time (S3 exports), or the `message` string of a CloudWatch JSON line, unescaped into a scratch
- * buffer. A line the fast path is not sure about (invalid JSON, escaped or dotted keys, a time it
+ * The shaped fast path for line layouts: raw audit logs, S3 exports and CloudWatch JSON lines
+ * (issue 5). Most lines of an incident repeat a few thousand combinations of the fields the queries
+ * read (2,600 in 257k lines of the benchmark), so a line is not decoded or parsed at all: its time
+ * and its audit event's bytes are located in the bytes (event-locator.ts), a validating byte scanner
+ * finds the tokens of the shape fields, and a shape table turns them into a number. Each query then
+ * takes it through QueryRun.addShaped, which evaluates what depends only on those fields once per
+ * shape. A line the fast path is not sure about (invalid JSON, escaped or dotted keys, a time it
  * cannot read) goes the ordinary way, so the results are exactly the straightforward engine's.
  */
 import {
   createJsonByteScanner,
   createJsonProjector,
   ShapeTable,
-  unescapeJsonString,
   type CapturedRecord,
   type JsonProjector,
   type LogRecord,
   type ShapedRecord,
 } from '../insights/index.js';
-import { AUDIT_LOG_STREAM, auditTimestampFromBytes } from './readers/audit-line.js';
-import { CloudWatchLineBytes } from './readers/cloudwatch-line-bytes.js';
-import { parseIsoTimestampBytes } from './readers/iso-timestamp.js';
+import { EventLocator, type RecordFrame } from './event-locator.js';
+import { AUDIT_LOG_STREAM } from './readers/audit-line.js';
 import type { ShapedLineOffer } from './readers/record-sink.js';
-import { s3ExportSpaceFromBytes } from './readers/s3-export-line.js';
 import type { QueryState } from './query-feed.js';
 
 /** Most shapes one reader keeps (each holds its signature, JSON and per-query results). */
 const SHAPE_CAPACITY = 20_000;
 /** Lines read before the fast path judges whether shapes repeat at all. */
 const PROBATION_LINES = 4096;
-/** Longest CloudWatch message token unescaped into the scratch buffer; longer ones go the ordinary way. */
-const MAX_SCRATCH_BYTES = 1024 * 1024;
-
-/**
- * What a line's record holds besides its time, @log and message, and how a capture reads the
- * message from the line's bytes: as they are, or as a JSON string token (`quoted`).
- */
-interface RecordFrame {
-  readonly logStream: string;
-  readonly ingestionTime: number | undefined;
-  readonly ptr: string | undefined;
-  readonly quoted: boolean;
-}
-
-const AUDIT_FRAME: RecordFrame = {
-  logStream: AUDIT_LOG_STREAM,
-  ingestionTime: undefined,
-  ptr: undefined,
-  quoted: false,
-};
 
 /**
  * The fast path over `queries` (their runs are fed directly), or undefined when none of them gains
@@ -72,20 +48,9 @@ export function createShapedLines(
   const shapeJson: (Record<string, unknown> | null)[] = [];
   let lines = 0;
   let gaveUp = false;
-  const cloudWatch = new CloudWatchLineBytes();
-  let scratch = Buffer.alloc(0);
-  let s3Frame: RecordFrame = { ...AUDIT_FRAME, logStream: '' };
-  let cloudWatchFrame: RecordFrame = { ...AUDIT_FRAME, logStream: '', quoted: true };
 
-  // The line being offered: its event's bytes event[from, to), where a capture reads the message
-  // (line[lineFrom, lineTo), a JSON string token when frame.quoted), and the rest of its record.
-  let event: Buffer = scratch;
-  let from = 0;
-  let to = 0;
-  let line: Buffer = scratch;
-  let lineFrom = 0;
-  let lineTo = 0;
-  let frame = AUDIT_FRAME;
+  // One mutable ShapedRecord for every line: addShaped reads it only during the call.
+  const located = new EventLocator();
   let record: LogRecord | undefined;
   /** The whole record for a run that evaluates it in full (JSON projected as the ordinary path does). */
   const materialize = (): LogRecord => {
@@ -95,10 +60,14 @@ export function createShapedLines(
   };
   /** The whole record, JSON not yet parsed (the ordinary path may not need it: prefilters). */
   const plain = (): LogRecord => {
-    record ??= recordOf(event.toString('utf8', from, to), shaped.timestamp, shaped.log, frame);
+    record ??= recordOf(
+      located.event.toString('utf8', located.from, located.to),
+      shaped.timestamp,
+      shaped.log,
+      located.frame,
+    );
     return record;
   };
-  // One mutable ShapedRecord for every line: addShaped reads it only during the call.
   const shaped: ShapedRecord = {
     shape: 0,
     numbering: table,
@@ -107,11 +76,22 @@ export function createShapedLines(
     log: '',
     json: null,
     materialize,
-    capture: () => new LineCapture(line, lineFrom, lineTo, shaped.timestamp, shaped.log, project, frame),
+    capture: () =>
+      new LineCapture(
+        located.line,
+        located.lineFrom,
+        located.lineTo,
+        shaped.timestamp,
+        shaped.log,
+        project,
+        located.frame,
+      ),
   };
 
-  /** The shape step, the same for every layout: event[from, to) is the event's JSON. */
-  const offerEvent = (timestamp: number, label: string, bytes: number): number | undefined => {
+  return (layout, buffer, start, end, label, logStream) => {
+    if (gaveUp) return undefined;
+    if (!located.locate(layout, buffer, start, end, logStream)) return undefined;
+    const { event, from, to, timestamp } = located;
     if (!scanner.scan(event, from, to)) return undefined;
     const shape = table.intern(event, scanner);
     if (shape === -1) return undefined;
@@ -125,9 +105,10 @@ export function createShapedLines(
     }
     shaped.shape = shape;
     shaped.timestamp = timestamp;
-    shaped.logStream = frame.logStream;
+    shaped.logStream = located.frame.logStream;
     shaped.log = label;
     shaped.json = json;
+    const bytes = end - start;
     for (const query of queries) {
       // Both ends inclusive, as StartQuery's startTime/endTime are.
       if (timestamp < query.startMs || timestamp > query.endMs) continue;
@@ -140,53 +121,6 @@ export function createShapedLines(
       query.run.addShaped(shaped);
     }
     return timestamp;
-  };
-
-  return (layout, buffer, start, end, label, logStream) => {
-    if (gaveUp) return undefined;
-    let timestamp: number | undefined;
-    if (layout === 'audit') {
-      if (buffer[start] !== 123 /* { */) return undefined;
-      timestamp = auditTimestampFromBytes(buffer, start, end);
-      if (timestamp === undefined) return undefined;
-      event = line = buffer;
-      from = lineFrom = start;
-      to = lineTo = end;
-      frame = AUDIT_FRAME;
-    } else if (layout === 's3-export') {
-      const space = s3ExportSpaceFromBytes(buffer, start, end);
-      if (space < 0) return undefined;
-      timestamp = parseIsoTimestampBytes(buffer, start, space);
-      if (Number.isNaN(timestamp)) return undefined;
-      event = line = buffer;
-      from = lineFrom = space + 1;
-      to = lineTo = end;
-      if (s3Frame.logStream !== logStream) s3Frame = { ...s3Frame, logStream };
-      frame = s3Frame;
-    } else {
-      if (!cloudWatch.read(buffer, start, end)) return undefined;
-      const tokenFrom = cloudWatch.messageStart;
-      const tokenTo = cloudWatch.messageEnd;
-      if (tokenTo - tokenFrom > scratch.length) {
-        if (tokenTo - tokenFrom > MAX_SCRATCH_BYTES) return undefined;
-        scratch = Buffer.alloc(Math.min(MAX_SCRATCH_BYTES, Math.max(64 * 1024, 2 * (tokenTo - tokenFrom))));
-      }
-      const length = unescapeJsonString(buffer, tokenFrom, tokenTo, scratch);
-      if (length < 0) return undefined;
-      timestamp = cloudWatch.timestamp;
-      event = scratch;
-      from = 0;
-      to = length;
-      line = buffer;
-      lineFrom = tokenFrom;
-      lineTo = tokenTo;
-      const { logStream: stream, ingestionTime, ptr } = cloudWatch;
-      const last = cloudWatchFrame;
-      if (last.logStream !== stream || last.ingestionTime !== ingestionTime || last.ptr !== ptr)
-        cloudWatchFrame = { logStream: stream, ingestionTime, ptr, quoted: true };
-      frame = cloudWatchFrame;
-    }
-    return offerEvent(timestamp, label, end - start);
   };
 }
 
@@ -221,7 +155,7 @@ class LineCapture implements CapturedRecord {
   }
 }
 
-/** The record the ordinary reader makes of the line (cloudwatch-event.ts, s3-export-line.ts, audit-line.ts). */
+/** The record the ordinary reader makes of the line (audit-line.ts, s3-export-line.ts, cloudwatch-event.ts). */
 function recordOf(message: string, timestamp: number, log: string, frame: RecordFrame): LogRecord {
   const record: LogRecord = { timestamp, message, logStream: frame.logStream, log };
   if (frame.ingestionTime !== undefined) record.ingestionTime = frame.ingestionTime;
