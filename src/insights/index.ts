@@ -32,6 +32,7 @@ export { getField } from './field-resolver.js';
 export { createJsonProjector, parseJsonObject, type JsonProjector } from './json-projection.js';
 export { createJsonByteScanner, type JsonByteScanner } from './json-byte-scanner.js';
 export { ShapeTable } from './shape-table.js';
+export { unescapeJsonString } from './json-string-bytes.js';
 export { MAX_QUERY_LENGTH, parseQuery } from './parser.js';
 export { quoteStringLiteral } from './quote.js';
 export {

@@ -194,6 +194,12 @@ export class JsByteScanner implements JsonByteScanner {
     return true;
   }
 
+  found(k: number): boolean {
+    for (let t = this.terminalOffset[k] as number; t < (this.terminalOffset[k + 1] as number); t++)
+      if ((this.nodeStart[this.terminals[t] as number] as number) >= 0) return true;
+    return false;
+  }
+
   /** The child of `parent` whose key is buf[from, to), or -1. Length first, then the bytes. */
   private findChild(parent: number, buf: Uint8Array, from: number, to: number): number {
     const length = to - from;

@@ -33,6 +33,11 @@ export interface JsonByteScanner {
   scan(buf: Uint8Array, start: number, end: number): boolean;
   readonly slotStart: Int32Array;
   readonly slotEnd: Int32Array;
+  /**
+   * Whether a key field k may be read under was in the line at all, whatever its value: tells a
+   * null, an object or an array (slot -1 too) from an absent key. Only after scan() returned true.
+   */
+  found(k: number): boolean;
 }
 
 /**

@@ -75,8 +75,11 @@ class WasmByteScanner implements JsonByteScanner {
   readonly slotEnd: Int32Array;
   private readonly exports: WasmExports;
   private readonly tables: ScanTables;
-  /** Word indexes of the slots in memory. */
+  /** Word indexes of the slots and of the trie nodes' value starts in memory. */
   private readonly slotStartWord: number;
+  private readonly nodeStartWord: number;
+  /** The last line went to the JS scanner (found() asks it). */
+  private inJs = false;
   private readonly slotEndWord: number;
   /** Where the line area starts (lines are copied to its end), and the longest line it holds. */
   private readonly lineOffset: number;
@@ -118,6 +121,7 @@ class WasmByteScanner implements JsonByteScanner {
     const keyBytes = place(tables.keyBytes.byteLength + PADDING);
     this.lineOffset = align(at, 16);
     this.slotStartWord = slotStart / 4;
+    this.nodeStartWord = nodeStart / 4;
     this.slotEndWord = slotEnd / 4;
     this.bytes = new Uint8Array(0);
     this.words = new Int32Array(0);
@@ -142,6 +146,7 @@ class WasmByteScanner implements JsonByteScanner {
 
   scan(buf: Uint8Array, start: number, end: number): boolean {
     const length = end - start;
+    this.inJs = false;
     if (length <= 0) return false;
     if (length > this.lineCapacity && !this.growLine(length)) return this.scanInJs(buf, start, end);
     // The line ends PADDING bytes before the end of memory: a read past the padding would trap
@@ -159,6 +164,15 @@ class WasmByteScanner implements JsonByteScanner {
       slotEnd[k] = words[e + k] as number;
     }
     return true;
+  }
+
+  found(k: number): boolean {
+    if (this.inJs) return (this.fallback as JsByteScanner).found(k);
+    const { terminals, terminalOffset } = this.tables;
+    const words = this.words;
+    for (let t = terminalOffset[k] as number; t < (terminalOffset[k + 1] as number); t++)
+      if ((words[this.nodeStartWord + (terminals[t] as number)] as number) >= 0) return true;
+    return false;
   }
 
   /** Makes room for a line of `length` bytes; false past MAX_LINE_CAPACITY. */
@@ -183,6 +197,7 @@ class WasmByteScanner implements JsonByteScanner {
 
   private scanInJs(buf: Uint8Array, start: number, end: number): boolean {
     this.fallback ??= new JsByteScanner(this.tables, this.fieldNames);
+    this.inJs = true;
     if (!this.fallback.scan(buf, start, end)) return false;
     this.slotStart.set(this.fallback.slotStart);
     this.slotEnd.set(this.fallback.slotEnd);

@@ -48,7 +48,7 @@ export interface LocalSourceOptions {
   /** Files smaller than this are read on one thread (default MIN_PARALLEL_BYTES, 32 MiB). */
   minParallelBytes?: number;
   /**
-   * Raw audit lines may take the shaped fast path (sources/shaped-audit-lines.ts; default true).
+   * Line layouts may take the shaped fast path (sources/shaped-lines.ts; default true).
    * Results are the same either way; false is for tests that prove it.
    */
   shapes?: boolean;
@@ -114,7 +114,7 @@ async function readAndAnswer(
   const { sink, tally } = createTallyingSink(
     (record, bytes) => feed.offer(record, bytes),
     SKIPPED_SAMPLES,
-    feed.offerAuditLine,
+    feed.offerShapedLine,
     feed.chunkDone,
   );
   const summaries: InputSummary[] = [];

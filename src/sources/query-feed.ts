@@ -10,7 +10,8 @@ import {
   type LogRecord,
   type QueryRun,
 } from '../insights/index.js';
-import { createShapedAuditLines, type AuditLineOffer } from './shaped-audit-lines.js';
+import type { ShapedLineOffer } from './readers/record-sink.js';
+import { createShapedLines } from './shaped-lines.js';
 import type { QueryRequest } from './source.js';
 
 /** One query of a runAll() call, with its running state. */
@@ -39,11 +40,11 @@ export interface QueryFeed {
   /** A fresh run of query `index` (the same options as its first), for merging partial runs into. */
   freshRun(index: number): QueryRun;
   /**
-   * The shaped fast path for one raw kube-apiserver audit line (shaped-audit-lines.ts): the line's
-   * time when it was offered to every query, undefined when the caller must read it the ordinary
-   * way. Absent when no query gains from it.
+   * The shaped fast path for one line of a raw audit log, a CloudWatch JSON-lines export or an S3
+   * export (shaped-lines.ts): the line's time when it was offered to every query, undefined when the
+   * caller must read it the ordinary way. Absent when no query gains from it.
    */
-  offerAuditLine: AuditLineOffer | undefined;
+  offerShapedLine: ShapedLineOffer | undefined;
   /**
    * The reader is done with a chunk: rows still waiting on its bytes copy them (QueryRun.settle), so
    * that the chunk's memory can be freed or reused.
@@ -120,7 +121,7 @@ export function createQueryFeed(
     queries,
     offer,
     freshRun: (index) => (factories[index] as () => QueryRun)(),
-    offerAuditLine: options.shapes === false ? undefined : createShapedAuditLines(queries, project, offerOne),
+    offerShapedLine: options.shapes === false ? undefined : createShapedLines(queries, project, offerOne),
     chunkDone() {
       for (const query of queries) query.run.settle();
     },

@@ -381,6 +381,20 @@ describe.each(KINDS)('%s scanner', (kind) => {
       });
     };
 
+    it('tells a key with a null, an object or an array from an absent one (found)', () => {
+      const s = createJsonByteScanner(['a', 'b', 'c', 'd', 'e', 'x.y'], kind) as JsonByteScanner;
+      const bytes = bytesOf('{"a":null,"b":{},"c":[1],"d":"v","x":{"z":1},"q":{"e":1}}');
+      expect(s.scan(bytes, 0, bytes.length)).toBe(true);
+      expect([0, 1, 2, 3, 4, 5].map((k) => [s.slotStart[k] === -1, s.found(k)])).toEqual([
+        [true, true],
+        [true, true],
+        [true, true],
+        [false, true],
+        [true, false],
+        [true, false],
+      ]);
+    });
+
     it('reads the leaf tokens of an ordinary audit line', () => {
       const text =
         '{"kind":"Event","stage":"ResponseComplete","verb":"create","user":{"username":"system:admin","groups":["a"]},' +

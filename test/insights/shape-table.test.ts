@@ -25,7 +25,13 @@ function fakeScan(tokens: readonly (string | null)[]): { buf: Uint8Array; scanne
     parts.push(bytes, Buffer.from('#'));
     at += bytes.length + 1;
   });
-  const scanner: JsonByteScanner = { fieldNames: [], scan: () => true, slotStart, slotEnd };
+  const scanner: JsonByteScanner = {
+    fieldNames: [],
+    scan: () => true,
+    slotStart,
+    slotEnd,
+    found: () => false,
+  };
   return { buf: Buffer.concat(parts), scanner };
 }
 

@@ -166,7 +166,7 @@ describe('the WebAssembly JSON byte scanner', () => {
   });
 
   it('grows its memory for long lines and hands the longest to the JS scanner, slots shifted right', () => {
-    const wasm = createJsonByteScanner(['v', 'w'], 'wasm') as JsonByteScanner;
+    const wasm = createJsonByteScanner(['v', 'w', 'u'], 'wasm') as JsonByteScanner;
     /** A line of `length` bytes whose long string ends 12 bytes before the line's end. */
     const check = (length: number, lead: number): void => {
       const filler = length - 18;
@@ -178,6 +178,8 @@ describe('the WebAssembly JSON byte scanner', () => {
       expect(v).toBe('"end"');
       expect(wasm.slotStart[1]).toBe(lead + 5);
       expect(wasm.slotEnd[1]).toBe(lead + 5 + filler + 2);
+      // found() answers for the line just scanned, by wasm or by the JS scanner.
+      expect([wasm.found(0), wasm.found(1), wasm.found(2)]).toEqual([true, true, false]);
       // The string cut one byte before its end, and the object without its last brace.
       expect(wasm.scan(framed, lead, lead + body.length - 2)).toBe(false);
       expect(wasm.scan(framed, lead, lead + body.length - 1)).toBe(false);

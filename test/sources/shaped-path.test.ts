@@ -1,61 +1,22 @@
 /**
- * The shaped fast path for raw audit lines (sources/shaped-audit-lines.ts) against the ordinary
+ * The shaped fast path for raw audit lines (sources/shaped-lines.ts) against the ordinary
  * path, end to end through the local source: every stored query plus analyze's, over generated
  * incidents (both flood shapes, every stage, a recovered one), the real audit samples, and lines the
  * fast path must hand back (broken, escaped, CRLF, BOM, odd times). Outcomes must be identical.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import { loadQueryLibrary, renderQuery } from '../../src/queries/library.js';
-import { createLocalSource } from '../../src/sources/local-source.js';
-import type { QueryRequest } from '../../src/sources/source.js';
+import { afterAll, describe, test } from 'vitest';
 import { generate, writeIncidentFile } from '../analysis/analysis-support.js';
+import { bothWays, sampleFiles, SAMPLES, START } from './shaped-path-support.js';
 
 const HOUR = 3_600_000;
-const start = '2024-06-14T00:00:00Z';
-const library = loadQueryLibrary().map((q) => ({ name: q.name, queryString: renderQuery(q) }));
-const extra: QueryRequest[] = [
-  { name: 'raw-desc', queryString: 'filter verb = "create" | fields @timestamp, requestURI | limit 7' },
-  { name: 'raw-asc', queryString: 'fields @timestamp, @message | sort @timestamp asc | limit 3' },
-  { name: 'message', queryString: 'filter @message like "kube-system" | stats count(*) by verb' },
-  { name: 'dedup', queryString: 'fields verb, user.username | sort @timestamp desc | dedup verb' },
-  {
-    name: 'time-derived',
-    queryString: 'fields datefloor(@timestamp, 1h) as h | stats count(*) as n, earliest(verb) by h, verb',
-  },
-  {
-    name: 'ranged',
-    queryString: 'stats count(*) as n, sum(responseStatus.code) as s by bin(10m)',
-    range: { startMs: Date.parse(start) + HOUR, endMs: Date.parse(start) + 2 * HOUR },
-  },
-];
-const requests = [...library, ...extra];
+const start = START;
 const cleanups: (() => void)[] = [];
 afterAll(() => {
   for (const cleanup of cleanups) cleanup();
 });
-
-/** The outcomes, or the error when the input cannot be read at all (that must agree too). */
-async function answer(paths: string[], shapes: boolean): Promise<unknown[] | string> {
-  try {
-    return await createLocalSource({ paths, workers: 1, shapes }).runAll(requests);
-  } catch (error) {
-    return String(error);
-  }
-}
-
-async function bothWays(paths: string[]): Promise<void> {
-  const fast = await answer(paths, true);
-  const plain = await answer(paths, false);
-  if (typeof fast === 'string' || typeof plain === 'string') {
-    expect(fast).toEqual(plain);
-    return;
-  }
-  expect(fast.length).toBe(plain.length);
-  fast.forEach((outcome, i) => expect(outcome, requests[i]?.name).toEqual(plain[i]));
-}
 
 describe('the shaped fast path gives what the ordinary path gives', () => {
   test.each([
@@ -108,16 +69,8 @@ describe('the shaped fast path gives what the ordinary path gives', () => {
   });
 });
 
-const SAMPLES =
-  process.env['REAL_AUDIT_SAMPLES'] ??
-  path.resolve(import.meta.dirname, '../../../shared/real-audit-samples');
-const present = existsSync(path.join(SAMPLES, 'README.md'));
-describe.skipIf(!present)('the shaped fast path on the real audit samples', () => {
-  const files = present
-    ? readdirSync(SAMPLES, { recursive: true, withFileTypes: true })
-        .filter((d) => d.isFile() && /\.(log|jsonl|json)$/.test(d.name))
-        .map((d) => path.join(d.parentPath, d.name))
-    : [];
+const files = sampleFiles();
+describe.skipIf(files.length === 0)('the shaped fast path on the real audit samples', () => {
   test.each(files.map((f) => [path.relative(SAMPLES, f), f]))('%s', async (_name, file) => {
     await bothWays([file]);
   });

@@ -43,7 +43,8 @@ export function recordFromCloudWatchJsonLine(line: string, file: string): LogRec
   return recordFromCloudWatchEvent(parsed, file);
 }
 
-function toEpochMs(value: unknown): number | undefined {
+/** An event's `timestamp` or `ingestionTime` in epoch milliseconds: a number, digits, or ISO 8601. */
+export function toEpochMs(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? Math.floor(value) : undefined;
   if (typeof value !== 'string' || value === '') return undefined;
   if (/^\d+$/.test(value)) return Number(value);

@@ -7,7 +7,13 @@ import { recordFromCloudWatchEvent, recordFromCloudWatchJsonLine } from './cloud
 import { DETECTION_BYTES, detectFormat } from './detect-format.js';
 import { EventsArrayScanner } from './events-array-scanner.js';
 import { LineSplitter } from './line-splitter.js';
-import { DEFAULT_MAX_LINE_BYTES, type InputSummary, type LogFormat, type RecordSink } from './record-sink.js';
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  type InputSummary,
+  type LineLayout,
+  type LogFormat,
+  type RecordSink,
+} from './record-sink.js';
 import { recordFromS3ExportLine } from './s3-export-line.js';
 
 /** One input to read: a byte stream and the name it is reported under (`@log`, skipped-line samples). */
@@ -51,10 +57,10 @@ export async function readLogInput(
     },
   };
   if (sink.chunkDone !== undefined) counting.chunkDone = sink.chunkDone.bind(sink);
-  const auditLine = sink.auditLine;
-  if (auditLine !== undefined) {
-    counting.auditLine = (buffer, start, end, label) => {
-      if (!auditLine(buffer, start, end, label)) return false;
+  const shapedLine = sink.shapedLine;
+  if (shapedLine !== undefined) {
+    counting.shapedLine = (layout, buffer, start, end, label, logStream) => {
+      if (!shapedLine(layout, buffer, start, end, label, logStream)) return false;
       summary.records++;
       return true;
     };
@@ -138,12 +144,15 @@ function lineConsumer(
   maxLineBytes: number,
   sink: RecordSink,
 ): ChunkConsumer {
-  const toRecord = lineParser(format, label);
-  // Raw audit lines may skip the record altogether (the shaped fast path); other layouts wrap the event.
-  const fast = format === 'audit' ? sink.auditLine?.bind(sink) : undefined;
+  // Exports are laid out as <prefix>/<task id>/<log stream>/000000.gz: the folder is the stream.
+  const stream = format === 's3-export' && label !== '-' ? path.basename(path.dirname(label)) : '';
+  const toRecord = lineParser(format, label, stream);
+  // Lines may skip the record altogether (the shaped fast path, sources/shaped-lines.ts).
+  const layout = lineLayout(format);
+  const fast = layout === undefined ? undefined : sink.shapedLine?.bind(sink);
   const splitter = new LineSplitter(label, maxLineBytes, {
     line(buffer, start, end, lineNumber) {
-      if (fast !== undefined && fast(buffer, start, end, label)) return;
+      if (fast !== undefined && fast(layout as LineLayout, buffer, start, end, label, stream)) return;
       let text = buffer.toString('utf8', start, end);
       // A byte-order mark (Windows editors write one) is not part of the first line.
       if (lineNumber === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -167,18 +176,20 @@ function lineConsumer(
   };
 }
 
-function lineParser(format: LogFormat, label: string): (line: string) => LogRecord | string {
+function lineParser(format: LogFormat, label: string, stream: string): (line: string) => LogRecord | string {
   switch (format) {
     case 'cloudwatch-jsonl':
       return (line) => recordFromCloudWatchJsonLine(line, label);
-    case 's3-export': {
-      // Exports are laid out as <prefix>/<task id>/<log stream>/000000.gz: the folder is the stream.
-      const stream = label === '-' ? '' : path.basename(path.dirname(label));
+    case 's3-export':
       return (line) => recordFromS3ExportLine(line, label, stream);
-    }
     default:
       return (line) => recordFromAuditLine(line, label);
   }
+}
+
+/** The shaped fast path's name for a line format; other formats (unknown) read every line the ordinary way. */
+function lineLayout(format: LogFormat): LineLayout | undefined {
+  return format === 'audit' || format === 'cloudwatch-jsonl' || format === 's3-export' ? format : undefined;
 }
 
 function eventsConsumer(label: string, maxElementBytes: number, sink: RecordSink): ChunkConsumer {

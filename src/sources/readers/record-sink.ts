@@ -7,10 +7,18 @@ export interface RecordSink {
   record(record: LogRecord, bytes: number): void;
   skip(sample: SkippedLineSample): void;
   /**
-   * Takes one raw audit-log line buffer[start, end) without a record (the shaped fast path, see
-   * sources/shaped-audit-lines.ts); false when the reader must make the record itself. Optional.
+   * Takes one line buffer[start, end) of `layout` without a record (the shaped fast path, see
+   * sources/shaped-lines.ts); false when the reader must make the record itself. `logStream` is
+   * the stream of an S3 export's lines (its folder). Optional.
    */
-  auditLine?(buffer: Buffer, start: number, end: number, label: string): boolean;
+  shapedLine?(
+    layout: LineLayout,
+    buffer: Buffer,
+    start: number,
+    end: number,
+    label: string,
+    logStream: string,
+  ): boolean;
   /** The reader is done with the chunk the last lines came from (its memory may be reused). Optional. */
   chunkDone?(): void;
 }
@@ -18,6 +26,19 @@ export interface RecordSink {
 /** The detected layout of one input. */
 export type LogFormat =
   'audit' | 'cloudwatch-jsonl' | 'filter-log-events' | 's3-export' | 'empty' | 'unknown';
+
+/** The layouts of one event per line. */
+export type LineLayout = 'audit' | 'cloudwatch-jsonl' | 's3-export';
+
+/** Offers one line of `layout` to the queries without a record: its time when taken, else undefined. */
+export type ShapedLineOffer = (
+  layout: LineLayout,
+  buffer: Buffer,
+  start: number,
+  end: number,
+  label: string,
+  logStream: string,
+) => number | undefined;
 
 /** What reading one input produced. */
 export interface InputSummary {
@@ -41,13 +62,13 @@ export interface ReadTally {
 }
 
 /**
- * A RecordSink that hands each record to `offer` (and raw audit lines to `offerAuditLine`, which
- * answers the line's time or undefined) and keeps the tally, with at most `maxSamples` samples.
+ * A RecordSink that hands each record to `offer` (and lines to `offerShapedLine`, which answers the
+ * line's time or undefined) and keeps the tally, with at most `maxSamples` samples.
  */
 export function createTallyingSink(
   offer: (record: LogRecord, bytes: number) => void,
   maxSamples: number,
-  offerAuditLine?: (buffer: Buffer, start: number, end: number, label: string) => number | undefined,
+  offerShapedLine?: ShapedLineOffer,
   chunkDone?: () => void,
 ): { sink: RecordSink; tally: ReadTally } {
   const tally: ReadTally = {
@@ -68,9 +89,9 @@ export function createTallyingSink(
       if (tally.samples.length < maxSamples) tally.samples.push(sample);
     },
   };
-  if (offerAuditLine !== undefined) {
-    sink.auditLine = (buffer, start, end, label) => {
-      const ts = offerAuditLine(buffer, start, end, label);
+  if (offerShapedLine !== undefined) {
+    sink.shapedLine = (layout, buffer, start, end, label, logStream) => {
+      const ts = offerShapedLine(layout, buffer, start, end, label, logStream);
       if (ts === undefined) return false;
       if (ts < tally.minMs) tally.minMs = ts;
       if (ts > tally.maxMs) tally.maxMs = ts;

@@ -1,7 +1,8 @@
 /**
- * The shaped fast path for raw audit-log lines (issue 5). Most lines of an incident repeat a few
- * thousand combinations of the fields the queries read (2,600 in 257k lines of the benchmark), so a
- * line is not decoded or parsed at all: its time is read from the bytes, a validating byte scanner
+ * The shaped fast path for line layouts: raw audit logs, S3 exports and CloudWatch JSON lines
+ * (issue 5). Most lines of an incident repeat a few thousand combinations of the fields the queries
+ * read (2,600 in 257k lines of the benchmark), so a line is not decoded or parsed at all: its time
+ * and its audit event's bytes are located in the bytes (event-locator.ts), a validating byte scanner
  * finds the tokens of the shape fields, and a shape table turns them into a number. Each query then
  * takes it through QueryRun.addShaped, which evaluates what depends only on those fields once per
  * shape. A line the fast path is not sure about (invalid JSON, escaped or dotted keys, a time it
@@ -16,7 +17,9 @@ import {
   type LogRecord,
   type ShapedRecord,
 } from '../insights/index.js';
-import { AUDIT_LOG_STREAM, auditTimestampFromBytes } from './readers/audit-line.js';
+import { EventLocator, type RecordFrame } from './event-locator.js';
+import { AUDIT_LOG_STREAM } from './readers/audit-line.js';
+import type { ShapedLineOffer } from './readers/record-sink.js';
 import type { QueryState } from './query-feed.js';
 
 /** Most shapes one reader keeps (each holds its signature, JSON and per-query results). */
@@ -24,23 +27,15 @@ const SHAPE_CAPACITY = 20_000;
 /** Lines read before the fast path judges whether shapes repeat at all. */
 const PROBATION_LINES = 4096;
 
-/** Offers raw audit lines to the queries; the line's time when taken, undefined when the caller must. */
-export type AuditLineOffer = (
-  buffer: Buffer,
-  start: number,
-  end: number,
-  label: string,
-) => number | undefined;
-
 /**
  * The fast path over `queries` (their runs are fed directly), or undefined when none of them gains
  * from it. `project` is the feed's JSON projector, `offerRecord` its ordinary per-record path.
  */
-export function createShapedAuditLines(
+export function createShapedLines(
   queries: readonly (QueryState & { shapeFields: readonly string[]; memoises: boolean })[],
   project: JsonProjector,
   offerRecord: (record: LogRecord, bytes: number, query: QueryState) => void,
-): AuditLineOffer | undefined {
+): ShapedLineOffer | undefined {
   if (!queries.some((query) => query.memoises)) return undefined;
   const fields = [...new Set(queries.flatMap((query) => (query.memoises ? query.shapeFields : [])))];
   const scanner = createJsonByteScanner(fields);
@@ -55,9 +50,7 @@ export function createShapedAuditLines(
   let gaveUp = false;
 
   // One mutable ShapedRecord for every line: addShaped reads it only during the call.
-  let buf: Buffer = Buffer.alloc(0);
-  let from = 0;
-  let to = 0;
+  const located = new EventLocator();
   let record: LogRecord | undefined;
   /** The whole record for a run that evaluates it in full (JSON projected as the ordinary path does). */
   const materialize = (): LogRecord => {
@@ -67,12 +60,12 @@ export function createShapedAuditLines(
   };
   /** The whole record, JSON not yet parsed (the ordinary path may not need it: prefilters). */
   const plain = (): LogRecord => {
-    record ??= {
-      timestamp: shaped.timestamp,
-      message: buf.toString('utf8', from, to),
-      logStream: AUDIT_LOG_STREAM,
-      log: shaped.log,
-    };
+    record ??= recordOf(
+      located.event.toString('utf8', located.from, located.to),
+      shaped.timestamp,
+      shaped.log,
+      located.frame,
+    );
     return record;
   };
   const shaped: ShapedRecord = {
@@ -85,30 +78,43 @@ export function createShapedAuditLines(
     materialize,
     capture: (reuse) =>
       reuse instanceof LineCapture
-        ? reuse.reset(buf, from, to, shaped.timestamp, shaped.log)
-        : new LineCapture(buf, from, to, shaped.timestamp, shaped.log, project),
+        ? reuse.reset(
+            located.line,
+            located.lineFrom,
+            located.lineTo,
+            shaped.timestamp,
+            shaped.log,
+            located.frame,
+          )
+        : new LineCapture(
+            located.line,
+            located.lineFrom,
+            located.lineTo,
+            shaped.timestamp,
+            shaped.log,
+            project,
+            located.frame,
+          ),
   };
 
-  return (buffer, start, end, label) => {
+  return (layout, buffer, start, end, label, logStream) => {
     if (gaveUp) return undefined;
-    if (buffer[start] !== 123 /* { */) return undefined;
-    const timestamp = auditTimestampFromBytes(buffer, start, end);
-    if (timestamp === undefined || !scanner.scan(buffer, start, end)) return undefined;
-    const shape = table.intern(buffer, scanner);
+    if (!located.locate(layout, buffer, start, end, logStream)) return undefined;
+    const { event, from, to, timestamp } = located;
+    if (!scanner.scan(event, from, to)) return undefined;
+    const shape = table.intern(event, scanner);
     if (shape === -1) return undefined;
     // Shapes that hardly repeat (a query grouping by object name) only cost: go the ordinary way.
     if (++lines === PROBATION_LINES && table.size > PROBATION_LINES / 2) gaveUp = true;
-    buf = buffer;
-    from = start;
-    to = end;
     record = undefined;
     let json = shapeJson[shape];
     if (json === undefined) {
-      json = projectShape(buffer.toString('utf8', start, end));
+      json = projectShape(event.toString('utf8', from, to));
       shapeJson[shape] = json;
     }
     shaped.shape = shape;
     shaped.timestamp = timestamp;
+    shaped.logStream = located.frame.logStream;
     shaped.log = label;
     shaped.json = json;
     const bytes = end - start;
@@ -137,21 +143,28 @@ class LineCapture implements CapturedRecord {
     private timestamp: number,
     private log: string,
     private readonly project: JsonProjector,
+    private frame: RecordFrame,
   ) {}
 
   /** The same handle for another line (ShapedRecord.capture's `reuse`). */
-  reset(bytes: Buffer, from: number, to: number, timestamp: number, log: string): this {
+  reset(bytes: Buffer, from: number, to: number, timestamp: number, log: string, frame: RecordFrame): this {
     this.kept = false;
     this.bytes = bytes;
     this.from = from;
     this.to = to;
     this.timestamp = timestamp;
     this.log = log;
+    this.frame = frame;
     return this;
   }
 
   record(): LogRecord {
-    return recordOf(this.bytes.toString('utf8', this.from, this.to), this.timestamp, this.log, this.project);
+    const text = this.bytes.toString('utf8', this.from, this.to);
+    // A JSON string token's own parse gives what parsing its whole line gives the member.
+    const message = this.frame.quoted ? (JSON.parse(text) as string) : text;
+    const whole = recordOf(message, this.timestamp, this.log, this.frame);
+    whole.json = this.project(message);
+    return whole;
   }
 
   keep(): void {
@@ -163,6 +176,10 @@ class LineCapture implements CapturedRecord {
   }
 }
 
-function recordOf(message: string, timestamp: number, log: string, project: JsonProjector): LogRecord {
-  return { timestamp, message, logStream: AUDIT_LOG_STREAM, log, json: project(message) };
+/** The record the ordinary reader makes of the line (audit-line.ts, s3-export-line.ts, cloudwatch-event.ts). */
+function recordOf(message: string, timestamp: number, log: string, frame: RecordFrame): LogRecord {
+  const record: LogRecord = { timestamp, message, logStream: frame.logStream, log };
+  if (frame.ingestionTime !== undefined) record.ingestionTime = frame.ingestionTime;
+  if (frame.ptr !== undefined) record.ptr = frame.ptr;
+  return record;
 }
