@@ -234,6 +234,11 @@ export function assembleReport(
   }
   if (failure !== null && failure !== undefined)
     warnings.push(`The analysis stopped early: ${failureText(failure)}`);
+  // An input cut short (a truncated gzip) hides whatever came after the cut: not a complete picture.
+  const cutShort = [...new Set(state.outcomes.flatMap((o) => o.cutShort ?? []))];
+  for (const input of cutShort)
+    warnings.push(`An input could not be read to its end, so later events are missing: ${input}.`);
+  const complete = failure === null && cutShort.length === 0;
 
   const growthTop = growthByResource(allGrowth)[0];
   const verdict = buildVerdict({
@@ -256,7 +261,7 @@ export function assembleReport(
             deletes: 0,
             net: growthTop.net,
           },
-    complete: failure === null,
+    complete,
   });
 
   const skippedSource = state.outcomes.find((o) => o.skipped !== undefined && o.skipped.count > 0)?.skipped;
@@ -294,7 +299,7 @@ export function assembleReport(
       skippedSource === undefined
         ? { count: 0, samples: [] }
         : { count: skippedSource.count, samples: skippedSource.samples },
-    complete: failure === null,
+    complete,
     warnings,
     plan: {
       rounds: state.rounds,

@@ -163,6 +163,9 @@ async function readAndAnswer(
   }
   if (runOptions.signal?.aborted === true) throw interrupted(runOptions.signal);
   const range = tally.minMs <= tally.maxMs ? { startMs: tally.minMs, endMs: tally.maxMs } : undefined;
+  const cutShort = summaries.flatMap((summary) =>
+    summary.cutShort === undefined ? [] : [`${summary.label}: ${summary.cutShort}`],
+  );
   const skipped = tally.skippedCount > 0 ? { count: tally.skippedCount, samples: tally.samples } : undefined;
   const outcomes = feed.queries.map((query): QueryOutcome => {
     const result = query.run.finish();
@@ -181,6 +184,7 @@ async function readAndAnswer(
     };
     if (skipped !== undefined) outcome.skipped = skipped;
     if (warnings.length > 0) outcome.warnings = [...warnings];
+    if (cutShort.length > 0) outcome.cutShort = [...cutShort];
     return outcome;
   });
   return { outcomes, inputs: summaries, range };

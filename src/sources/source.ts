@@ -61,6 +61,11 @@ export interface QueryOutcome {
   skipped?: SkippedLines;
   /** Things the user should know that did not stop the run (an empty input file, say). */
   warnings?: string[];
+  /**
+   * Inputs the source could not read to their end (a truncated gzip), each with why: the rows miss
+   * whatever came after the cut, so an analysis built on them is incomplete.
+   */
+  cutShort?: string[];
 }
 
 /** Progress of one running query, for the progress line on stderr. */

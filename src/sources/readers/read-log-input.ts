@@ -96,9 +96,9 @@ export async function readLogInput(
     if (!isZlibError(error)) throw error;
     // A truncated or corrupt gzip: keep what was read, and say where it stopped.
     consumer ??= startConsumer(Buffer.concat(head), input.label, maxLineBytes, counting, summary);
-    consumer.abandon(
-      `gzip stream ends early or is corrupt (${(error as Error).message}); the rest of the file is lost`,
-    );
+    const reason = `gzip stream ends early or is corrupt (${(error as Error).message}); the rest of the file is lost`;
+    consumer.abandon(reason);
+    summary.cutShort = reason;
     return summary;
   }
   if (

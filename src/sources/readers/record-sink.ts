@@ -47,6 +47,8 @@ export interface InputSummary {
   records: number;
   skipped: number;
   gzip: boolean;
+  /** Why the input could not be read to its end (a truncated gzip); its later events are lost. */
+  cutShort?: string;
 }
 
 /** Lines longer than this are skipped without being held whole: no audit event is anywhere near it. */
