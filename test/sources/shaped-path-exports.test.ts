@@ -11,7 +11,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, test } from 'vitest';
 import { generate, writeIncidentFile } from '../analysis/analysis-support.js';
-import { bothWays, sampleFiles, SAMPLES, START } from './shaped-path-support.js';
+import { auditEvent, bothWays, sampleFiles, SAMPLES, START } from './shaped-path-support.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse(START);
@@ -55,18 +55,7 @@ function cwLine(
 }
 
 /** An audit event's JSON text. */
-function event(over: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    kind: 'Event',
-    stage: 'ResponseComplete',
-    verb: 'create',
-    user: { username: 'alice' },
-    objectRef: { resource: 'configmaps', namespace: 'a' },
-    responseStatus: { code: 201 },
-    stageTimestamp: '2024-06-14T00:00:01.000001Z',
-    ...over,
-  });
-}
+const event = auditEvent;
 
 describe('the shaped fast path on CloudWatch JSON lines gives what the ordinary path gives', () => {
   test.each([

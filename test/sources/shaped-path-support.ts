@@ -82,3 +82,17 @@ export function sampleFiles(): string[] {
     .filter((d) => d.isFile() && /\.(log|jsonl|json)$/.test(d.name))
     .map((d) => path.join(d.parentPath, d.name));
 }
+
+/** An ordinary audit event's JSON text, with `over` merged in (undefined drops a key). */
+export function auditEvent(over: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    kind: 'Event',
+    stage: 'ResponseComplete',
+    verb: 'create',
+    user: { username: 'alice' },
+    objectRef: { resource: 'configmaps', namespace: 'a' },
+    responseStatus: { code: 201 },
+    stageTimestamp: '2024-06-14T00:00:01.000001Z',
+    ...over,
+  });
+}

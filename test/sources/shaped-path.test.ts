@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, test } from 'vitest';
 import { generate, writeIncidentFile } from '../analysis/analysis-support.js';
-import { bothWays, sampleFiles, SAMPLES, START } from './shaped-path-support.js';
+import { auditEvent, bothWays, sampleFiles, SAMPLES, START } from './shaped-path-support.js';
 
 const HOUR = 3_600_000;
 const start = START;
@@ -33,17 +33,7 @@ describe('the shaped fast path gives what the ordinary path gives', () => {
   test('lines it must hand back to the ordinary path', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'eei-shaped-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const event = (over: Record<string, unknown>): string =>
-      JSON.stringify({
-        kind: 'Event',
-        stage: 'ResponseComplete',
-        verb: 'create',
-        user: { username: 'alice' },
-        objectRef: { resource: 'configmaps', namespace: 'a' },
-        responseStatus: { code: 201 },
-        stageTimestamp: '2024-06-14T00:00:01.000001Z',
-        ...over,
-      });
+    const event = auditEvent;
     const lines = [
       `\ufeff${event({})}`,
       event({}),
