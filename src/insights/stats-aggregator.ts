@@ -249,7 +249,20 @@ export class StatsAggregator {
     return undefined;
   }
 
+  /**
+   * One copy of each key text: groups share their key values (the actors query has tens of
+   * thousands of groups, each bin repeating the same user agents and users).
+   */
+  private readonly texts = new Map<string, string>();
+
   private create(keyValues: Value[]): Group {
+    for (let i = 0; i < keyValues.length; i++) {
+      const v = keyValues[i];
+      if (typeof v !== 'string') continue;
+      const text = this.texts.get(v);
+      if (text === undefined) this.texts.set(v, v);
+      else keyValues[i] = text;
+    }
     const group: Group = { keyValues, accumulators: this.plan.aggregates.map((a) => a.create()) };
     const n = keyValues.length;
     if (n === 1) this.root.set(keyValues[0], group);
