@@ -7,6 +7,7 @@ import {
   DescribeLogStreamsCommand,
   PutRetentionPolicyCommand,
   type CloudWatchLogsClient,
+  type LogStream,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { UsageError } from '../errors.js';
 import { callAws, type AwsErrorContext } from './aws-errors.js';
@@ -86,10 +87,38 @@ export interface AuditStreams {
 }
 
 /**
- * Lists the audit streams. `orderBy=LastEventTime` cannot be combined with `logStreamNamePrefix`
- * (DescribeLogStreams API reference), so this pages through the prefix listing (bounded; the call is
- * limited to 25 TPS) and computes the newest and oldest times itself.
+ * Pages DescribeLogStreams over the audit-stream prefix, handing each stream to `visit`, for at most
+ * `maxPages` pages; true when the listing ended within them. `orderBy=LastEventTime` cannot be
+ * combined with `logStreamNamePrefix` (DescribeLogStreams API reference), so this pages by name (the
+ * call is limited to 25 TPS, hence the bound).
  */
+export async function forEachAuditStream(
+  client: CloudWatchLogsClient,
+  logGroupName: string,
+  maxPages: number,
+  context: AwsErrorContext,
+  visit: (stream: LogStream) => void,
+): Promise<boolean> {
+  let nextToken: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const out = await callAws({ ...context, action: 'logs:DescribeLogStreams' }, () =>
+      client.send(
+        new DescribeLogStreamsCommand({
+          logGroupName,
+          logStreamNamePrefix: AUDIT_STREAM_PREFIX,
+          limit: 50,
+          nextToken,
+        }),
+      ),
+    );
+    for (const stream of out.logStreams ?? []) visit(stream);
+    nextToken = out.nextToken;
+    if (nextToken === undefined || nextToken === '') return true;
+  }
+  return false;
+}
+
+/** Lists the audit streams and works out the newest and oldest times from them. */
 export async function listAuditStreams(
   client: CloudWatchLogsClient,
   logGroupName: string,
@@ -102,32 +131,18 @@ export async function listAuditStreams(
     oldestEventMs: undefined,
     truncated: false,
   };
-  let nextToken: string | undefined;
   const max = (a: number | undefined, b: number | undefined): number | undefined =>
     b === undefined ? a : a === undefined ? b : Math.max(a, b);
   const min = (a: number | undefined, b: number | undefined): number | undefined =>
     b === undefined ? a : a === undefined ? b : Math.min(a, b);
-  for (let page = 0; page < (options.maxPages ?? 20); page++) {
-    const out = await callAws({ ...options, action: 'logs:DescribeLogStreams' }, () =>
-      client.send(
-        new DescribeLogStreamsCommand({
-          logGroupName,
-          logStreamNamePrefix: AUDIT_STREAM_PREFIX,
-          limit: 50,
-          nextToken,
-        }),
-      ),
-    );
-    for (const stream of out.logStreams ?? []) {
-      if (stream.logStreamName !== undefined) result.names.push(stream.logStreamName);
-      result.newestEventMs = max(result.newestEventMs, stream.lastEventTimestamp);
-      result.newestIngestionMs = max(result.newestIngestionMs, stream.lastIngestionTime);
-      result.oldestEventMs = min(result.oldestEventMs, stream.firstEventTimestamp);
-    }
-    nextToken = out.nextToken;
-    if (nextToken === undefined) return result;
-  }
-  result.truncated = true;
+  const { maxPages = 20, ...context } = options;
+  const complete = await forEachAuditStream(client, logGroupName, maxPages, context, (stream) => {
+    if (stream.logStreamName !== undefined) result.names.push(stream.logStreamName);
+    result.newestEventMs = max(result.newestEventMs, stream.lastEventTimestamp);
+    result.newestIngestionMs = max(result.newestIngestionMs, stream.lastIngestionTime);
+    result.oldestEventMs = min(result.oldestEventMs, stream.firstEventTimestamp);
+  });
+  result.truncated = !complete;
   return result;
 }
 

@@ -3,11 +3,11 @@
  * common dead ends (unknown cluster, no log group, audit logging off) into one clear error with the fix,
  * and wires the source to the terminal: progress line, --verbose narration, --links, cost summary.
  */
-import { DescribeLogStreamsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { createAwsClients } from '../aws/clients.js';
 import { callAws, type AwsErrorContext } from '../aws/aws-errors.js';
 import { describeClusterLogging } from '../aws/eks.js';
-import { clusterLogGroupName, describeLogGroup } from '../aws/log-groups.js';
+import { clusterLogGroupName, describeLogGroup, forEachAuditStream } from '../aws/log-groups.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import {
   createCloudWatchSource,
@@ -16,7 +16,6 @@ import {
 } from '../sources/cloudwatch-source.js';
 import { estimateUsd, formatBytes, formatUsd, DEFAULT_PRICE_PER_GB } from '../sources/cloudwatch/cost.js';
 import { hasPartialOutcomes } from '../sources/cloudwatch/run-errors.js';
-import { AUDIT_STREAM_PREFIX } from '../sources/cloudwatch/stream-scope.js';
 import type { QueryOutcome, QueryRequest, RunOptions } from '../sources/source.js';
 import type { CommandIo } from './io.js';
 import { createProgressLine } from './progress-line.js';
@@ -208,8 +207,7 @@ function withTerminal(
 
 /**
  * The audit streams with their first and last event times (needed to keep only the streams that
- * overlap a window). A local listing rather than log-groups.ts's summary, which keeps names only.
- * `orderBy=LastEventTime` cannot be combined with a prefix (DescribeLogStreams), so page by name.
+ * overlap a window); log-groups.ts's summary keeps names only.
  */
 async function listAuditStreamsWithTimes(
   client: CloudWatchLogsClient,
@@ -217,31 +215,16 @@ async function listAuditStreamsWithTimes(
   context: AwsErrorContext,
 ): Promise<{ streams: AuditStream[]; complete: boolean }> {
   const streams: AuditStream[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < MAX_STREAM_PAGES; page++) {
-    const out = await callAws({ ...context, action: 'logs:DescribeLogStreams' }, () =>
-      client.send(
-        new DescribeLogStreamsCommand({
-          logGroupName,
-          logStreamNamePrefix: AUDIT_STREAM_PREFIX,
-          limit: 50,
-          nextToken,
-        }),
-      ),
-    );
-    for (const s of out.logStreams ?? []) {
-      if (s.logStreamName === undefined) continue;
-      streams.push({
-        name: s.logStreamName,
-        ...(s.firstEventTimestamp === undefined ? {} : { firstEventTimestamp: s.firstEventTimestamp }),
-        ...(s.lastEventTimestamp === undefined ? {} : { lastEventTimestamp: s.lastEventTimestamp }),
-        ...(s.lastIngestionTime === undefined ? {} : { lastIngestionTime: s.lastIngestionTime }),
-      });
-    }
-    nextToken = out.nextToken;
-    if (nextToken === undefined || nextToken === '') return { streams, complete: true };
-  }
-  return { streams, complete: false };
+  const complete = await forEachAuditStream(client, logGroupName, MAX_STREAM_PAGES, context, (s) => {
+    if (s.logStreamName === undefined) return;
+    streams.push({
+      name: s.logStreamName,
+      ...(s.firstEventTimestamp === undefined ? {} : { firstEventTimestamp: s.firstEventTimestamp }),
+      ...(s.lastEventTimestamp === undefined ? {} : { lastEventTimestamp: s.lastEventTimestamp }),
+      ...(s.lastIngestionTime === undefined ? {} : { lastIngestionTime: s.lastIngestionTime }),
+    });
+  });
+  return { streams, complete };
 }
 
 const DAY_MS = 86_400_000;
