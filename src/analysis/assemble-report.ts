@@ -76,7 +76,8 @@ function queryRecord(outcome: QueryOutcome, fallback: TimeRange | undefined): Qu
   };
 }
 
-function emptyReadiness(): Readiness {
+/** Readiness with nothing known yet: what a run without `logging status` reports. */
+export function emptyReadiness(): Readiness {
   return {
     auditLoggingEnabled: null,
     enabledSince: null,

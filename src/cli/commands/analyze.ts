@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
+import { emptyReadiness } from '../../analysis/assemble-report.js';
 import { ANALYSIS_QUERIES, IncompleteAnalysisError, analyzeIncident } from '../../analysis/incident.js';
 import { databaseSizeFromMetricsText } from '../../analysis/database-size.js';
 import type { DatabaseSize, IncidentReport, Readiness } from '../../analysis/incident-report.js';
@@ -116,14 +117,7 @@ async function clusterReadiness(
   context: ClusterContext,
   now: number,
 ): Promise<Readiness> {
-  const readiness: Readiness = {
-    auditLoggingEnabled: null,
-    enabledSince: null,
-    oldestEvent: null,
-    newestEvent: null,
-    blindBefore: null,
-    notes: [],
-  };
+  const readiness: Readiness = emptyReadiness();
   try {
     const { getLoggingStatus } = await import('../../aws/logging-status.js');
     const { createAwsClients } = await import('../../aws/clients.js');
