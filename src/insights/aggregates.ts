@@ -258,8 +258,6 @@ class ByTime implements Accumulator {
     private readonly latest: boolean,
   ) {}
   add(row: Row): void {
-    const t = timestampOf(row);
-    if (t === undefined) return;
     this.addInput(this.g(row), row);
   }
   addInput(value: unknown, row: Row): void {

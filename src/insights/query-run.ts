@@ -87,7 +87,7 @@ export function createQueryRun(
   const shared: Row = { record: null, values: null };
   // Shaped rows carry a shape's memoised values, which the stages of add() must never write into.
   const shapedRow: Row = { record: null, values: null };
-  const probeRow: Row = { record: { timestamp: 0, message: '', logStream: '', log: '' }, values: null };
+  const probeRow: Row = { record: blankStub(), values: null };
   const clearValues = plan.partialWrites;
   let matched = 0;
   /** After a compaction with k rows kept: the k-th; a later row that does not sort before it is out. */
@@ -209,27 +209,14 @@ export function createQueryRun(
       const values = outcome === EMPTY_VALUES ? null : outcome;
       if (topK && threshold !== undefined) {
         // Most rows of a `sort @timestamp asc | limit 1` lose to the one kept: judge them unallocated.
-        const probe = probeRow.record as LogRecord;
-        probe.timestamp = record.timestamp;
-        probe.logStream = record.logStream;
-        probe.log = record.log;
-        probe.json = record.json;
+        fillStub(probeRow.record as LogRecord, record);
         probeRow.values = values;
         if (topK.compare(threshold, probeRow) <= 0) return;
       }
-      const reused = spare.pop();
-      let row: StubRow;
-      if (reused === undefined) row = new StubRow(stubOf(record), values, record.capture());
-      else {
-        row = reused;
-        const stub = row.record;
-        stub.timestamp = record.timestamp;
-        stub.logStream = record.logStream;
-        stub.log = record.log;
-        stub.json = record.json;
-        row.values = values;
-        row.capture = record.capture(row.capture ?? undefined);
-      }
+      const row = spare.pop() ?? new StubRow(blankStub(), null, null);
+      fillStub(row.record, record);
+      row.values = values;
+      row.capture = record.capture(row.capture ?? undefined);
       waiting++;
       // Stubs hold their reader's chunk until it ends: cut them back sooner.
       collect(row, STUB_COMPACT_SLACK);
@@ -299,13 +286,20 @@ class StubRow implements Row {
 
 /** The record a shape's memoised parts are read through: its JSON and time, no message (they read none). */
 function stubOf(record: ShapedRecord): LogRecord {
-  return {
-    timestamp: record.timestamp,
-    message: '',
-    logStream: record.logStream,
-    log: record.log,
-    json: record.json,
-  };
+  return fillStub(blankStub(), record);
+}
+
+function blankStub(): LogRecord {
+  return { timestamp: 0, message: '', logStream: '', log: '', json: null };
+}
+
+/** Points a stub (or the probe) at `record`: its time, stream, log and shape JSON; never a message. */
+function fillStub(stub: LogRecord, record: ShapedRecord): LogRecord {
+  stub.timestamp = record.timestamp;
+  stub.logStream = record.logStream;
+  stub.log = record.log;
+  stub.json = record.json;
+  return stub;
 }
 
 function normalizeLimit(limit: number | undefined): number {
