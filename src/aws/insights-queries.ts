@@ -23,12 +23,13 @@ export interface QuerySeconds {
 }
 
 /**
- * Converts an inclusive ms window into StartQuery's inclusive epoch seconds (aws-facts A). The start is
- * floored and the end ceiled, so the first and last millisecond of the window are always inside it:
- * losing the last second of an incident is worse than scanning up to a second more on each side.
+ * Converts an inclusive ms window into StartQuery's inclusive epoch seconds (aws-facts A). Both ends
+ * are floored: an inclusive end second X covers X.000 to X.999, so the window's last millisecond is
+ * inside it. Ceiling the end instead would read the next second too, and the analysis tiles its
+ * series over adjacent windows ending at X.999: the next window's first second would be counted twice.
  */
 export function toQuerySeconds(range: TimeRange): QuerySeconds {
-  return { startTime: Math.floor(range.startMs / 1000), endTime: Math.ceil(range.endMs / 1000) };
+  return { startTime: Math.floor(range.startMs / 1000), endTime: Math.floor(range.endMs / 1000) };
 }
 
 /** One StartQuery call: the log group, the query text, its window in epoch seconds and the row limit. */

@@ -16,10 +16,17 @@ const client = new CloudWatchLogsClient({
 });
 
 describe('toQuerySeconds', () => {
-  it('floors the start and ceils the end (both inclusive), never losing the last second', () => {
-    expect(toQuerySeconds({ startMs: 1_999, endMs: 5_001 })).toEqual({ startTime: 1, endTime: 6 });
+  it('floors both ends: an inclusive end second covers its last millisecond', () => {
+    expect(toQuerySeconds({ startMs: 1_999, endMs: 5_001 })).toEqual({ startTime: 1, endTime: 5 });
+    expect(toQuerySeconds({ startMs: 1_000, endMs: 5_999 })).toEqual({ startTime: 1, endTime: 5 });
     expect(toQuerySeconds({ startMs: 2_000, endMs: 5_000 })).toEqual({ startTime: 2, endTime: 5 });
     expect(toQuerySeconds({ startMs: 0, endMs: 0 })).toEqual({ startTime: 0, endTime: 0 });
+  });
+
+  it('tiles adjacent ms windows into adjacent second windows that share no second', () => {
+    const first = toQuerySeconds({ startMs: 0, endMs: 299_999 });
+    const second = toQuerySeconds({ startMs: 300_000, endMs: 599_999 });
+    expect(second.startTime).toBe(first.endTime + 1);
   });
 });
 

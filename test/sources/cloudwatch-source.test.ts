@@ -40,15 +40,15 @@ function setup(
 }
 
 describe('StartQuery window', () => {
-  it('sends epoch seconds, flooring the start and ceiling the end so the last second is kept', async () => {
+  it('sends epoch seconds, flooring both ends (the end second is inclusive, so the last ms is kept)', async () => {
     const { fake, source } = setup();
     await source.runAll([
       { name: 'q', queryString: 'fields @message', range: { startMs: 1_000_999, endMs: 2_000_001 } },
     ]);
     const input = fake.mock.commandCalls(StartQueryCommand)[0]?.args[0].input;
     expect(input?.startTime).toBe(1000);
-    expect(input?.endTime).toBe(2001);
-    expect(toQuerySeconds({ startMs: 5000, endMs: 6000 })).toEqual({ startTime: 5, endTime: 6 });
+    expect(input?.endTime).toBe(2000);
+    expect(toQuerySeconds({ startMs: 5000, endMs: 6999 })).toEqual({ startTime: 5, endTime: 6 });
   });
 });
 

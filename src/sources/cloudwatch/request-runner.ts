@@ -147,7 +147,8 @@ function consoleUrlFor(
     logGroups: [ctx.logGroupIdentifier],
     queryString,
     startMs: window.startTime * 1000,
-    endMs: window.endTime * 1000,
+    // The end second is inclusive: it runs to its last millisecond.
+    endMs: window.endTime * 1000 + 999,
     ...(queryId === undefined ? {} : { queryId }),
   });
 }
