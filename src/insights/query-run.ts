@@ -244,6 +244,25 @@ export function createQueryRun(
     },
     finish(): QueryResult {
       resolvePending();
+      const output = plan.output;
+      const format = (row: Row): Record<string, string> => {
+        const o: Record<string, string> = {};
+        for (const col of output) {
+          const s = formatValue(col.get(row), col.kind);
+          if (s !== undefined) o[col.name] = s;
+        }
+        return o;
+      };
+      const fields = output.map((c) => c.name);
+      if (aggregator && plan.post.length === 0) {
+        // Groups straight to text: no row object per group (see StatsAggregator.eachRow).
+        const out: Record<string, string>[] = [];
+        aggregator.eachRow((row) => {
+          out.push(format(row));
+          return out.length < cap;
+        });
+        return { fields, rows: out, recordsMatched: matched };
+      }
       let rows = aggregator ? aggregator.rows() : collected;
       for (const stage of plan.post) {
         if (stage.kind === 'sort') rows = rows.slice().sort(stage.compare);
@@ -251,16 +270,7 @@ export function createQueryRun(
         else rows = stage.apply(rows);
       }
       if (rows.length > cap) rows = rows.slice(0, cap);
-      const output = plan.output;
-      const out: Record<string, string>[] = rows.map((row) => {
-        const o: Record<string, string> = {};
-        for (const col of output) {
-          const s = formatValue(col.get(row), col.kind);
-          if (s !== undefined) o[col.name] = s;
-        }
-        return o;
-      });
-      return { fields: output.map((c) => c.name), rows: out, recordsMatched: matched };
+      return { fields, rows: rows.map(format), recordsMatched: matched };
     },
   };
 }

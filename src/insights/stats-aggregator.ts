@@ -139,15 +139,23 @@ export type StatsPartial = [Value[], unknown[]][];
 /**
  * Groups rows and feeds each group's accumulators; `rows()` returns one row per group.
  *
- * Group lookup walks one Map level per group key (no key string built per row: this runs for
- * every record of `analyze`'s eight-key actors query). The grouping is the same as comparing the
- * keys' texts tagged with their type: Map keys distinguish numbers from strings, treat -0 as 0 and
- * NaN as NaN as String() does, and booleans (printed "true"/"false", tagged as text) are turned into
- * their text first. A single key is used as it is.
+ * A group of several keys is found by the ids its key values have at their positions, joined into
+ * one short string: one small Map per key position (value -> id) and one Map of groups. Nested Maps,
+ * one level per key, cost up to a Map per key per group, and the actors query has eight keys and
+ * tens of thousands of groups (about 1.5 KB a group, most of the heap that grew with the input).
+ * The grouping is the same as comparing the keys' texts tagged with their type: Map keys
+ * distinguish numbers from strings, treat -0 as 0 and NaN as NaN as String() does, and booleans
+ * (printed "true"/"false", tagged as text) are turned into their text first. A single key is used
+ * as it is.
  */
 export class StatsAggregator {
-  /** Nested maps, one level per key; the last level holds the groups. */
-  private readonly root = new Map<unknown, unknown>();
+  /** One key: its value -> group. */
+  private readonly root = new Map<unknown, Group>();
+  /** Several keys: per position, value -> id; the ids joined with commas -> group. */
+  private readonly ids: Map<unknown, number>[] = [];
+  /** Per position, id -> the value first seen (key texts are shared by all groups that have them). */
+  private readonly canon: Value[][] = [];
+  private readonly groups = new Map<string, Group>();
   /** Groups in first-seen order. */
   private readonly order: Group[] = [];
 
@@ -236,52 +244,45 @@ export class StatsAggregator {
     const keys = this.plan.keys;
     const n = keys.length;
     if (n === 0) return this.order[0];
-    if (n === 1)
-      return this.root.get(values === undefined ? (keys[0] as { get: Getter }).get(row) : values[0]) as
-        Group | undefined;
-    let level: Map<unknown, unknown> | undefined = this.root;
-    for (let i = 0; i < n && level !== undefined; i++) {
+    if (n === 1) return this.root.get(values === undefined ? (keys[0] as { get: Getter }).get(row) : values[0]);
+    const ids = this.ids;
+    if (ids.length === 0) return undefined;
+    let joined = '';
+    for (let i = 0; i < n; i++) {
       const v = values === undefined ? (keys[i] as { get: Getter }).get(row) : values[i];
-      const next = level.get(typeof v === 'boolean' ? (v ? 'true' : 'false') : v);
-      if (i === n - 1) return next as Group | undefined;
-      level = next as Map<unknown, unknown> | undefined;
+      // A value never seen at this position: no group can have it.
+      const id = (ids[i] as Map<unknown, number>).get(mapKey(v));
+      if (id === undefined) return undefined;
+      joined = i === 0 ? String(id) : `${joined},${id}`;
     }
-    return undefined;
+    return this.groups.get(joined);
   }
 
-  /**
-   * One copy of each key text: groups share their key values (the actors query has tens of
-   * thousands of groups, each bin repeating the same user agents and users).
-   */
-  private readonly texts = new Map<string, string>();
-
   private create(keyValues: Value[]): Group {
-    for (let i = 0; i < keyValues.length; i++) {
-      const v = keyValues[i];
-      if (typeof v !== 'string') continue;
-      const text = this.texts.get(v);
-      if (text === undefined) this.texts.set(v, v);
-      else keyValues[i] = text;
-    }
     const group: Group = { keyValues, accumulators: this.plan.aggregates.map((a) => a.create()) };
     const n = keyValues.length;
     if (n === 1) this.root.set(keyValues[0], group);
     else if (n > 1) {
-      let level = this.root;
+      if (this.ids.length === 0)
+        for (let i = 0; i < n; i++) {
+          this.ids.push(new Map());
+          this.canon.push([]);
+        }
+      let joined = '';
       for (let i = 0; i < n; i++) {
         const v = keyValues[i];
-        const k = typeof v === 'boolean' ? (v ? 'true' : 'false') : v;
-        if (i === n - 1) {
-          level.set(k, group);
-          break;
-        }
-        let next = level.get(k) as Map<unknown, unknown> | undefined;
-        if (next === undefined) {
-          next = new Map();
-          level.set(k, next);
-        }
-        level = next;
+        const k = mapKey(v);
+        const ids = this.ids[i] as Map<unknown, number>;
+        const canon = this.canon[i] as Value[];
+        let id = ids.get(k);
+        if (id === undefined) {
+          id = canon.length;
+          ids.set(k, id);
+          canon.push(v);
+        } else if (typeof v === 'string' && typeof canon[id] === 'string') keyValues[i] = canon[id] as Value;
+        joined = i === 0 ? String(id) : `${joined},${id}`;
       }
+      this.groups.set(joined, group);
     }
     this.order.push(group);
     return group;
@@ -322,6 +323,21 @@ export class StatsAggregator {
 
   /** Groups in first-seen order, or ascending by the bin() key when there is one. */
   rows(): Row[] {
+    const out: Row[] = [];
+    this.eachRow((row) => {
+      out.push({ record: null, values: new Map(row.values) });
+      return true;
+    });
+    return out;
+  }
+
+  /**
+   * The rows of rows(), in the same order, one at a time through one reused Row whose values change
+   * after each call: `visit` copies what it keeps and returns false to stop. A Map per group costs
+   * about 500 bytes, and the actors query's tens of thousands of groups made finishing the run the
+   * peak of the heap.
+   */
+  eachRow(visit: (row: Row) => boolean): void {
     const plan = this.plan;
     const keys = plan.keys;
     const items = plan.items;
@@ -329,29 +345,37 @@ export class StatsAggregator {
     // One slot map for every group: the items read it at once and keep nothing of it.
     const slots = new Map<string, Value>();
     const slotRow: Row = { record: null, values: slots };
-    const out: Row[] = [];
-    for (const group of this.order) {
+    const values = new Map<string, Value>();
+    const row: Row = { record: null, values };
+    for (const group of this.ordered()) {
       const accumulators = group.accumulators;
       for (let i = 0; i < accumulators.length; i++)
         slots.set(slotNames[i] as string, (accumulators[i] as Accumulator).result());
-      const values = new Map<string, Value>();
       for (let i = 0; i < keys.length; i++)
         values.set((keys[i] as { name: string }).name, group.keyValues[i]);
       for (const item of items) values.set(item.name, item.get(slotRow));
-      out.push({ record: null, values });
+      if (!visit(row)) return;
     }
-    if (plan.binKey >= 0) {
-      // Each row's bin read once, not once per comparison; the sort is stable, as before.
-      const name = (keys[plan.binKey] as { name: string }).name;
-      const at = out.map((r) => toNumber(r.values?.get(name)) ?? Number.POSITIVE_INFINITY);
-      const order = out.map((_, i) => i);
-      order.sort((a, b) => {
-        const x = at[a] as number;
-        const y = at[b] as number;
-        return x < y ? -1 : x > y ? 1 : 0;
-      });
-      return order.map((i) => out[i] as Row);
-    }
-    return out;
   }
+
+  /** The groups in row order: first seen, or stably ascending by the bin() key. */
+  private ordered(): Group[] {
+    const groups = this.order;
+    const binKey = this.plan.binKey;
+    if (binKey < 0) return groups;
+    // Each group's bin read once, not once per comparison; the sort is stable.
+    const at = groups.map((group) => toNumber(group.keyValues[binKey]) ?? Number.POSITIVE_INFINITY);
+    const order = groups.map((_, i) => i);
+    order.sort((a, b) => {
+      const x = at[a] as number;
+      const y = at[b] as number;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    return order.map((i) => groups[i] as Group);
+  }
+}
+
+/** A key value as a Map key: booleans are grouped with their text (see StatsAggregator). */
+function mapKey(v: unknown): unknown {
+  return typeof v === 'boolean' ? (v ? 'true' : 'false') : v;
 }
