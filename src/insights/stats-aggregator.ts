@@ -268,7 +268,7 @@ export class StatsAggregator {
           this.ids.push(new Map());
           this.canon.push([]);
         }
-      let joined = '';
+      const idList: number[] = [];
       for (let i = 0; i < n; i++) {
         const v = keyValues[i];
         const k = mapKey(v);
@@ -280,9 +280,10 @@ export class StatsAggregator {
           ids.set(k, id);
           canon.push(v);
         } else if (typeof v === 'string' && typeof canon[id] === 'string') keyValues[i] = canon[id] as Value;
-        joined = i === 0 ? String(id) : `${joined},${id}`;
+        idList.push(id);
       }
-      this.groups.set(joined, group);
+      // join() makes one flat string; the concatenation find() uses would keep a rope per group.
+      this.groups.set(idList.join(','), group);
     }
     this.order.push(group);
     return group;
