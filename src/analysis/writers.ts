@@ -38,8 +38,16 @@ export interface ActorRow {
 export function actorRowsFrom(outcome: QueryOutcome | undefined): ActorRow[] {
   if (outcome === undefined) return [];
   const binField = binFieldOf(outcome);
+  // Rows come bin by bin (tens of thousands of them, a few hundred bins): parse each bin's text once.
+  let lastText: string | undefined;
+  let lastTime = Number.NaN;
   return outcome.rows.map((row) => {
-    const t = binField === undefined ? Number.NaN : parseResultTime(row[binField]);
+    const text = binField === undefined ? undefined : row[binField];
+    if (text !== lastText) {
+      lastText = text;
+      lastTime = text === undefined ? Number.NaN : parseResultTime(text);
+    }
+    const t = lastTime;
     return {
       binStartMs: Number.isNaN(t) ? null : t,
       user: textValue(row, 'user.username'),

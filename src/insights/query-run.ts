@@ -245,10 +245,22 @@ export function createQueryRun(
     finish(): QueryResult {
       resolvePending();
       const output = plan.output;
+      // Per column, the last value and its text: stats rows come bin by bin, so a bin's time (and
+      // many a count) repeats from one row to the next and is formatted once.
+      const lastValue: Value[] = output.map(() => undefined);
+      const lastText: (string | undefined)[] = output.map(() => undefined);
       const format = (row: Row): Record<string, string> => {
         const o: Record<string, string> = {};
-        for (const col of output) {
-          const s = formatValue(col.get(row), col.kind);
+        for (let c = 0; c < output.length; c++) {
+          const col = output[c] as (typeof output)[number];
+          const v = col.get(row);
+          let s: string | undefined;
+          if (v === lastValue[c] && v !== undefined) s = lastText[c];
+          else {
+            s = formatValue(v, col.kind);
+            lastValue[c] = v;
+            lastText[c] = s;
+          }
           if (s !== undefined) o[col.name] = s;
         }
         return o;
