@@ -13,6 +13,10 @@
  * selected path and nesting past MAX_SCAN_DEPTH are refused. The selection tables (a trie of key
  * groupings in the resolver's order) are built in JS (json-scan-tables.ts) and copied in once.
  *
+ * After an accepted line, `tokens_hash` holds a hash of every slot (its index, token length or
+ * absence, and bytes), which the shape table (shape-table.ts) takes instead of hashing the tokens
+ * again in JS; it always verifies the bytes, so the hash only decides how fast a shape is found.
+ *
  * No libc: freestanding, no allocation; JS lays out memory from __heap_base and grows it. The line
  * and the key bytes are followed by 16 bytes of padding, for 16-byte loads that start before their end.
  * Build: `npm run build:wasm` (native/build-wasm.ts), which regenerates src/insights/json-scan-wasm.ts.
@@ -43,6 +47,7 @@ static const int32_t *terminals;
 static const int32_t *terminal_offset;
 static int32_t *slot_start;
 static int32_t *slot_end;
+static uint32_t *tokens_hash;
 static int32_t node_count;
 
 /* Per open container (1 = the line's object): the trie node whose value it is, or -1. */
@@ -53,9 +58,9 @@ static uint8_t stack_is_array[MAX_SCAN_DEPTH + 1];
 __attribute__((export_name("max_depth"))) int32_t max_depth(void) { return MAX_SCAN_DEPTH; }
 
 /**
- * Takes the tables from a header of 15 words: node count, field count, then the addresses of
+ * Takes the tables from a header of 16 words: node count, field count, then the addresses of
  * node_start, node_end, has_children, key_bytes, key_offset, length_base, max_key_length,
- * length_head, same_length_next, terminals, terminal_offset, slot_start, slot_end.
+ * length_head, same_length_next, terminals, terminal_offset, slot_start, slot_end, tokens_hash.
  */
 __attribute__((export_name("configure"))) void configure(const int32_t *header) {
   node_count = header[0];
@@ -73,6 +78,7 @@ __attribute__((export_name("configure"))) void configure(const int32_t *header) 
   terminal_offset = (const int32_t *)(uintptr_t)header[12];
   slot_start = (int32_t *)(uintptr_t)header[13];
   slot_end = (int32_t *)(uintptr_t)header[14];
+  tokens_hash = (uint32_t *)(uintptr_t)header[15];
 }
 
 /* JSON's whitespace is exactly space, tab, LF and CR (RFC 8259 section 2). */
@@ -211,10 +217,32 @@ static int32_t find_child(int32_t parent, const uint8_t *buf, int32_t from, int3
   return -1;
 }
 
+/* One step of the tokens hash: a multiply and a fold, 8 bytes at a time. */
+static inline uint64_t mix(uint64_t h, uint64_t word) {
+  h = (h ^ word) * 0x9e3779b97f4a7c15ull;
+  return h ^ (h >> 32);
+}
+
+/* An unaligned little-endian load (one i64.load; wasm allows any alignment). */
+static inline uint64_t load64(const uint8_t *p) {
+  uint64_t word;
+  __builtin_memcpy(&word, p, 8);
+  return word;
+}
+
+/* Hashes buf[at, at + length), 8 bytes at a time; the last load is masked (the line is padded). */
+static inline uint64_t mix_bytes(uint64_t h, const uint8_t *buf, int32_t at, int32_t length) {
+  int32_t k = 0;
+  for (; k + 8 <= length; k += 8) h = mix(h, load64(buf + at + k));
+  if (k < length) h = mix(h, load64(buf + at + k) & ((1ull << (8 * (length - k))) - 1));
+  return h;
+}
+
 /* After the line's object: only spaces and tabs; then each field takes its first leaf candidate. */
 static int32_t finish(const uint8_t *buf, int32_t i, int32_t end, int32_t delta) {
   while (i < end && (buf[i] == 32 || buf[i] == 9)) i++;
   if (i != end) return 0;
+  uint64_t h = 0x243f6a8885a308d3ull;
   for (int32_t k = 0; k < field_count; k++) {
     int32_t s = -1;
     int32_t e = -1;
@@ -231,7 +259,11 @@ static int32_t finish(const uint8_t *buf, int32_t i, int32_t end, int32_t delta)
     }
     slot_start[k] = s;
     slot_end[k] = e;
+    int32_t length = s < 0 ? -1 : e - s;
+    h = mix(h, ((uint64_t)(uint32_t)k << 32) | (uint32_t)length);
+    if (length > 0) h = mix_bytes(h, buf, s - delta, length);
   }
+  *tokens_hash = (uint32_t)(h ^ (h >> 29));
   return 1;
 }
 

@@ -38,6 +38,12 @@ export interface JsonByteScanner {
    * null, an object or an array (slot -1 too) from an absent key. Only after scan() returned true.
    */
   found(k: number): boolean;
+  /**
+   * A hash of every slot (index, token length or absence, token bytes) of the line just accepted,
+   * from a scanner that computes one as it scans (the WebAssembly one); undefined for a line it did
+   * not hash. Scanners without it leave the hashing to their caller (shape-table.ts).
+   */
+  tokensHash?(): number | undefined;
 }
 
 /**

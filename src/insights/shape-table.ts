@@ -28,6 +28,8 @@ const INITIAL_ARENA = 16 * 1024;
 /** Interns lines by the bytes of a subset of a JsonByteScanner's slots; ids in first-seen order. */
 export class ShapeTable {
   private readonly slots: Int32Array;
+  /** The shape is every slot of the scanner, in order: a hash the scanner made can be used as is. */
+  private readonly everySlot: boolean;
   private readonly capacity: number;
   private readonly hashMask: number;
   private readonly maxSignatureBytes: number;
@@ -47,6 +49,7 @@ export class ShapeTable {
   /** `slots`: which scanner slots make up the shape; `capacity`: most shapes kept. */
   constructor(slots: readonly number[], capacity: number, options: ShapeTableOptions = {}) {
     this.slots = Int32Array.from(slots);
+    this.everySlot = slots.every((k, i) => k === i);
     this.capacity = capacity;
     this.hashMask = options.hashMask ?? -1;
     this.maxSignatureBytes = options.maxSignatureBytes ?? DEFAULT_MAX_SIGNATURE_BYTES;
@@ -56,8 +59,9 @@ export class ShapeTable {
   /**
    * The shape id (0, 1, 2, ... in first-seen order) of the line just scanned (scanner.scan returned
    * true), or -1 for a new shape when the table is full (capacity shapes, or its tokens would pass
-   * maxSignatureBytes). Two lines get the same id iff every
-   * slot of the subset is absent in both or holds byte-identical tokens.
+   * maxSignatureBytes), and for a line a hashing scanner did not hash. Two lines get the same id iff
+   * every slot of the subset is absent in both or holds byte-identical tokens. A table takes its
+   * lines from one scanner.
    */
   intern(buf: Uint8Array, scanner: JsonByteScanner): number {
     const slots = this.slots;
@@ -66,23 +70,32 @@ export class ShapeTable {
     const n = slots.length;
     const view = this.viewOf(buf);
     const base = buf.byteOffset;
-    // murmur3's body over (slot position, token length or absence, token bytes four at a time);
-    // DataView reads unaligned words, four times fewer steps than bytes.
-    let h = 0x9747b28c;
-    for (let s = 0; s < n; s++) {
-      const k = slots[s] as number;
-      const start = starts[k] as number;
-      const length = start < 0 ? -1 : (ends[k] as number) - start;
-      h = mix(h, (s << 16) ^ length);
-      if (length <= 0) continue;
-      const stop = base + start + length;
-      let i = base + start;
-      for (; i + 4 <= stop; i += 4) h = mix(h, view.getInt32(i, true));
-      let tail = 0;
-      for (; i < stop; i++) tail = (tail << 8) | view.getUint8(i);
-      h = mix(h, tail);
+    let h: number;
+    if (this.everySlot && n === starts.length && scanner.tokensHash !== undefined) {
+      // The scanner hashed every token as it scanned (in WebAssembly, 8 bytes a step). A line it did
+      // not hash is refused like a full table's: mixing two hash functions could give one shape two ids.
+      const scanned = scanner.tokensHash();
+      if (scanned === undefined) return -1;
+      h = scanned & this.hashMask;
+    } else {
+      // murmur3's body over (slot position, token length or absence, token bytes four at a time);
+      // DataView reads unaligned words, four times fewer steps than bytes.
+      h = 0x9747b28c;
+      for (let s = 0; s < n; s++) {
+        const k = slots[s] as number;
+        const start = starts[k] as number;
+        const length = start < 0 ? -1 : (ends[k] as number) - start;
+        h = mix(h, (s << 16) ^ length);
+        if (length <= 0) continue;
+        const stop = base + start + length;
+        let i = base + start;
+        for (; i + 4 <= stop; i += 4) h = mix(h, view.getInt32(i, true));
+        let tail = 0;
+        for (; i < stop; i++) tail = (tail << 8) | view.getUint8(i);
+        h = mix(h, tail);
+      }
+      h = avalanche(h) & this.hashMask;
     }
-    h = avalanche(h) & this.hashMask;
     const buckets = this.buckets;
     const mask = buckets.length - 1;
     let b = avalanche(h ^ 0x5bd1e995) & mask;

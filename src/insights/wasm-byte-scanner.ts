@@ -38,7 +38,7 @@ const MAX_LINE_CAPACITY = 4 * 1024 * 1024;
 /** json-scan.c reads up to 16 bytes past the line and past the key bytes (16-byte loads). */
 const PADDING = 16;
 /** Words in configure()'s header (json-scan.c). */
-const HEADER_WORDS = 15;
+const HEADER_WORDS = 16;
 
 /** The runtime's WebAssembly, if it has one. */
 const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -81,6 +81,8 @@ class WasmByteScanner implements JsonByteScanner {
   /** The last line went to the JS scanner (found() asks it). */
   private inJs = false;
   private readonly slotEndWord: number;
+  /** Word index of the tokens hash json-scan.c writes after each accepted line. */
+  private readonly hashWord: number;
   /** Where the line area starts (lines are copied to its end), and the longest line it holds. */
   private readonly lineOffset: number;
   private lineCapacity = 0;
@@ -117,12 +119,14 @@ class WasmByteScanner implements JsonByteScanner {
     const terminalOffset = place(tables.terminalOffset.byteLength);
     const slotStart = place(f * 4);
     const slotEnd = place(f * 4);
+    const tokensHash = place(4);
     const hasChildren = place(tables.hasChildren.byteLength);
     const keyBytes = place(tables.keyBytes.byteLength + PADDING);
     this.lineOffset = align(at, 16);
     this.slotStartWord = slotStart / 4;
     this.nodeStartWord = nodeStart / 4;
     this.slotEndWord = slotEnd / 4;
+    this.hashWord = tokensHash / 4;
     this.bytes = new Uint8Array(0);
     this.words = new Int32Array(0);
     this.reserve(this.lineOffset + INITIAL_LINE_CAPACITY + PADDING);
@@ -131,7 +135,7 @@ class WasmByteScanner implements JsonByteScanner {
       [n, f, nodeStart, nodeEnd, hasChildren, keyBytes, keyOffset, lengthBase, maxKeyLength, lengthHead],
       header / 4,
     );
-    words.set([sameLengthNext, terminals, terminalOffset, slotStart, slotEnd], header / 4 + 10);
+    words.set([sameLengthNext, terminals, terminalOffset, slotStart, slotEnd, tokensHash], header / 4 + 10);
     words.set(tables.keyOffset, keyOffset / 4);
     words.set(tables.lengthBase, lengthBase / 4);
     words.set(tables.maxKeyLength, maxKeyLength / 4);
@@ -164,6 +168,11 @@ class WasmByteScanner implements JsonByteScanner {
       slotEnd[k] = words[e + k] as number;
     }
     return true;
+  }
+
+  /** json-scan.c's hash of every slot of the last accepted line; undefined when the JS scanner took it. */
+  tokensHash(): number | undefined {
+    return this.inJs ? undefined : (this.words[this.hashWord] as number);
   }
 
   found(k: number): boolean {

@@ -157,4 +157,80 @@ describe('ShapeTable', () => {
     // null reads as absent (getField gives undefined for both); a differently spelled value is a new shape.
     expect(ids).toEqual([0, 0, 1, 2, 2, 3]);
   });
+
+  // The WebAssembly scanner hashes the tokens as it scans and the table takes that hash; the JS
+  // scanner leaves the hashing to the table. Both must give the oracle's ids, even when every hash collides.
+  const FIELDS = ['verb', 'user.username', 'objectRef.resource', 'responseStatus.code'];
+  const value = fc.constantFrom<string | null>(
+    null,
+    '"get"',
+    '"list"',
+    '"a"',
+    '"é"',
+    '"a\\"b"',
+    '200',
+    '2',
+    '"2"',
+    'true',
+    '{}',
+  );
+  // A few token tuples, each repeated at several offsets and with other keys around it.
+  const realLines = fc
+    .tuple(
+      fc.array(fc.tuple(value, value, value, value), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom('', ' ', '"x":1,', '"auditID":"abcdefghij",')), {
+        maxLength: 60,
+      }),
+    )
+    .map(([pool, picks]) =>
+      picks.map(([i, filler]) => [...(pool[i % pool.length] as (string | null)[]), filler] as const),
+    );
+  for (const kind of ['wasm', 'js'] as const) {
+    for (const hashMask of [undefined, 0]) {
+      it(`interns real lines through the ${kind} scanner exactly (hash mask ${String(hashMask)})`, () => {
+        fc.assert(
+          fc.property(realLines, (lines) => {
+            const scanner = createJsonByteScanner(FIELDS, kind) as JsonByteScanner;
+            const table = new ShapeTable([0, 1, 2, 3], 1000, hashMask === undefined ? {} : { hashMask });
+            const oracle = new Map<string, number>();
+            for (const [verb, user, resource, code, filler] of lines) {
+              const text = `{${filler}"verb":${verb ?? 'null'},"user":{"username":${user ?? 'null'}},"objectRef":{"resource":${resource ?? 'null'}},"responseStatus":{"code":${code ?? 'null'}}}`;
+              // Offset in a bigger buffer: the hash must depend on the tokens, not where they sit.
+              const buf = Buffer.from(`${'#'.repeat(text.length % 7)}${text}`);
+              const start = text.length % 7;
+              expect(scanner.scan(buf, start, buf.length)).toBe(true);
+              const key = JSON.stringify(
+                FIELDS.map((_, k) => {
+                  const at = scanner.slotStart[k] as number;
+                  return at < 0 ? null : buf.toString('utf8', at, scanner.slotEnd[k]);
+                }),
+              );
+              let id = oracle.get(key);
+              if (id === undefined) {
+                id = oracle.size;
+                oracle.set(key, id);
+              }
+              expect(table.intern(buf, scanner)).toBe(id);
+            }
+          }),
+          { numRuns: 200 },
+        );
+      });
+    }
+  }
+
+  it('refuses a line the WebAssembly scanner passed to its JS fallback (not hashed, so not interned)', () => {
+    const scanner = createJsonByteScanner(['verb'], 'wasm') as JsonByteScanner;
+    const table = new ShapeTable([0], 10);
+    const short = Buffer.from('{"verb":"get"}');
+    expect(scanner.scan(short, 0, short.length)).toBe(true);
+    expect(table.intern(short, scanner)).toBe(0);
+    // Past the scanner's 4 MiB line area: scanned in JS, valid, but without the scanner's hash.
+    const long = Buffer.from(`{"verb":"get","pad":"${'x'.repeat(5 * 1024 * 1024)}"}`);
+    expect(scanner.scan(long, 0, long.length)).toBe(true);
+    expect(scanner.tokensHash?.()).toBeUndefined();
+    expect(table.intern(long, scanner)).toBe(-1);
+    expect(scanner.scan(short, 0, short.length)).toBe(true);
+    expect(table.intern(short, scanner)).toBe(0);
+  });
 });
