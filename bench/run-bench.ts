@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { densityFor1GiB, ensureDataset, type Dataset } from './local/datasets.js';
-import { measure, median, runOnce, warmPageCache } from './local/measure.js';
+import { measure, median, runOnce } from './local/measure.js';
 import {
   evaluateTargets,
   renderMarkdown,
@@ -130,15 +130,14 @@ async function timeTool(
   dataset: Dataset,
   runs: number,
 ): Promise<ToolResult> {
-  log(
-    `${dataset.label}: ${tool} (untimed read into the page cache first: ${warmPageCache(dataset.file).toFixed(2)} s)`,
-  );
+  log(`${dataset.label}: ${tool}`);
   try {
     const m = await measure(`${tool} ${dataset.label}`, argv, {
       cwd: projectRoot,
       runs,
       env: CHILD_ENV,
       log,
+      warm: dataset.file,
     });
     return {
       tool,

@@ -86,16 +86,28 @@ export function runOnce(
   });
 }
 
-/** Runs `argv` `runs` times in a row and reports the median; throws if a run fails. */
+/**
+ * Runs `argv` `runs` times in a row and reports the median; throws if a run fails. `warm`, when
+ * given, is read untimed before every run (warmPageCache), and its seconds are logged: a warm read
+ * that takes more than a fraction of a second shows the page cache lost the file during a run.
+ */
 export async function measure(
   label: string,
   argv: string[],
-  options: { cwd: string; runs: number; env?: NodeJS.ProcessEnv; log?: (line: string) => void },
+  options: {
+    cwd: string;
+    runs: number;
+    env?: NodeJS.ProcessEnv;
+    log?: (line: string) => void;
+    warm?: string;
+  },
 ): Promise<Measurement> {
   const useGnuTime = existsSync(GNU_TIME);
   const runsMs: number[] = [];
   let peak: number | null = null;
   for (let i = 0; i < options.runs; i++) {
+    if (options.warm !== undefined)
+      options.log?.(`  untimed read into the page cache: ${warmPageCache(options.warm).toFixed(2)} s`);
     const run = await runOnce(argv, { cwd: options.cwd, useGnuTime, env: options.env });
     if (run.exitCode !== 0)
       throw new Error(
@@ -116,9 +128,9 @@ export async function measure(
 }
 
 /**
- * Reads `file` once, untimed, so that the runs after it start from the page cache: a cold read of
+ * Reads `file` once, untimed, so that the run after it starts from the page cache: a cold read of
  * the 1 GiB input took 8.6 s here against 0.1 s warm, and this machine's page cache holds about
- * 5 GB, so without it the larger inputs timed the disk rather than the tools. Returns the seconds.
+ * 6 GB, so without it the larger inputs timed the disk rather than the tools. Returns the seconds.
  */
 export function warmPageCache(file: string): number {
   const started = performance.now();
