@@ -244,7 +244,8 @@ export class StatsAggregator {
     const keys = this.plan.keys;
     const n = keys.length;
     if (n === 0) return this.order[0];
-    if (n === 1) return this.root.get(values === undefined ? (keys[0] as { get: Getter }).get(row) : values[0]);
+    if (n === 1)
+      return this.root.get(values === undefined ? (keys[0] as { get: Getter }).get(row) : values[0]);
     const ids = this.ids;
     if (ids.length === 0) return undefined;
     let joined = '';
