@@ -83,7 +83,7 @@ export function compileQuery(text: string): CompiledQuery {
     text,
     ast,
     isAggregate: ast.commands.some((c) => c.kind === 'stats'),
-    createRun: (options?: RunOptions) => createQueryRun(plan, options, shapes),
+    createRun: (options: RunOptions = {}) => createQueryRun(plan, options, shapes),
     mightMatch,
     prefilters: plan.requirements.length > 0,
     fieldNames: referencedFieldNames(

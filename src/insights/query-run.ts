@@ -1,7 +1,7 @@
 import type { QueryPlan } from './compile-query.js';
 import type { LogRecord } from './record.js';
 import type { Row } from './row.js';
-import { planShapes, type ShapePlan } from './shape-plan.js';
+import type { ShapePlan } from './shape-plan.js';
 import type { CapturedRecord, ShapedRecord } from './shaped-record.js';
 import { StatsAggregator, type StatsPartial } from './stats-aggregator.js';
 import { formatValue, type Value } from './value-format.js';
@@ -62,15 +62,8 @@ export interface QueryRun {
   merge(partial: RunPartial): boolean;
 }
 
-/**
- * Starts a run: feed records with add() or addShaped(), then finish() once. `shapes` is the plan's
- * shape plan when the caller has worked it out already.
- */
-export function createQueryRun(
-  plan: QueryPlan,
-  options: RunOptions = {},
-  shapes: ShapePlan = planShapes(plan),
-): QueryRun {
+/** Starts a run: feed records with add() or addShaped(), then finish() once. `shapes`: planShapes(plan). */
+export function createQueryRun(plan: QueryPlan, options: RunOptions, shapes: ShapePlan): QueryRun {
   const cap = plan.hasLimitCommand ? Infinity : normalizeLimit(options.limit);
   const stream = plan.stream;
   const aggregator = plan.stats ? new StatsAggregator(plan.stats) : undefined;

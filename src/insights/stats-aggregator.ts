@@ -152,14 +152,18 @@ export class StatsAggregator {
   /** One key: its value -> group. */
   private readonly root = new Map<unknown, Group>();
   /** Several keys: per position, value -> id; the ids joined with commas -> group. */
-  private readonly ids: Map<unknown, number>[] = [];
+  private readonly ids: Map<unknown, number>[];
   /** Per position, id -> the value first seen (key texts are shared by all groups that have them). */
-  private readonly canon: Value[][] = [];
+  private readonly canon: Value[][];
   private readonly groups = new Map<string, Group>();
   /** Groups in first-seen order. */
   private readonly order: Group[] = [];
 
-  constructor(private readonly plan: StatsPlan) {}
+  constructor(private readonly plan: StatsPlan) {
+    const several = plan.keys.length > 1;
+    this.ids = several ? plan.keys.map(() => new Map()) : [];
+    this.canon = several ? plan.keys.map(() => []) : [];
+  }
 
   add(row: Row): void {
     const group = this.groupOf(row);
@@ -247,7 +251,6 @@ export class StatsAggregator {
     if (n === 1)
       return this.root.get(values === undefined ? (keys[0] as { get: Getter }).get(row) : values[0]);
     const ids = this.ids;
-    if (ids.length === 0) return undefined;
     let joined = '';
     for (let i = 0; i < n; i++) {
       const v = values === undefined ? (keys[i] as { get: Getter }).get(row) : values[i];
@@ -264,11 +267,6 @@ export class StatsAggregator {
     const n = keyValues.length;
     if (n === 1) this.root.set(keyValues[0], group);
     else if (n > 1) {
-      if (this.ids.length === 0)
-        for (let i = 0; i < n; i++) {
-          this.ids.push(new Map());
-          this.canon.push([]);
-        }
       const idList: number[] = [];
       for (let i = 0; i < n; i++) {
         const v = keyValues[i];
