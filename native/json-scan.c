@@ -13,9 +13,11 @@
  * selected path and nesting past MAX_SCAN_DEPTH are refused. The selection tables (a trie of key
  * groupings in the resolver's order) are built in JS (json-scan-tables.ts) and copied in once.
  *
- * After an accepted line, `tokens_hash` holds a hash of every slot (its index, token length or
+ * After an accepted line, `hash_tokens()` gives a hash of every slot (its index, token length or
  * absence, and bytes), which the shape table (shape-table.ts) takes instead of hashing the tokens
  * again in JS; it always verifies the bytes, so the hash only decides how fast a shape is found.
+ * It is computed only when asked: the CloudWatch envelope's scanner, whose message slot is the whole
+ * audit event, never interns its lines.
  *
  * No libc: freestanding, no allocation; JS lays out memory from __heap_base and grows it. The line
  * and the key bytes are followed by 16 bytes of padding, for 16-byte loads that start before their end.
@@ -47,7 +49,9 @@ static const int32_t *terminals;
 static const int32_t *terminal_offset;
 static int32_t *slot_start;
 static int32_t *slot_end;
-static uint32_t *tokens_hash;
+/* The last accepted line and its offset in the caller's buffer, for hash_tokens(). */
+static const uint8_t *last_line;
+static int32_t last_delta;
 static int32_t node_count;
 
 /* Per open container (1 = the line's object): the trie node whose value it is, or -1. */
@@ -58,9 +62,9 @@ static uint8_t stack_is_array[MAX_SCAN_DEPTH + 1];
 __attribute__((export_name("max_depth"))) int32_t max_depth(void) { return MAX_SCAN_DEPTH; }
 
 /**
- * Takes the tables from a header of 16 words: node count, field count, then the addresses of
+ * Takes the tables from a header of 15 words: node count, field count, then the addresses of
  * node_start, node_end, has_children, key_bytes, key_offset, length_base, max_key_length,
- * length_head, same_length_next, terminals, terminal_offset, slot_start, slot_end, tokens_hash.
+ * length_head, same_length_next, terminals, terminal_offset, slot_start, slot_end.
  */
 __attribute__((export_name("configure"))) void configure(const int32_t *header) {
   node_count = header[0];
@@ -78,7 +82,6 @@ __attribute__((export_name("configure"))) void configure(const int32_t *header) 
   terminal_offset = (const int32_t *)(uintptr_t)header[12];
   slot_start = (int32_t *)(uintptr_t)header[13];
   slot_end = (int32_t *)(uintptr_t)header[14];
-  tokens_hash = (uint32_t *)(uintptr_t)header[15];
 }
 
 /* JSON's whitespace is exactly space, tab, LF and CR (RFC 8259 section 2). */
@@ -242,7 +245,6 @@ static inline uint64_t mix_bytes(uint64_t h, const uint8_t *buf, int32_t at, int
 static int32_t finish(const uint8_t *buf, int32_t i, int32_t end, int32_t delta) {
   while (i < end && (buf[i] == 32 || buf[i] == 9)) i++;
   if (i != end) return 0;
-  uint64_t h = 0x243f6a8885a308d3ull;
   for (int32_t k = 0; k < field_count; k++) {
     int32_t s = -1;
     int32_t e = -1;
@@ -259,12 +261,22 @@ static int32_t finish(const uint8_t *buf, int32_t i, int32_t end, int32_t delta)
     }
     slot_start[k] = s;
     slot_end[k] = e;
-    int32_t length = s < 0 ? -1 : e - s;
-    h = mix(h, ((uint64_t)(uint32_t)k << 32) | (uint32_t)length);
-    if (length > 0) h = mix_bytes(h, buf, s - delta, length);
   }
-  *tokens_hash = (uint32_t)(h ^ (h >> 29));
+  last_line = buf;
+  last_delta = delta;
   return 1;
+}
+
+/** A hash of every slot of the line scan() last accepted (its bytes are still where scan() read them). */
+__attribute__((export_name("hash_tokens"))) uint32_t hash_tokens(void) {
+  uint64_t h = 0x243f6a8885a308d3ull;
+  for (int32_t k = 0; k < field_count; k++) {
+    int32_t s = slot_start[k];
+    int32_t length = s < 0 ? -1 : slot_end[k] - s;
+    h = mix(h, ((uint64_t)(uint32_t)k << 32) | (uint32_t)length);
+    if (length > 0) h = mix_bytes(h, last_line, s - last_delta, length);
+  }
+  return (uint32_t)(h ^ (h >> 29));
 }
 
 /**
@@ -273,18 +285,17 @@ static int32_t finish(const uint8_t *buf, int32_t i, int32_t end, int32_t delta)
  * the caller's buffer), else 0.
  */
 __attribute__((export_name("scan"))) int32_t scan(const uint8_t *buf, int32_t end, int32_t delta) {
-  const int32_t start = 0;
   for (int32_t n = 0; n < node_count; n++) node_start[n] = -1;
-  if (start >= end || buf[start] != OPEN_OBJECT) return 0;
+  if (end <= 0 || buf[0] != OPEN_OBJECT) return 0;
   int32_t depth = 1;
   stack_node[1] = 0;
   stack_is_array[1] = 0;
-  node_start[0] = start;
+  node_start[0] = 0;
   /* The trie node whose children are looked for in the current object, or -1. */
   int32_t level = 0;
   int in_array = 0;
   int just_opened = 1;
-  int32_t i = start + 1;
+  int32_t i = 1;
   for (;;) {
     i = skip_whitespace(buf, i, end);
     if (i >= end) return 0;

@@ -21,6 +21,7 @@ interface WasmExports {
   max_depth(): number;
   configure(header: number): void;
   scan(line: number, end: number, delta: number): number;
+  hash_tokens(): number;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
@@ -38,7 +39,7 @@ const MAX_LINE_CAPACITY = 4 * 1024 * 1024;
 /** json-scan.c reads up to 16 bytes past the line and past the key bytes (16-byte loads). */
 const PADDING = 16;
 /** Words in configure()'s header (json-scan.c). */
-const HEADER_WORDS = 16;
+const HEADER_WORDS = 15;
 
 /** The runtime's WebAssembly, if it has one. */
 const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -78,11 +79,9 @@ class WasmByteScanner implements JsonByteScanner {
   /** Word indexes of the slots and of the trie nodes' value starts in memory. */
   private readonly slotStartWord: number;
   private readonly nodeStartWord: number;
+  private readonly slotEndWord: number;
   /** The last line went to the JS scanner (found() asks it). */
   private inJs = false;
-  private readonly slotEndWord: number;
-  /** Word index of the tokens hash json-scan.c writes after each accepted line. */
-  private readonly hashWord: number;
   /** Where the line area starts (lines are copied to its end), and the longest line it holds. */
   private readonly lineOffset: number;
   private lineCapacity = 0;
@@ -119,14 +118,12 @@ class WasmByteScanner implements JsonByteScanner {
     const terminalOffset = place(tables.terminalOffset.byteLength);
     const slotStart = place(f * 4);
     const slotEnd = place(f * 4);
-    const tokensHash = place(4);
     const hasChildren = place(tables.hasChildren.byteLength);
     const keyBytes = place(tables.keyBytes.byteLength + PADDING);
     this.lineOffset = align(at, 16);
     this.slotStartWord = slotStart / 4;
     this.nodeStartWord = nodeStart / 4;
     this.slotEndWord = slotEnd / 4;
-    this.hashWord = tokensHash / 4;
     this.bytes = new Uint8Array(0);
     this.words = new Int32Array(0);
     this.reserve(this.lineOffset + INITIAL_LINE_CAPACITY + PADDING);
@@ -135,7 +132,7 @@ class WasmByteScanner implements JsonByteScanner {
       [n, f, nodeStart, nodeEnd, hasChildren, keyBytes, keyOffset, lengthBase, maxKeyLength, lengthHead],
       header / 4,
     );
-    words.set([sameLengthNext, terminals, terminalOffset, slotStart, slotEnd, tokensHash], header / 4 + 10);
+    words.set([sameLengthNext, terminals, terminalOffset, slotStart, slotEnd], header / 4 + 10);
     words.set(tables.keyOffset, keyOffset / 4);
     words.set(tables.lengthBase, lengthBase / 4);
     words.set(tables.maxKeyLength, maxKeyLength / 4);
@@ -170,9 +167,9 @@ class WasmByteScanner implements JsonByteScanner {
     return true;
   }
 
-  /** json-scan.c's hash of every slot of the last accepted line; undefined when the JS scanner took it. */
+  /** json-scan.c's hash of every slot of the last accepted line (computed now); undefined when the JS scanner took it. */
   tokensHash(): number | undefined {
-    return this.inJs ? undefined : (this.words[this.hashWord] as number);
+    return this.inJs ? undefined : this.exports.hash_tokens();
   }
 
   found(k: number): boolean {
