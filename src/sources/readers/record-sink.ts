@@ -11,14 +11,7 @@ export interface RecordSink {
    * sources/shaped-lines.ts); false when the reader must make the record itself. `logStream` is
    * the stream of an S3 export's lines (its folder). Optional.
    */
-  shapedLine?(
-    layout: LineLayout,
-    buffer: Buffer,
-    start: number,
-    end: number,
-    label: string,
-    logStream: string,
-  ): boolean;
+  shapedLine?(...line: ShapedLine): boolean;
   /** The reader is done with the chunk the last lines came from (its memory may be reused). Optional. */
   chunkDone?(): void;
 }
@@ -30,15 +23,18 @@ export type LogFormat =
 /** The layouts of one event per line. */
 export type LineLayout = 'audit' | 'cloudwatch-jsonl' | 's3-export';
 
-/** Offers one line of `layout` to the queries without a record: its time when taken, else undefined. */
-export type ShapedLineOffer = (
+/** One line buffer[start, end) of `layout`, from input `label` (`logStream`: an S3 export line's folder). */
+export type ShapedLine = [
   layout: LineLayout,
   buffer: Buffer,
   start: number,
   end: number,
   label: string,
   logStream: string,
-) => number | undefined;
+];
+
+/** Offers one line of `layout` to the queries without a record: its time when taken, else undefined. */
+export type ShapedLineOffer = (...line: ShapedLine) => number | undefined;
 
 /** What reading one input produced. */
 export interface InputSummary {
