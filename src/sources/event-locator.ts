@@ -26,7 +26,8 @@ export interface RecordFrame {
   readonly quoted: boolean;
 }
 
-const AUDIT_FRAME: RecordFrame = {
+/** The frame of a raw audit line. */
+export const AUDIT_FRAME: RecordFrame = {
   logStream: AUDIT_LOG_STREAM,
   ingestionTime: undefined,
   ptr: undefined,
@@ -47,7 +48,8 @@ export class EventLocator {
   /** `@timestamp`, as the ordinary reader gives it. */
   timestamp = 0;
   private scratch: Buffer = this.event;
-  private readonly cloudWatch = new CloudWatchLineBytes();
+  /** Made on the first CloudWatch line (a scanner instance that raw audit and S3 inputs never use). */
+  private cloudWatch: CloudWatchLineBytes | undefined;
   private s3Frame: RecordFrame = { ...AUDIT_FRAME, logStream: '' };
   private cloudWatchFrame: RecordFrame = { ...AUDIT_FRAME, logStream: '', quoted: true };
 
@@ -87,7 +89,7 @@ export class EventLocator {
   }
 
   private locateCloudWatch(buffer: Buffer, start: number, end: number): boolean {
-    const cloudWatch = this.cloudWatch;
+    const cloudWatch = (this.cloudWatch ??= new CloudWatchLineBytes());
     if (!cloudWatch.read(buffer, start, end)) return false;
     const tokenFrom = cloudWatch.messageStart;
     const tokenTo = cloudWatch.messageEnd;

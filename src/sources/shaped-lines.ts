@@ -17,7 +17,7 @@ import {
   type LogRecord,
   type ShapedRecord,
 } from '../insights/index.js';
-import { EventLocator, type RecordFrame } from './event-locator.js';
+import { AUDIT_FRAME, EventLocator, type RecordFrame } from './event-locator.js';
 import { AUDIT_LOG_STREAM } from './readers/audit-line.js';
 import type { ShapedLineOffer } from './readers/record-sink.js';
 import type { QueryState } from './query-feed.js';
@@ -77,24 +77,14 @@ export function createShapedLines(
     json: null,
     materialize,
     capture: (reuse) =>
-      reuse instanceof LineCapture
-        ? reuse.reset(
-            located.line,
-            located.lineFrom,
-            located.lineTo,
-            shaped.timestamp,
-            shaped.log,
-            located.frame,
-          )
-        : new LineCapture(
-            located.line,
-            located.lineFrom,
-            located.lineTo,
-            shaped.timestamp,
-            shaped.log,
-            project,
-            located.frame,
-          ),
+      (reuse instanceof LineCapture ? reuse : new LineCapture(project)).reset(
+        located.line,
+        located.lineFrom,
+        located.lineTo,
+        shaped.timestamp,
+        shaped.log,
+        located.frame,
+      ),
   };
 
   return (layout, buffer, start, end, label, logStream) => {
@@ -133,20 +123,20 @@ export function createShapedLines(
   };
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** A line kept for later (CapturedRecord): it reads the reader's chunk until keep() copies it. */
 class LineCapture implements CapturedRecord {
   private kept = false;
-  constructor(
-    private bytes: Buffer,
-    private from: number,
-    private to: number,
-    private timestamp: number,
-    private log: string,
-    private readonly project: JsonProjector,
-    private frame: RecordFrame,
-  ) {}
+  private bytes: Buffer = EMPTY;
+  private from = 0;
+  private to = 0;
+  private timestamp = 0;
+  private log = '';
+  private frame: RecordFrame = AUDIT_FRAME;
+  constructor(private readonly project: JsonProjector) {}
 
-  /** The same handle for another line (ShapedRecord.capture's `reuse`). */
+  /** Points the handle at a line (a new one, or one its holder let go: ShapedRecord.capture's `reuse`). */
   reset(bytes: Buffer, from: number, to: number, timestamp: number, log: string, frame: RecordFrame): this {
     this.kept = false;
     this.bytes = bytes;
