@@ -86,6 +86,9 @@ export interface AuditStreams {
   truncated: boolean;
 }
 
+/** DescribeLogStreams pages read at most (50 streams each); past that the stream list is incomplete. */
+export const MAX_AUDIT_STREAM_PAGES = 20;
+
 /**
  * Pages DescribeLogStreams over the audit-stream prefix, handing each stream to `visit`, for at most
  * `maxPages` pages; true when the listing ended within them. `orderBy=LastEventTime` cannot be
@@ -135,7 +138,7 @@ export async function listAuditStreams(
     b === undefined ? a : a === undefined ? b : Math.max(a, b);
   const min = (a: number | undefined, b: number | undefined): number | undefined =>
     b === undefined ? a : a === undefined ? b : Math.min(a, b);
-  const { maxPages = 20, ...context } = options;
+  const { maxPages = MAX_AUDIT_STREAM_PAGES, ...context } = options;
   const complete = await forEachAuditStream(client, logGroupName, maxPages, context, (stream) => {
     if (stream.logStreamName !== undefined) result.names.push(stream.logStreamName);
     result.newestEventMs = max(result.newestEventMs, stream.lastEventTimestamp);

@@ -7,7 +7,12 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { createAwsClients } from '../aws/clients.js';
 import { callAws, type AwsErrorContext } from '../aws/aws-errors.js';
 import { describeClusterLogging } from '../aws/eks.js';
-import { clusterLogGroupName, describeLogGroup, forEachAuditStream } from '../aws/log-groups.js';
+import {
+  clusterLogGroupName,
+  describeLogGroup,
+  forEachAuditStream,
+  MAX_AUDIT_STREAM_PAGES,
+} from '../aws/log-groups.js';
 import { CheckFailedError, UsageError } from '../errors.js';
 import {
   createCloudWatchSource,
@@ -39,9 +44,6 @@ export interface OpenCloudWatchSourceOptions {
    */
   requestedWindow?: { startMs: number; endMs: number };
 }
-
-/** DescribeLogStreams pages read at most (50 streams each); past that the stream list is incomplete. */
-const MAX_STREAM_PAGES = 20;
 
 /** Opens the source for one cluster, or throws the error that says how to make it work. */
 export async function openCloudWatchSource(
@@ -215,7 +217,7 @@ async function listAuditStreamsWithTimes(
   context: AwsErrorContext,
 ): Promise<{ streams: AuditStream[]; complete: boolean }> {
   const streams: AuditStream[] = [];
-  const complete = await forEachAuditStream(client, logGroupName, MAX_STREAM_PAGES, context, (s) => {
+  const complete = await forEachAuditStream(client, logGroupName, MAX_AUDIT_STREAM_PAGES, context, (s) => {
     if (s.logStreamName === undefined) return;
     streams.push({
       name: s.logStreamName,
