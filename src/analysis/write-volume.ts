@@ -63,10 +63,9 @@ export function buildSeries(
       const t = parseResultTime(row[binField]);
       if (Number.isNaN(t)) continue;
       const start = binStart(t, binMs);
-      // StartQuery takes whole seconds, so a window ending at X.999 reaches into second X+1 (the source
-      // rounds outward so no event is lost whichever way CloudWatch reads the inclusive end). A bin
-      // outside the window asked for is that spill-over, and belongs to the neighbouring window:
-      // counting it here would count the boundary second twice.
+      // A bin outside the window asked for belongs to the neighbouring window, which reports it in
+      // full: counting it here would count it twice. The CloudWatch source sends whole seconds that
+      // stay inside the window (toQuerySeconds), so this guards any source that answers wider.
       if (asked !== undefined && (start > asked.endMs || start + binMs <= asked.startMs)) continue;
       const bin = byStart.get(start) ?? emptyBin(start);
       bin.writes += numberValue(row, 'writes');

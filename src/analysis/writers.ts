@@ -45,11 +45,10 @@ export function actorRowsFrom(outcome: QueryOutcome | undefined): ActorRow[] {
     const text = binField === undefined ? undefined : row[binField];
     if (text !== lastText) {
       lastText = text;
-      lastTime = text === undefined ? Number.NaN : parseResultTime(text);
+      lastTime = parseResultTime(text);
     }
-    const t = lastTime;
     return {
-      binStartMs: Number.isNaN(t) ? null : t,
+      binStartMs: Number.isNaN(lastTime) ? null : lastTime,
       user: textValue(row, 'user.username'),
       userAgent: textValue(row, 'userAgent'),
       resource: textValue(row, 'objectRef.resource'),

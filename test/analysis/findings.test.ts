@@ -95,8 +95,8 @@ describe('series and failures', () => {
   });
 
   test('the boundary second two adjacent windows both scan is counted once', () => {
-    // The older window asked for [T0, T0+2 bins - 1 ms]; whole-second rounding let it see the first
-    // second of the next bin, which the newer window [T0+2 bins, ...] owns and reports in full.
+    // The older window asked for [T0, T0+2 bins - 1 ms] but answered a row of the next bin too,
+    // which the newer window [T0+2 bins, ...] owns and reports in full.
     const older = outcome(
       'incident-series',
       [seriesRow(0, 10), seriesRow(1, 12), seriesRow(2, 1, { failures: 1 })],
