@@ -6,7 +6,7 @@
  * version (Debian bookworm's clang 14 here and in CI), and --strip-all drops the producers section.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,12 +64,7 @@ async function render(wasm: Buffer): Promise<string> {
 
 const wanted = await render(compile());
 if (process.argv.includes('--check')) {
-  let committed = '';
-  try {
-    committed = readFileSync(target, 'utf8');
-  } catch {
-    committed = '';
-  }
+  const committed = existsSync(target) ? readFileSync(target, 'utf8') : '';
   if (committed !== wanted) {
     process.stderr.write(
       `${path.relative(root, target)} is not what native/json-scan.c compiles to: run npm run build:wasm\n`,

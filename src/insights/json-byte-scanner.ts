@@ -18,8 +18,6 @@ import { JsByteScanner } from './js-byte-scanner.js';
 import { buildScanTables, MAX_SCAN_SEGMENTS } from './json-scan-tables.js';
 import { createWasmByteScanner } from './wasm-byte-scanner.js';
 
-export { MAX_SCAN_DEPTH, MAX_SCAN_SEGMENTS } from './json-scan-tables.js';
-
 /** Scans one line's bytes as a JSON object and reports the raw token of each field. */
 export interface JsonByteScanner {
   readonly fieldNames: readonly string[];
