@@ -55,7 +55,6 @@ function cwLine(
 }
 
 /** An audit event's JSON text. */
-const event = auditEvent;
 
 describe('the shaped fast path on CloudWatch JSON lines gives what the ordinary path gives', () => {
   test.each([
@@ -94,8 +93,8 @@ describe('the shaped fast path on CloudWatch JSON lines gives what the ordinary 
   });
 
   test('lines it must read exactly or hand back to the ordinary path', async () => {
-    const m = event();
-    const odd = event({ user: { username: 'b\u00e9atrice <admin> & co \ud83d\ude00' }, verb: 'update' });
+    const m = auditEvent();
+    const odd = auditEvent({ user: { username: 'b\u00e9atrice <admin> & co \ud83d\ude00' }, verb: 'update' });
     const t = JSON.stringify(m);
     const lines: (string | Buffer)[] = [
       `\ufeff${cwLine(t)}`,
@@ -108,7 +107,7 @@ describe('the shaped fast path on CloudWatch JSON lines gives what the ordinary 
       cwLine(JSON.stringify(odd).replace('\ud83d\ude00', '\\ud83d\\u0041')),
       cwLine(JSON.stringify(m.replace('alice', 'lone \ud800 high'))),
       cwLine(JSON.stringify(m.replace('alice', 'lone \udc00 low'))),
-      cwLine(JSON.stringify(event({ user: { username: 'escaped in the event \ud800' } }))),
+      cwLine(JSON.stringify(auditEvent({ user: { username: 'escaped in the event \ud800' } }))),
       cwLine(t.replace('{', '\\u007b').replaceAll('\\"verb\\"', '\\u0022verb\\u0022')),
       cwLine(t.replaceAll('/', '\\/').replace('create', 'cr\\u0065ate')),
       cwLine(JSON.stringify(m.replace('{"kind"', '{\t\n\r "kind"'))),
@@ -193,9 +192,9 @@ describe('the shaped fast path on CloudWatch JSON lines gives what the ordinary 
         Buffer.from('\\"}}"}'),
       ]),
       // Big and deep messages.
-      cwLine(JSON.stringify(event({ requestObject: { data: 'x'.repeat(1_100_000) } }))),
+      cwLine(JSON.stringify(auditEvent({ requestObject: { data: 'x'.repeat(1_100_000) } }))),
       cwLine(
-        JSON.stringify(event({ requestObject: JSON.parse('['.repeat(70) + ']'.repeat(70)) as unknown })),
+        JSON.stringify(auditEvent({ requestObject: JSON.parse('['.repeat(70) + ']'.repeat(70)) as unknown })),
       ),
     ];
     await bothWays([writeLines('odd.jsonl', [...lines, ...lines, ...lines])]);
@@ -221,7 +220,7 @@ describe('the shaped fast path on S3 export lines gives what the ordinary path g
   });
 
   test('lines it must read exactly or hand back to the ordinary path', async () => {
-    const m = event();
+    const m = auditEvent();
     const lines = [
       `\ufeff2024-06-14T00:00:01.000Z ${m}`,
       `2024-06-14T00:00:01.000Z ${m}`,
@@ -243,9 +242,9 @@ describe('the shaped fast path on S3 export lines gives what the ordinary path g
       `yesterday ${m}`,
       `2024-06-14T00:00:14Z ${m.replace('"verb"', '"ve\\u0072b"')}`,
       `2024-06-14T00:00:15Z ${m.replace('"verb":"create"', '"verb":"create","verb":"get"')}`,
-      `2024-06-14T00:00:16Z ${event({ 'objectRef.resource': 'dotted', objectRef: undefined })}`,
+      `2024-06-14T00:00:16Z ${auditEvent({ 'objectRef.resource': 'dotted', objectRef: undefined })}`,
       `2024-06-14T00:00:17Z ${m.slice(0, -3)}`,
-      `2024-06-14T00:00:18Z ${event({ user: { username: 'b\u00e9atrice' } })}`,
+      `2024-06-14T00:00:18Z ${auditEvent({ user: { username: 'b\u00e9atrice' } })}`,
       '2024-06-14T00:00:19Z ',
     ];
     await bothWays([writeLines('000000', [...lines, ...lines, ...lines])]);

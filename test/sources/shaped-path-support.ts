@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import { loadQueryLibrary, renderQuery } from '../../src/queries/library.js';
 import { createLocalSource } from '../../src/sources/local-source.js';
 import type { QueryRequest } from '../../src/sources/source.js';
+import { auditLine } from './read-helpers.js';
 
 const HOUR = 3_600_000;
 /** Where the generated incidents start. */
@@ -83,15 +84,14 @@ export function sampleFiles(): string[] {
     .map((d) => path.join(d.parentPath, d.name));
 }
 
-/** An ordinary audit event's JSON text, with `over` merged in (undefined drops a key). */
+/**
+ * read-helpers.ts auditLine at this file's times (inside START's window), with `over` merged in
+ * (undefined drops a key).
+ */
 export function auditEvent(over: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    kind: 'Event',
-    stage: 'ResponseComplete',
-    verb: 'create',
-    user: { username: 'alice' },
+  return auditLine({
     objectRef: { resource: 'configmaps', namespace: 'a' },
-    responseStatus: { code: 201 },
+    requestReceivedTimestamp: '2024-06-14T00:00:01.000000Z',
     stageTimestamp: '2024-06-14T00:00:01.000001Z',
     ...over,
   });

@@ -12,7 +12,6 @@ import { generate, writeIncidentFile } from '../analysis/analysis-support.js';
 import { auditEvent, bothWays, sampleFiles, SAMPLES, START } from './shaped-path-support.js';
 
 const HOUR = 3_600_000;
-const start = START;
 const cleanups: (() => void)[] = [];
 afterAll(() => {
   for (const cleanup of cleanups) cleanup();
@@ -24,7 +23,7 @@ describe('the shaped fast path gives what the ordinary path gives', () => {
     { seed: 12, shape: 'user-flood', outcome: 'recovered' },
     { seed: 13, shape: 'operator-flood', outcome: 'recovered', stages: 'all' },
   ] as const)('generated incident $shape $outcome', async (options) => {
-    const { events } = generate({ ...options, start, durationMs: 3 * HOUR });
+    const { events } = generate({ ...options, start: START, durationMs: 3 * HOUR });
     const { file, cleanup } = writeIncidentFile(events, 'audit-jsonl', options.seed);
     cleanups.push(cleanup);
     await bothWays([file]);
@@ -33,24 +32,23 @@ describe('the shaped fast path gives what the ordinary path gives', () => {
   test('lines it must hand back to the ordinary path', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'eei-shaped-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const event = auditEvent;
     const lines = [
-      `\ufeff${event({})}`,
-      event({}),
-      event({}).replace('"verb"', '"ve\\u0072b"'),
-      event({}).slice(0, -3),
-      `${event({ verb: 'delete' })}\r`,
-      `  ${event({})}`,
-      `${event({})} \t`,
-      event({ stageTimestamp: '2024-06-14 00:00:02Z' }),
-      event({ stageTimestamp: 'yesterday' }),
-      event({ stageTimestamp: undefined, requestReceivedTimestamp: '2024-06-14T00:00:03Z' }),
-      event({ 'objectRef.resource': 'dotted', objectRef: undefined }),
-      event({ user: { username: 'b\u00e9atrice' } }),
-      event({ responseStatus: { code: 500, message: 'etcdserver: mvcc: database space exceeded' } }),
-      event({ verb: 'patch' }).replace('"verb":"patch"', '"verb":"patch","verb":"update"'),
-      event({ annotations: { stageTimestamp: '2024-06-14T05:00:00Z' } }),
-      event({ requestObject: { a: [1, { b: '\u0000'.repeat(0) }], c: '\\"x' } }),
+      `\ufeff${auditEvent({})}`,
+      auditEvent({}),
+      auditEvent({}).replace('"verb"', '"ve\\u0072b"'),
+      auditEvent({}).slice(0, -3),
+      `${auditEvent({ verb: 'delete' })}\r`,
+      `  ${auditEvent({})}`,
+      `${auditEvent({})} \t`,
+      auditEvent({ stageTimestamp: '2024-06-14 00:00:02Z' }),
+      auditEvent({ stageTimestamp: 'yesterday' }),
+      auditEvent({ stageTimestamp: undefined, requestReceivedTimestamp: '2024-06-14T00:00:03Z' }),
+      auditEvent({ 'objectRef.resource': 'dotted', objectRef: undefined }),
+      auditEvent({ user: { username: 'b\u00e9atrice' } }),
+      auditEvent({ responseStatus: { code: 500, message: 'etcdserver: mvcc: database space exceeded' } }),
+      auditEvent({ verb: 'patch' }).replace('"verb":"patch"', '"verb":"patch","verb":"update"'),
+      auditEvent({ annotations: { stageTimestamp: '2024-06-14T05:00:00Z' } }),
+      auditEvent({ requestObject: { a: [1, { b: '\u0000'.repeat(0) }], c: '\\"x' } }),
       '{"stageTimestamp":"2024-06-14T00:00:04Z","verb":"get",}',
     ];
     const file = path.join(dir, 'odd.log');
