@@ -6,7 +6,7 @@
 
 import type { JsonByteScanner } from './json-byte-scanner.js';
 import { skipScalar, skipString, skipWhitespace } from './json-byte-tokens.js';
-import { MAX_SCAN_DEPTH, type ScanTables } from './json-scan-tables.js';
+import { keyFound, MAX_SCAN_DEPTH, type ScanTables } from './json-scan-tables.js';
 
 // Local constants, not imports: V8 folds a module's own consts into the hot loop, not imported ones.
 const QUOTE = 34;
@@ -39,6 +39,7 @@ export class JsByteScanner implements JsonByteScanner {
   /** Field k's candidate end nodes are terminals[terminalOffset[k], terminalOffset[k+1]). */
   private readonly terminals: Int32Array;
   private readonly terminalOffset: Int32Array;
+  private readonly tables: ScanTables;
   /** Per open container (1 = the line's object): the trie node whose value it is, or -1. */
   private readonly stackNode = new Int32Array(MAX_DEPTH + 1);
   private readonly stackIsArray = new Uint8Array(MAX_DEPTH + 1);
@@ -61,6 +62,7 @@ export class JsByteScanner implements JsonByteScanner {
     this.sameLengthNext = tables.sameLengthNext;
     this.terminals = tables.terminals;
     this.terminalOffset = tables.terminalOffset;
+    this.tables = tables;
   }
 
   scan(buf: Uint8Array, start: number, end: number): boolean {
@@ -195,9 +197,7 @@ export class JsByteScanner implements JsonByteScanner {
   }
 
   found(k: number): boolean {
-    for (let t = this.terminalOffset[k] as number; t < (this.terminalOffset[k + 1] as number); t++)
-      if ((this.nodeStart[this.terminals[t] as number] as number) >= 0) return true;
-    return false;
+    return keyFound(this.tables, this.nodeStart, 0, k);
   }
 
   /** The child of `parent` whose key is buf[from, to), or -1. Length first, then the bytes. */

@@ -18,7 +18,6 @@ export const MAX_SCAN_SEGMENTS = 8;
  */
 export interface ScanTables {
   readonly nodeCount: number;
-  readonly fieldCount: number;
   /** Per trie node: 1 when keys are selected inside its value. */
   readonly hasChildren: Uint8Array;
   /** Key bytes of every node, concatenated; node n's key is keyBytes[keyOffset[n], keyOffset[n+1]). */
@@ -80,7 +79,6 @@ export function buildScanTables(fieldNames: readonly string[]): ScanTables {
   });
   return {
     nodeCount: count,
-    fieldCount: fieldNames.length,
     hasChildren,
     keyBytes,
     keyOffset,
@@ -124,4 +122,15 @@ function buildTrie(fieldNames: readonly string[]): Trie {
     trie.terminals.push(terminals);
   }
   return trie;
+}
+
+/**
+ * JsonByteScanner.found(k) for both scanners: whether any candidate end node of field k got a value
+ * start, reading each node's start at nodeStart[base + node] (-1: not in the line).
+ */
+export function keyFound(tables: ScanTables, nodeStart: Int32Array, base: number, k: number): boolean {
+  const { terminals, terminalOffset } = tables;
+  for (let t = terminalOffset[k] as number; t < (terminalOffset[k + 1] as number); t++)
+    if ((nodeStart[base + (terminals[t] as number)] as number) >= 0) return true;
+  return false;
 }

@@ -8,7 +8,7 @@
 import type { JsonByteScanner } from './json-byte-scanner.js';
 import { JsByteScanner } from './js-byte-scanner.js';
 import { JSON_SCAN_WASM } from './json-scan-wasm.js';
-import { MAX_SCAN_DEPTH, type ScanTables } from './json-scan-tables.js';
+import { keyFound, MAX_SCAN_DEPTH, type ScanTables } from './json-scan-tables.js';
 
 /** The parts of the WebAssembly API used here (the project's lib settings do not declare it). */
 interface WasmMemory {
@@ -97,7 +97,7 @@ class WasmByteScanner implements JsonByteScanner {
     this.slotStart = new Int32Array(fieldNames.length).fill(-1);
     this.slotEnd = new Int32Array(fieldNames.length).fill(-1);
     const n = tables.nodeCount;
-    const f = tables.fieldCount;
+    const f = fieldNames.length;
     // Memory from __heap_base: the header, the int32 tables, the byte tables, then the line.
     let at = align(exports.__heap_base.value, 16);
     const header = at;
@@ -174,11 +174,7 @@ class WasmByteScanner implements JsonByteScanner {
 
   found(k: number): boolean {
     if (this.inJs) return (this.fallback as JsByteScanner).found(k);
-    const { terminals, terminalOffset } = this.tables;
-    const words = this.words;
-    for (let t = terminalOffset[k] as number; t < (terminalOffset[k + 1] as number); t++)
-      if ((words[this.nodeStartWord + (terminals[t] as number)] as number) >= 0) return true;
-    return false;
+    return keyFound(this.tables, this.words, this.nodeStartWord, k);
   }
 
   /** Makes room for a line of `length` bytes; false past MAX_LINE_CAPACITY. */
