@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytes, parsesAsObject } from './json-bytes-support.js';
 import { getField, type LogRecord } from '../../src/insights/index.js';
 import {
   createJsonByteScanner,
@@ -32,15 +33,6 @@ function leafOf(token: Uint8Array): unknown {
   if (typeof v === 'string' || typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   return undefined;
-}
-
-function parsesAsObject(bytes: Uint8Array): boolean {
-  try {
-    const v: unknown = JSON.parse(decode(bytes));
-    return v !== null && typeof v === 'object' && !Array.isArray(v);
-  } catch {
-    return false;
-  }
 }
 
 const slotToken = (s: JsonByteScanner, bytes: Uint8Array, k: number): Uint8Array | undefined =>
@@ -552,19 +544,15 @@ describe.each(KINDS)('%s scanner', (kind) => {
     });
 
     it('lets invalid UTF-8 through inside strings only', () => {
-      const withBytes = (parts: (string | number[])[]): Buffer =>
-        Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
       const s = createJsonByteScanner(['v', 'é'], kind) as JsonByteScanner;
-      expect(checkLine(s, withBytes(['{"v":"a', [0xff, 0xc3], '","', [0xed, 0xa0, 0x80], '":1}']))).toBe(
-        true,
-      );
-      expect(checkLine(s, withBytes(['{"v":1', [0xc2, 0xa0], '}']))).toBe(false);
-      expect(checkLine(s, withBytes(['{"', [0xc3, 0xa9], '":"x"}']))).toBe(true);
-      const e = withBytes(['{"', [0xc3, 0xa9], '":"x"}']);
+      expect(checkLine(s, bytes('{"v":"a', [0xff, 0xc3], '","', [0xed, 0xa0, 0x80], '":1}'))).toBe(true);
+      expect(checkLine(s, bytes('{"v":1', [0xc2, 0xa0], '}'))).toBe(false);
+      expect(checkLine(s, bytes('{"', [0xc3, 0xa9], '":"x"}'))).toBe(true);
+      const e = bytes('{"', [0xc3, 0xa9], '":"x"}');
       expect(s.scan(e, 0, e.length)).toBe(true);
       expect(decode(slotToken(s, e, 1)!)).toBe('"x"');
       // A broken key never equals a selected one (it decodes to U+FFFD).
-      expect(checkLine(s, withBytes(['{"', [0xc3], '":"x"}']))).toBe(true);
+      expect(checkLine(s, bytes('{"', [0xc3], '":"x"}'))).toBe(true);
       expect(s.slotStart[1]).toBe(-1);
     });
   });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bytes, parsesAsObject } from './json-bytes-support.js';
 import { createJsonByteScanner, type JsonByteScanner } from '../../src/insights/json-byte-scanner.js';
 
 /**
@@ -9,15 +10,6 @@ import { createJsonByteScanner, type JsonByteScanner } from '../../src/insights/
  * (bytes left there by a longer line must not count, memory grows for long lines, the longest go to
  * the JS scanner), and slots shifted back to the caller's buffer.
  */
-
-const parsesAsObject = (bytes: Uint8Array): boolean => {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
-    return v !== null && typeof v === 'object' && !Array.isArray(v);
-  } catch {
-    return false;
-  }
-};
 
 const slots = (s: JsonByteScanner): number[][] => [[...s.slotStart], [...s.slotEnd]];
 
@@ -36,9 +28,6 @@ function both(names: string[]): (buf: Uint8Array, start?: number, end?: number) 
     return a;
   };
 }
-
-const bytes = (...parts: (string | number[] | Uint8Array)[]): Buffer =>
-  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
 
 /** Special bytes and sequences, each put at every offset of strings up to 48 bytes long. */
 const SPECIALS: number[][] = [
