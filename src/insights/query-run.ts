@@ -100,18 +100,20 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions, shapes: Sha
    */
   const spare: StubRow[] = [];
 
+  /** A row cut from `collected`: a stub still waiting for its record is kept for reuse. */
+  const release = (row: Row): void => {
+    if (row instanceof StubRow && row.capture !== null) {
+      waiting--;
+      spare.push(row);
+    }
+  };
+
   const compact = (): void => {
     if (!topK) return;
     collected.sort(topK.compare);
     const k = topK.k;
     if (collected.length > k) {
-      for (let i = k; i < collected.length; i++) {
-        const row = collected[i];
-        if (row instanceof StubRow && row.capture !== null) {
-          waiting--;
-          spare.push(row);
-        }
-      }
+      for (let i = k; i < collected.length; i++) release(collected[i] as Row);
       collected.length = k;
     }
     if (collected.length === k) threshold = collected[k - 1];
@@ -206,11 +208,21 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions, shapes: Sha
         probeRow.values = values;
         if (topK.compare(threshold, probeRow) <= 0) return;
       }
+      // A top 1 holding only the row it is judged against: the new row takes its place at once. A
+      // `sort @timestamp desc | limit 1` over time-ordered failures beats it on every line, and
+      // collecting those rows to sort and cut them later cost more than all the rest of the query.
+      const replaces = topK?.k === 1 && collected.length === 1 && collected[0] === threshold;
+      if (replaces) release(collected[0] as Row);
       const row = spare.pop() ?? new StubRow(blankStub(), null, null);
       fillStub(row.record, record);
       row.values = values;
       row.capture = record.capture(row.capture ?? undefined);
       waiting++;
+      if (replaces) {
+        collected[0] = row;
+        threshold = row;
+        return;
+      }
       // Stubs hold their reader's chunk until it ends: cut them back sooner.
       collect(row, STUB_COMPACT_SLACK);
     },

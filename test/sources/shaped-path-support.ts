@@ -19,6 +19,13 @@ const extra: QueryRequest[] = [
   { name: 'raw-desc', queryString: 'filter verb = "create" | fields @timestamp, requestURI | limit 7' },
   { name: 'raw-asc', queryString: 'fields @timestamp, @message | sort @timestamp asc | limit 3' },
   { name: 'message', queryString: 'filter @message like "kube-system" | stats count(*) by verb' },
+  // Top 1: the row kept is replaced as each later one beats it, and among ties the first stays.
+  {
+    name: 'last-create',
+    queryString:
+      'filter verb = "create" | fields @timestamp, requestURI, user.username | sort @timestamp desc | limit 1',
+  },
+  { name: 'top-verb', queryString: 'fields verb, requestURI | sort verb desc | limit 1' },
   { name: 'dedup', queryString: 'fields verb, user.username | sort @timestamp desc | dedup verb' },
   {
     name: 'time-derived',

@@ -1,4 +1,5 @@
 import type { LogRecord } from '../../insights/record.js';
+import { backwardNeedle, lastIndexOfBytes } from './byte-search.js';
 import { parseIsoTimestampBytes, parseIsoTimestampMs } from './iso-timestamp.js';
 
 /** `@logStream` of events read from a kube-apiserver audit log file (what EKS names its audit streams after). */
@@ -8,6 +9,8 @@ export const AUDIT_LOG_STREAM = 'kube-apiserver-audit';
 // requestReceivedTimestamp, then the legacy v1alpha1/v1beta1 `timestamp`.
 const TIMESTAMP_KEYS = ['stageTimestamp', 'requestReceivedTimestamp', 'timestamp'] as const;
 const TIMESTAMP_NEEDLES = TIMESTAMP_KEYS.map((key) => `"${key}":"`);
+/** Longest time value taken from a line without parsing it. */
+const MAX_TIMESTAMP_CHARS = 64;
 
 /**
  * Finds a top-level timestamp in the raw line without parsing the JSON. Inside JSON strings every `"`
@@ -21,13 +24,15 @@ function findTimestampFast(line: string): string | undefined {
     if (at === -1) continue;
     const start = at + needle.length;
     const end = line.indexOf('"', start);
-    if (end === -1 || end - start > 64) return undefined;
+    if (end === -1 || end - start > MAX_TIMESTAMP_CHARS) return undefined;
     return line.slice(start, end);
   }
   return undefined;
 }
 
-const TIMESTAMP_NEEDLE_BYTES = TIMESTAMP_NEEDLES.map((needle) => Buffer.from(needle, 'latin1'));
+const TIMESTAMP_NEEDLE_BYTES = TIMESTAMP_NEEDLES.map((needle) =>
+  backwardNeedle(Buffer.from(needle, 'latin1')),
+);
 
 /**
  * The time recordFromAuditLine would give the line buffer[start, end), read from the bytes (the
@@ -37,15 +42,17 @@ const TIMESTAMP_NEEDLE_BYTES = TIMESTAMP_NEEDLES.map((needle) => Buffer.from(nee
  */
 export function auditTimestampFromBytes(buffer: Buffer, start: number, end: number): number | undefined {
   for (const needle of TIMESTAMP_NEEDLE_BYTES) {
-    const from = end - needle.length;
-    if (from < start) continue;
-    // lastIndexOf searches back past `start` into earlier lines: a hit there means none in this one.
-    const at = buffer.lastIndexOf(needle, from);
-    if (at < start) continue;
-    const valueStart = at + needle.length;
-    const valueEnd = buffer.indexOf(34, valueStart);
-    if (valueEnd === -1 || valueEnd >= end || valueEnd - valueStart > 64) return undefined;
-    for (let i = valueStart; i < valueEnd; i++) if ((buffer[i] as number) >= 0x80) return undefined;
+    const at = lastIndexOfBytes(buffer, needle, start, end);
+    if (at === -1) continue;
+    const valueStart = at + needle.bytes.length;
+    const stop = Math.min(end, valueStart + MAX_TIMESTAMP_CHARS + 1);
+    let valueEnd = valueStart;
+    for (; valueEnd < stop; valueEnd++) {
+      const c = buffer[valueEnd] as number;
+      if (c === 34) break;
+      if (c >= 0x80) return undefined;
+    }
+    if (valueEnd === stop) return undefined;
     const timestamp = parseIsoTimestampBytes(buffer, valueStart, valueEnd);
     return Number.isNaN(timestamp) ? undefined : timestamp;
   }

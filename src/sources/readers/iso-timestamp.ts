@@ -72,15 +72,9 @@ export function parseIsoTimestampBytes(bytes: Uint8Array, start: number, end: nu
     bytes[end - 1] === 90 &&
     (n === 20 || bytes[start + 19] === 46)
   ) {
-    const year = byteDigits(bytes, start, 4);
-    const month = byteDigits(bytes, start + 5, 2);
-    const day = byteDigits(bytes, start + 8, 2);
-    const hour = byteDigits(bytes, start + 11, 2);
-    const minute = byteDigits(bytes, start + 14, 2);
     const second = byteDigits(bytes, start + 17, 2);
     let ms = 0;
-    let ok = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23;
-    ok = ok && minute >= 0 && minute <= 59 && second >= 0 && second <= 60 && n !== 21;
+    let ok = second >= 0 && second <= 60 && n !== 21;
     for (let i = 0; ok && i < n - 21; i++) {
       const d = (bytes[start + 20 + i] as number) - ZERO;
       if (d < 0 || d > 9) ok = false;
@@ -88,10 +82,36 @@ export function parseIsoTimestampBytes(bytes: Uint8Array, start: number, end: nu
     }
     if (ok) {
       for (let i = Math.max(0, n - 21); i < 3; i++) ms *= 10;
-      return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+      // Date.UTC is linear in its seconds and milliseconds, so the minute's start plus them is the
+      // same number; lines come in time order, and nearly all share the minute of the line before.
+      const minute = sameMinute(bytes, start) ? lastMinuteMs : minuteMs(bytes, start);
+      if (!Number.isNaN(minute)) return minute + second * 1000 + ms;
     }
   }
   return parseIsoTimestampMs(String.fromCharCode(...bytes.subarray(start, end)));
+}
+
+/** The last minute minuteMs() read (`YYYY-MM-DDTHH:MM`, the 16 bytes), and its start in ms or NaN. */
+const lastMinute = new Uint8Array(16);
+let lastMinuteMs = Number.NaN;
+
+function sameMinute(bytes: Uint8Array, start: number): boolean {
+  for (let i = 0; i < 16; i++) if (bytes[start + i] !== lastMinute[i]) return false;
+  return true;
+}
+
+/** The start of the minute `YYYY-MM-DDTHH:MM` at bytes[start], or NaN when its fields are out of range. */
+function minuteMs(bytes: Uint8Array, start: number): number {
+  const year = byteDigits(bytes, start, 4);
+  const month = byteDigits(bytes, start + 5, 2);
+  const day = byteDigits(bytes, start + 8, 2);
+  const hour = byteDigits(bytes, start + 11, 2);
+  const minute = byteDigits(bytes, start + 14, 2);
+  const ok =
+    year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23 && minute >= 0;
+  lastMinuteMs = ok && minute <= 59 ? Date.UTC(year, month - 1, day, hour, minute, 0, 0) : Number.NaN;
+  for (let i = 0; i < 16; i++) lastMinute[i] = bytes[start + i] as number;
+  return lastMinuteMs;
 }
 
 function byteDigits(bytes: Uint8Array, start: number, count: number): number {
