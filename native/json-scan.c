@@ -13,11 +13,10 @@
  * selected path and nesting past MAX_SCAN_DEPTH are refused. The selection tables (a trie of key
  * groupings in the resolver's order) are built in JS (json-scan-tables.ts) and copied in once.
  *
- * After an accepted line, `hash_tokens()` gives a hash of every slot (its index, token length or
- * absence, and bytes), which the shape table (shape-table.ts) takes instead of hashing the tokens
- * again in JS; it always verifies the bytes, so the hash only decides how fast a shape is found.
- * It is computed only when asked: the CloudWatch envelope's scanner, whose message slot is the whole
- * audit event, never interns its lines.
+ * After an accepted line, `intern_shape()` finds its shape (every slot's token length or absence,
+ * and bytes) in a table kept in this memory, the work of shape-table.ts: a hash of the slots, then
+ * a byte-for-byte check of any hit, 16 bytes a step. It runs only when asked: the CloudWatch
+ * envelope's scanner, whose message slot is the whole audit event, never interns its lines.
  *
  * No libc: freestanding, no allocation; JS lays out memory from __heap_base and grows it. The line
  * and the key bytes are followed by 16 bytes of padding, for 16-byte loads that start before their end.
@@ -267,8 +266,8 @@ static int32_t finish(const uint8_t *buf, int32_t i, int32_t end, int32_t delta)
   return 1;
 }
 
-/** A hash of every slot of the line scan() last accepted (its bytes are still where scan() read them). */
-__attribute__((export_name("hash_tokens"))) uint32_t hash_tokens(void) {
+/* A hash of every slot of the line scan() last accepted (its bytes are still where scan() read them). */
+static uint32_t hash_tokens(void) {
   uint64_t h = 0x243f6a8885a308d3ull;
   for (int32_t k = 0; k < field_count; k++) {
     int32_t s = slot_start[k];
@@ -277,6 +276,112 @@ __attribute__((export_name("hash_tokens"))) uint32_t hash_tokens(void) {
     if (length > 0) h = mix_bytes(h, last_line, s - last_delta, length);
   }
   return (uint32_t)(h ^ (h >> 29));
+}
+
+/*
+ * The shape table (shape-table.ts) of a scanner that interns its lines, in this memory so that a hit
+ * is verified 16 bytes a step: the same open addressing, linear probing and first-seen ids as the JS
+ * table, always verified byte for byte. JS reserves the region once (configure_shapes) with room for
+ * `shape_capacity` shapes at a load factor of at most one half, so it never rehashes or grows.
+ */
+static int32_t *shape_bucket;
+static uint32_t shape_bucket_mask;
+static uint32_t *shape_hash;
+static uint32_t *shape_offset;
+static int32_t *shape_lengths;
+static uint8_t *shape_arena;
+static uint32_t shape_arena_capacity;
+static uint32_t shape_arena_used;
+static int32_t shape_count;
+static int32_t shape_capacity;
+static uint32_t shape_hash_mask;
+
+/**
+ * Takes an empty table from a header of 9 words: the buckets (zeroed, a power of two of them), their
+ * count - 1, the per-shape hash, arena offset and token lengths (field_count per shape), the arena
+ * (followed by 16 bytes of padding) and its size, the most shapes, and the mask ANDed into every hash.
+ */
+__attribute__((export_name("configure_shapes"))) void configure_shapes(const int32_t *header) {
+  shape_bucket = (int32_t *)(uintptr_t)header[0];
+  shape_bucket_mask = (uint32_t)header[1];
+  shape_hash = (uint32_t *)(uintptr_t)header[2];
+  shape_offset = (uint32_t *)(uintptr_t)header[3];
+  shape_lengths = (int32_t *)(uintptr_t)header[4];
+  shape_arena = (uint8_t *)(uintptr_t)header[5];
+  shape_arena_capacity = (uint32_t)header[6];
+  shape_capacity = header[7];
+  shape_hash_mask = (uint32_t)header[8];
+  shape_count = 0;
+  shape_arena_used = 0;
+}
+
+/* murmur3's finaliser, as shape-table.ts avalanche(). */
+static inline uint32_t avalanche(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
+static inline int32_t slot_length(int32_t k) {
+  int32_t s = slot_start[k];
+  return s < 0 ? -1 : slot_end[k] - s;
+}
+
+/* Whether shape `id` has the last accepted line's tokens: the same lengths (or absences), then bytes. */
+static int same_shape(int32_t id) {
+  const int32_t *lengths = shape_lengths + id * field_count;
+  for (int32_t k = 0; k < field_count; k++)
+    if (lengths[k] != slot_length(k)) return 0;
+  const uint8_t *at = shape_arena + shape_offset[id];
+  for (int32_t k = 0; k < field_count; k++) {
+    int32_t length = lengths[k];
+    if (length <= 0) continue;
+    if (!same_bytes(at, last_line + slot_start[k] - last_delta, length)) return 0;
+    at += length;
+  }
+  return 1;
+}
+
+/**
+ * The shape id (0, 1, 2, ... in first-seen order) of the line scan() last accepted, or -1 for a new
+ * shape when the table holds shape_capacity shapes or the arena has no room for its tokens.
+ */
+__attribute__((export_name("intern_shape"))) int32_t intern_shape(void) {
+  uint32_t h = hash_tokens() & shape_hash_mask;
+  uint32_t b = avalanche(h ^ 0x5bd1e995u) & shape_bucket_mask;
+  for (;;) {
+    int32_t entry = shape_bucket[b];
+    if (entry == 0) break;
+    int32_t id = entry - 1;
+    if (shape_hash[id] == h && same_shape(id)) return id;
+    b = (b + 1) & shape_bucket_mask;
+  }
+  if (shape_count >= shape_capacity) return -1;
+  uint32_t total = 0;
+  for (int32_t k = 0; k < field_count; k++) {
+    int32_t length = slot_length(k);
+    if (length > 0) total += (uint32_t)length;
+  }
+  if (total > shape_arena_capacity - shape_arena_used) return -1;
+  int32_t id = shape_count;
+  int32_t *lengths = shape_lengths + id * field_count;
+  uint8_t *at = shape_arena + shape_arena_used;
+  for (int32_t k = 0; k < field_count; k++) {
+    int32_t length = slot_length(k);
+    lengths[k] = length;
+    if (length <= 0) continue;
+    __builtin_memcpy(at, last_line + slot_start[k] - last_delta, (uint32_t)length);
+    at += length;
+  }
+  shape_offset[id] = shape_arena_used;
+  shape_arena_used += total;
+  shape_hash[id] = h;
+  shape_bucket[b] = id + 1;
+  shape_count = id + 1;
+  return id;
 }
 
 /**

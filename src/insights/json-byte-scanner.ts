@@ -37,11 +37,22 @@ export interface JsonByteScanner {
    */
   found(k: number): boolean;
   /**
-   * A hash of every slot (index, token length or absence, token bytes) of the line just accepted,
-   * from a scanner that computes one as it scans (the WebAssembly one); undefined for a line it did
-   * not hash. Scanners without it leave the hashing to their caller (shape-table.ts).
+   * ShapeTable.intern over every slot, in a table the scanner keeps in its own memory (the
+   * WebAssembly one: there a hit is verified 16 bytes a step): the id of the line just accepted, -1
+   * for a new shape past the limits, or undefined for a line it cannot intern (one it passed to its
+   * JS fallback). The first call sets the limits; scanners without it leave interning to ShapeTable.
    */
-  tokensHash?(): number | undefined;
+  internShape?(limits: ShapeLimits): number | undefined;
+}
+
+/** A shape table's limits (shape-table.ts). */
+export interface ShapeLimits {
+  /** Most shapes held. */
+  readonly capacity: number;
+  /** Most token bytes held over all shapes. */
+  readonly maxSignatureBytes: number;
+  /** ANDed into every hash (a test hook: 0 makes all shapes collide). */
+  readonly hashMask: number;
 }
 
 /**

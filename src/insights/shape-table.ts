@@ -3,9 +3,11 @@
  * path): lines of an incident mostly repeat a few thousand combinations of the values the queries
  * read, so each combination ("shape") is evaluated once. Signatures live in one growing byte arena
  * with typed-array indexes (no object per shape), and a hash hit is always verified byte for byte:
- * a collision can cost time but never merge two shapes.
+ * a collision can cost time but never merge two shapes. When the shape is every slot of a scanner
+ * that keeps a table of its own (the WebAssembly one, json-scan.c), that table does the same work
+ * next to the line's bytes, and this one only stands for it.
  */
-import type { JsonByteScanner } from './json-byte-scanner.js';
+import type { JsonByteScanner, ShapeLimits } from './json-byte-scanner.js';
 
 /** Limits and test hooks of a ShapeTable. */
 export interface ShapeTableOptions {
@@ -28,11 +30,14 @@ const INITIAL_ARENA = 16 * 1024;
 /** Interns lines by the bytes of a subset of a JsonByteScanner's slots; ids in first-seen order. */
 export class ShapeTable {
   private readonly slots: Int32Array;
-  /** The shape is every slot of the scanner, in order: a hash the scanner made can be used as is. */
+  /** The shape is every slot of the scanner, in order: a table the scanner keeps can do the work. */
   private readonly everySlot: boolean;
   private readonly capacity: number;
   private readonly hashMask: number;
   private readonly maxSignatureBytes: number;
+  private readonly limits: ShapeLimits;
+  /** The scanner whose own table (internShape) this one stands for, once it has taken a line. */
+  private owner: JsonByteScanner | undefined;
   private count = 0;
   /** Open addressing, linear probing: shape id + 1, or EMPTY. */
   private buckets: Int32Array = new Int32Array(INITIAL_BUCKETS);
@@ -53,13 +58,14 @@ export class ShapeTable {
     this.capacity = capacity;
     this.hashMask = options.hashMask ?? -1;
     this.maxSignatureBytes = options.maxSignatureBytes ?? DEFAULT_MAX_SIGNATURE_BYTES;
+    this.limits = { capacity, maxSignatureBytes: this.maxSignatureBytes, hashMask: this.hashMask };
     this.lengths = new Int32Array(INITIAL_SHAPES * Math.max(1, slots.length));
   }
 
   /**
    * The shape id (0, 1, 2, ... in first-seen order) of the line just scanned (scanner.scan returned
    * true), or -1 for a new shape when the table is full (capacity shapes, or its tokens would pass
-   * maxSignatureBytes), and for a line a hashing scanner did not hash. Two lines get the same id iff
+   * maxSignatureBytes), and for a line the scanner's own table cannot take. Two lines get the same id iff
    * every slot of the subset is absent in both or holds byte-identical tokens. A table takes its
    * lines from one scanner.
    */
@@ -68,34 +74,35 @@ export class ShapeTable {
     const starts = scanner.slotStart;
     const ends = scanner.slotEnd;
     const n = slots.length;
+    if (this.everySlot && n === starts.length && scanner.internShape !== undefined) {
+      // The scanner keeps the table in its own memory, where a hit is verified 16 bytes a step. A line
+      // it cannot intern is refused like a full table's: a JS id for it could give one shape two ids.
+      if (this.owner === undefined) this.owner = scanner;
+      else if (this.owner !== scanner) throw new Error('a ShapeTable takes its lines from one scanner');
+      const id = scanner.internShape(this.limits);
+      if (id === undefined || id < 0) return -1;
+      if (id === this.count) this.count = id + 1;
+      return id;
+    }
     const view = this.viewOf(buf);
     const base = buf.byteOffset;
-    let h: number;
-    if (this.everySlot && n === starts.length && scanner.tokensHash !== undefined) {
-      // The scanner hashed every token as it scanned (in WebAssembly, 8 bytes a step). A line it did
-      // not hash is refused like a full table's: mixing two hash functions could give one shape two ids.
-      const scanned = scanner.tokensHash();
-      if (scanned === undefined) return -1;
-      h = scanned & this.hashMask;
-    } else {
-      // murmur3's body over (slot position, token length or absence, token bytes four at a time);
-      // DataView reads unaligned words, four times fewer steps than bytes.
-      h = 0x9747b28c;
-      for (let s = 0; s < n; s++) {
-        const k = slots[s] as number;
-        const start = starts[k] as number;
-        const length = start < 0 ? -1 : (ends[k] as number) - start;
-        h = mix(h, (s << 16) ^ length);
-        if (length <= 0) continue;
-        const stop = base + start + length;
-        let i = base + start;
-        for (; i + 4 <= stop; i += 4) h = mix(h, view.getInt32(i, true));
-        let tail = 0;
-        for (; i < stop; i++) tail = (tail << 8) | view.getUint8(i);
-        h = mix(h, tail);
-      }
-      h = avalanche(h) & this.hashMask;
+    // murmur3's body over (slot position, token length or absence, token bytes four at a time);
+    // DataView reads unaligned words, four times fewer steps than bytes.
+    let h = 0x9747b28c;
+    for (let s = 0; s < n; s++) {
+      const k = slots[s] as number;
+      const start = starts[k] as number;
+      const length = start < 0 ? -1 : (ends[k] as number) - start;
+      h = mix(h, (s << 16) ^ length);
+      if (length <= 0) continue;
+      const stop = base + start + length;
+      let i = base + start;
+      for (; i + 4 <= stop; i += 4) h = mix(h, view.getInt32(i, true));
+      let tail = 0;
+      for (; i < stop; i++) tail = (tail << 8) | view.getUint8(i);
+      h = mix(h, tail);
     }
+    h = avalanche(h) & this.hashMask;
     const buckets = this.buckets;
     const mask = buckets.length - 1;
     let b = avalanche(h ^ 0x5bd1e995) & mask;

@@ -5,7 +5,7 @@
  * caller's buffer, so callers see exactly the JS scanner's interface and results.
  */
 
-import type { JsonByteScanner } from './json-byte-scanner.js';
+import type { JsonByteScanner, ShapeLimits } from './json-byte-scanner.js';
 import { JsByteScanner } from './js-byte-scanner.js';
 import { JSON_SCAN_WASM } from './json-scan-wasm.js';
 import { keyFound, MAX_SCAN_DEPTH, type ScanTables } from './json-scan-tables.js';
@@ -21,7 +21,8 @@ interface WasmExports {
   max_depth(): number;
   configure(header: number): void;
   scan(line: number, end: number, delta: number): number;
-  hash_tokens(): number;
+  configure_shapes(header: number): void;
+  intern_shape(): number;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
@@ -38,8 +39,9 @@ const INITIAL_LINE_CAPACITY = 64 * 1024;
 const MAX_LINE_CAPACITY = 4 * 1024 * 1024;
 /** json-scan.c reads up to 16 bytes past the line and past the key bytes (16-byte loads). */
 const PADDING = 16;
-/** Words in configure()'s header (json-scan.c). */
+/** Words in configure()'s header, and in configure_shapes()'s (json-scan.c). */
 const HEADER_WORDS = 15;
+const SHAPE_HEADER_WORDS = 9;
 
 /** The runtime's WebAssembly, if it has one. */
 const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -82,9 +84,16 @@ class WasmByteScanner implements JsonByteScanner {
   private readonly slotEndWord: number;
   /** The last line went to the JS scanner (found() asks it). */
   private inJs = false;
-  /** Where the line area starts (lines are copied to its end), and the longest line it holds. */
-  private readonly lineOffset: number;
+  /**
+   * The line area [lineStart, lineEnd): each line is copied to its end, PADDING bytes before lineEnd.
+   * At first all the memory after the tables; a shape table's region (internShape) is put after it,
+   * and a line area grown later moves past the region.
+   */
+  private lineStart: number;
+  private lineEnd = 0;
   private lineCapacity = 0;
+  /** Where the shape table's region ends; 0 until internShape is first called. */
+  private shapesEnd = 0;
   private bytes: Uint8Array;
   private words: Int32Array;
   /** For lines past MAX_LINE_CAPACITY, made on first need. */
@@ -120,13 +129,14 @@ class WasmByteScanner implements JsonByteScanner {
     const slotEnd = place(f * 4);
     const hasChildren = place(tables.hasChildren.byteLength);
     const keyBytes = place(tables.keyBytes.byteLength + PADDING);
-    this.lineOffset = align(at, 16);
+    this.lineStart = align(at, 16);
     this.slotStartWord = slotStart / 4;
     this.nodeStartWord = nodeStart / 4;
     this.slotEndWord = slotEnd / 4;
     this.bytes = new Uint8Array(0);
     this.words = new Int32Array(0);
-    this.reserve(this.lineOffset + INITIAL_LINE_CAPACITY + PADDING);
+    this.reserve(this.lineStart + INITIAL_LINE_CAPACITY + PADDING);
+    this.takeLineArea();
     const words = this.words;
     words.set(
       [n, f, nodeStart, nodeEnd, hasChildren, keyBytes, keyOffset, lengthBase, maxKeyLength, lengthHead],
@@ -152,7 +162,7 @@ class WasmByteScanner implements JsonByteScanner {
     if (length > this.lineCapacity && !this.growLine(length)) return this.scanInJs(buf, start, end);
     // The line ends PADDING bytes before the end of memory: a read past the padding would trap
     // (an error, never a silent misreading), and the tests see it.
-    const at = this.bytes.length - PADDING - length;
+    const at = this.lineEnd - PADDING - length;
     this.bytes.set(buf.subarray(start, end), at);
     if (this.exports.scan(at, length, start) === 0) return false;
     const words = this.words;
@@ -167,9 +177,10 @@ class WasmByteScanner implements JsonByteScanner {
     return true;
   }
 
-  /** json-scan.c's hash of every slot of the last accepted line (computed now); undefined when the JS scanner took it. */
-  tokensHash(): number | undefined {
-    return this.inJs ? undefined : this.exports.hash_tokens();
+  internShape(limits: ShapeLimits): number | undefined {
+    if (this.inJs) return undefined;
+    if (this.shapesEnd === 0) this.reserveShapes(limits);
+    return this.exports.intern_shape();
   }
 
   found(k: number): boolean {
@@ -180,21 +191,69 @@ class WasmByteScanner implements JsonByteScanner {
   /** Makes room for a line of `length` bytes; false past MAX_LINE_CAPACITY. */
   private growLine(length: number): boolean {
     if (length > MAX_LINE_CAPACITY) return false;
-    this.reserve(this.lineOffset + Math.max(length, this.lineCapacity * 2) + PADDING);
+    const size = Math.max(length, this.lineCapacity * 2) + PADDING;
+    this.lineStart = Math.max(this.lineStart, this.shapesEnd);
+    this.reserve(this.lineStart + size);
+    this.takeLineArea();
     return true;
   }
 
+  /** The line area runs from lineStart to the end of the memory. */
+  private takeLineArea(): void {
+    this.lineEnd = this.bytes.length;
+    this.lineCapacity = this.lineEnd - this.lineStart - PADDING;
+  }
+
   /**
-   * Grows the memory to at least `bytes`, remakes the views (growing detaches the old buffer), and
-   * takes all the memory after the tables as the line area.
+   * Lays out the shape table after everything else, in fresh (zeroed) pages: buckets for a load
+   * factor of at most one half, the per-shape arrays, then the token arena and its padding. Pages
+   * the table never writes cost address space, not memory. The line area stays where it is, so the
+   * line just scanned is still there for intern_shape.
    */
+  private reserveShapes(limits: ShapeLimits): void {
+    const capacity = Math.max(1, limits.capacity);
+    const fields = this.slotStart.length;
+    let buckets = 16;
+    while (buckets < capacity * 2) buckets *= 2;
+    let at = align(this.bytes.length, 16);
+    const header = at;
+    at += SHAPE_HEADER_WORDS * 4;
+    const bucket = at;
+    at += buckets * 4;
+    const hash = at;
+    at += capacity * 4;
+    const offset = at;
+    at += capacity * 4;
+    const lengths = at;
+    at += capacity * Math.max(1, fields) * 4;
+    const arena = at;
+    at += limits.maxSignatureBytes + PADDING;
+    this.shapesEnd = align(at, 16);
+    this.reserve(this.shapesEnd);
+    this.words.set(
+      [
+        bucket,
+        buckets - 1,
+        hash,
+        offset,
+        lengths,
+        arena,
+        limits.maxSignatureBytes,
+        capacity,
+        limits.hashMask,
+      ],
+      header / 4,
+    );
+    this.exports.configure_shapes(header);
+  }
+
+  /** Grows the memory to at least `bytes` and remakes the views (growing detaches the old buffer). */
   private reserve(bytes: number): void {
     const memory = this.exports.memory;
     const have = memory.buffer.byteLength;
     if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
     this.bytes = new Uint8Array(memory.buffer);
     this.words = new Int32Array(memory.buffer);
-    this.lineCapacity = this.bytes.length - this.lineOffset - PADDING;
   }
 
   private scanInJs(buf: Uint8Array, start: number, end: number): boolean {

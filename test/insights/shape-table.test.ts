@@ -158,8 +158,8 @@ describe('ShapeTable', () => {
     expect(ids).toEqual([0, 0, 1, 2, 2, 3]);
   });
 
-  // The WebAssembly scanner hashes the tokens as it scans and the table takes that hash; the JS
-  // scanner leaves the hashing to the table. Both must give the oracle's ids, even when every hash collides.
+  // The WebAssembly scanner interns in a table of its own; with the JS scanner the table does the
+  // work. Both must give the oracle's ids, even when every hash collides.
   const FIELDS = ['verb', 'user.username', 'objectRef.resource', 'responseStatus.code'];
   const value = fc.constantFrom<string | null>(
     null,
@@ -219,7 +219,7 @@ describe('ShapeTable', () => {
     }
   }
 
-  it('refuses a line the WebAssembly scanner passed to its JS fallback (not hashed, so not interned)', () => {
+  it('refuses a line the WebAssembly scanner passed to its JS fallback (its own table cannot take it)', () => {
     const scanner = createJsonByteScanner(['verb'], 'wasm') as JsonByteScanner;
     const table = new ShapeTable([0], 10);
     const short = Buffer.from('{"verb":"get"}');
@@ -228,9 +228,58 @@ describe('ShapeTable', () => {
     // Past the scanner's 4 MiB line area: scanned in JS, valid, but without the scanner's hash.
     const long = Buffer.from(`{"verb":"get","pad":"${'x'.repeat(5 * 1024 * 1024)}"}`);
     expect(scanner.scan(long, 0, long.length)).toBe(true);
-    expect(scanner.tokensHash?.()).toBeUndefined();
     expect(table.intern(long, scanner)).toBe(-1);
     expect(scanner.scan(short, 0, short.length)).toBe(true);
     expect(table.intern(short, scanner)).toBe(0);
+  });
+
+  describe("in the WebAssembly scanner's own table", () => {
+    const scanned = (scanner: JsonByteScanner, text: string): Buffer => {
+      const buf = Buffer.from(text);
+      expect(scanner.scan(buf, 0, buf.length)).toBe(true);
+      return buf;
+    };
+    const line = (verb: string, pad = ''): string => `{"verb":"${verb}","pad":"${pad}"}`;
+
+    it('refuses new shapes past its capacity, and still finds the ones it holds', () => {
+      const scanner = createJsonByteScanner(['verb'], 'wasm') as JsonByteScanner;
+      const table = new ShapeTable([0], 2);
+      const ids = ['get', 'list', 'watch', 'get', 'list', 'watch'].map((verb) =>
+        table.intern(scanned(scanner, line(verb)), scanner),
+      );
+      expect(ids).toEqual([0, 1, -1, 0, 1, -1]);
+      expect(table.size).toBe(2);
+    });
+
+    it('refuses a shape whose tokens would pass maxSignatureBytes', () => {
+      const scanner = createJsonByteScanner(['verb'], 'wasm') as JsonByteScanner;
+      const table = new ShapeTable([0], 100, { maxSignatureBytes: 20 });
+      // Tokens with their quotes: 10 + 9 bytes fit in 20, the next 3 do not; an empty arena's limit holds too.
+      const ids = ['12345678', '1234567', 'a', '12345678'].map((verb) =>
+        table.intern(scanned(scanner, line(verb)), scanner),
+      );
+      expect(ids).toEqual([0, 1, -1, 0]);
+      expect(table.size).toBe(2);
+    });
+
+    it('keeps its shapes when a long line grows the line area past the table', () => {
+      const scanner = createJsonByteScanner(['verb', 'pad'], 'wasm') as JsonByteScanner;
+      const table = new ShapeTable([0, 1], 1000, { hashMask: 0 });
+      const short = line('get');
+      const long = line('get', 'x'.repeat(300 * 1024));
+      const longer = line('get', 'y'.repeat(900 * 1024));
+      const ids = [short, long, short, longer, long, short].map((text) =>
+        table.intern(scanned(scanner, text), scanner),
+      );
+      expect(ids).toEqual([0, 1, 0, 2, 1, 0]);
+    });
+
+    it('takes its lines from one scanner', () => {
+      const one = createJsonByteScanner(['verb'], 'wasm') as JsonByteScanner;
+      const other = createJsonByteScanner(['verb'], 'wasm') as JsonByteScanner;
+      const table = new ShapeTable([0], 10);
+      expect(table.intern(scanned(one, line('get')), one)).toBe(0);
+      expect(() => table.intern(scanned(other, line('get')), other)).toThrow(/one scanner/);
+    });
   });
 });
