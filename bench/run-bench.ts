@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { densityFor1GiB, ensureDataset, type Dataset } from './local/datasets.js';
 import { measure, median, runOnce } from './local/measure.js';
+import { pinFile } from './local/pin-file.js';
 import {
   evaluateTargets,
   renderMarkdown,
@@ -317,8 +318,34 @@ async function main(argv: string[]): Promise<void> {
     await dataset(baseGiB, 'cw-jsonl', false),
     await dataset(baseGiB, 'audit-jsonl', true),
   ];
+  /** Runs `work` with `file` held in memory when it can be (pin-file.ts), and says so in the notes once. */
+  const withPinned = async <T>(file: string, work: () => Promise<T>): Promise<T> => {
+    const pinned = await pinFile(file);
+    const note =
+      typeof pinned === 'string'
+        ? `Inputs were NOT held in memory while timed (${pinned}); each run only followed an untimed read, and a page cache that gives pages back mid-run times the disk.`
+        : 'Each input was held in memory with `vmtouch -l` while it was timed (bench/local/pin-file.ts says why), after an untimed read before each run.';
+    if (!results.notes.includes(note)) results.notes.push(note);
+    log(
+      typeof pinned === 'string'
+        ? `  not held in memory: ${pinned}`
+        : `  ${path.basename(file)} held in memory`,
+    );
+    try {
+      return await work();
+    } finally {
+      if (typeof pinned !== 'string') pinned.release();
+    }
+  };
+
   const datasets: DatasetResult[] = results.datasets;
   for (const input of inputs) {
+    const tools: ToolResult[] = await withPinned(input.file, () => timeTools(input));
+    datasets.push(datasetResult(input, tools));
+    save(false);
+  }
+
+  async function timeTools(input: Dataset): Promise<ToolResult[]> {
     const tools: ToolResult[] = [];
     tools.push(
       await timeTool(
@@ -333,12 +360,16 @@ async function main(argv: string[]): Promise<void> {
     if (jqVersion !== null)
       tools.push(await timeTool('jq', ['bash', '-c', baselines.jq], baselines.jq, input, runs));
     tools.push(await timeTool('grep', ['bash', '-c', baselines.grep], baselines.grep, input, runs));
+    return tools;
+  }
+
+  function datasetResult(input: Dataset, tools: ToolResult[]): DatasetResult {
     const [a, jq, grep] = [
       tools[0]!,
       tools.find((t) => t.tool === 'jq'),
       tools.find((t) => t.tool === 'grep'),
     ];
-    datasets.push({
+    return {
       label: input.label,
       file: path.relative(projectRoot, input.file),
       bytes: input.bytes,
@@ -347,8 +378,7 @@ async function main(argv: string[]): Promise<void> {
       tools,
       speedupVsJq: a.medianMs !== null && jq?.medianMs != null ? jq.medianMs / a.medianMs : null,
       slowdownVsGrep: a.medianMs !== null && grep?.medianMs != null ? a.medianMs / grep.medianMs : null,
-    });
-    save(false);
+    };
   }
 
   let linearity: LinearityRow[] | null = null;
@@ -364,7 +394,9 @@ async function main(argv: string[]): Promise<void> {
     ];
     for (const factor of [2, 4]) {
       const input = await dataset(baseGiB * factor, 'audit-jsonl', false);
-      const result = await timeTool('analyze', analyze.argv(input.file), analyze.label, input, runs);
+      const result = await withPinned(input.file, () =>
+        timeTool('analyze', analyze.argv(input.file), analyze.label, input, runs),
+      );
       if (result.medianMs !== null)
         linearity.push({
           sizeGiB: baseGiB * factor,
