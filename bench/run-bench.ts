@@ -334,7 +334,7 @@ async function main(argv: string[]): Promise<void> {
     try {
       return await work();
     } finally {
-      if (typeof pinned !== 'string') pinned.release();
+      if (typeof pinned !== 'string') await pinned.release();
     }
   };
 

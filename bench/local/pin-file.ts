@@ -9,9 +9,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 
-/** A file held in memory until release(). */
+/** A file held in memory until release(), which resolves once the lock is gone. */
 export interface PinnedFile {
-  release(): void;
+  release(): Promise<void>;
 }
 
 /** How long locking a file may take (a cold 4 GiB read at 75 MB/s takes about a minute). */
@@ -30,9 +30,16 @@ export async function pinFile(file: string): Promise<PinnedFile | string> {
   let stderr = '';
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
   let exited = false;
-  child.on('exit', () => (exited = true));
-  const release = (): void => {
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  // Waits for the exit: a lock still going away would be counted against the next file's.
+  const release = async (): Promise<void> => {
     if (!exited) child.kill('SIGTERM');
+    await exit;
   };
   const started = Date.now();
   while (Date.now() - started < PIN_TIMEOUT_MS) {
@@ -44,7 +51,7 @@ export async function pinFile(file: string): Promise<PinnedFile | string> {
       if (fullyResident(file)) return { release };
     } else if (locked - lockedBefore >= size - 64 * 1024) return { release };
   }
-  release();
+  await release();
   return `vmtouch -l did not lock ${file} within ${PIN_TIMEOUT_MS / 1000} s`;
 }
 
