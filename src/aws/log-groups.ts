@@ -74,9 +74,19 @@ export async function describeLogGroup(
   return undefined;
 }
 
+/** An audit stream as DescribeLogStreams reports it (ms timestamps). */
+export interface AuditStream {
+  name: string;
+  firstEventTimestamp?: number;
+  lastEventTimestamp?: number;
+  lastIngestionTime?: number;
+}
+
 /** The audit streams of a log group, summarised. Times are epoch ms. */
 export interface AuditStreams {
   names: string[];
+  /** Each stream with its times (analyze keeps its queries to the streams that overlap the window). */
+  streams: AuditStream[];
   /** Newest `lastEventTimestamp` (eventually consistent: "typically less than an hour" behind). */
   newestEventMs: number | undefined;
   newestIngestionMs: number | undefined;
@@ -129,6 +139,7 @@ export async function listAuditStreams(
 ): Promise<AuditStreams> {
   const result: AuditStreams = {
     names: [],
+    streams: [],
     newestEventMs: undefined,
     newestIngestionMs: undefined,
     oldestEventMs: undefined,
@@ -140,7 +151,17 @@ export async function listAuditStreams(
     b === undefined ? a : a === undefined ? b : Math.min(a, b);
   const { maxPages = MAX_AUDIT_STREAM_PAGES, ...context } = options;
   const complete = await forEachAuditStream(client, logGroupName, maxPages, context, (stream) => {
-    if (stream.logStreamName !== undefined) result.names.push(stream.logStreamName);
+    if (stream.logStreamName !== undefined) {
+      result.names.push(stream.logStreamName);
+      result.streams.push({
+        name: stream.logStreamName,
+        ...(stream.firstEventTimestamp === undefined
+          ? {}
+          : { firstEventTimestamp: stream.firstEventTimestamp }),
+        ...(stream.lastEventTimestamp === undefined ? {} : { lastEventTimestamp: stream.lastEventTimestamp }),
+        ...(stream.lastIngestionTime === undefined ? {} : { lastIngestionTime: stream.lastIngestionTime }),
+      });
+    }
     result.newestEventMs = max(result.newestEventMs, stream.lastEventTimestamp);
     result.newestIngestionMs = max(result.newestIngestionMs, stream.lastIngestionTime);
     result.oldestEventMs = min(result.oldestEventMs, stream.firstEventTimestamp);

@@ -3,22 +3,17 @@
  * common dead ends (unknown cluster, no log group, audit logging off) into one clear error with the fix,
  * and wires the source to the terminal: progress line, --verbose narration, --links, cost summary.
  */
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { createAwsClients } from '../aws/clients.js';
 import { callAws, type AwsErrorContext } from '../aws/aws-errors.js';
 import { describeClusterLogging } from '../aws/eks.js';
 import {
   clusterLogGroupName,
   describeLogGroup,
-  forEachAuditStream,
-  MAX_AUDIT_STREAM_PAGES,
+  listAuditStreams,
+  type AuditStreams,
 } from '../aws/log-groups.js';
 import { CheckFailedError, UsageError } from '../errors.js';
-import {
-  createCloudWatchSource,
-  type AuditStream,
-  type CloudWatchSource,
-} from '../sources/cloudwatch-source.js';
+import { createCloudWatchSource, type CloudWatchSource } from '../sources/cloudwatch-source.js';
 import { estimateUsd, formatBytes, formatUsd, DEFAULT_PRICE_PER_GB } from '../sources/cloudwatch/cost.js';
 import { hasPartialOutcomes } from '../sources/cloudwatch/run-errors.js';
 import type { QueryOutcome, QueryRequest, RunOptions } from '../sources/source.js';
@@ -43,6 +38,11 @@ export interface OpenCloudWatchSourceOptions {
    * group's retention horizon is refused (exit 2) instead of silently covering less.
    */
   requestedWindow?: { startMs: number; endMs: number };
+  /**
+   * The audit streams as a readiness check listed them moments ago (analyze): not listed again.
+   * DescribeLogStreams pages 50 streams at a time and is limited to 25 TPS (aws-facts).
+   */
+  auditStreams?: AuditStreams;
 }
 
 /** Opens the source for one cluster, or throws the error that says how to make it work. */
@@ -88,7 +88,7 @@ export async function openCloudWatchSource(
     refuseWindowBeyondRetention(opts.requestedWindow, group.retentionInDays, logGroupName, Date.now());
   }
 
-  const listing = await listAuditStreamsWithTimes(logs, logGroupName, context);
+  const listing = opts.auditStreams ?? (await listAuditStreams(logs, logGroupName, context));
   if (listing.streams.length === 0) {
     const logging = await describeClusterLogging(await clients.eks(), opts.cluster, context);
     if (!logging.enabledTypes.includes('audit')) {
@@ -109,9 +109,9 @@ export async function openCloudWatchSource(
   io.log(
     `cloudwatch: ${logGroupName} in ${region}: ${group.logGroupClass}, ${formatBytes(group.storedBytes)} stored, ` +
       `${group.retentionInDays === undefined ? 'never expires' : `retention ${group.retentionInDays} days`}, ` +
-      `${listing.streams.length}${listing.complete ? '' : '+'} audit streams`,
+      `${listing.streams.length}${listing.truncated ? '+' : ''} audit streams`,
   );
-  if (!listing.complete) {
+  if (listing.truncated) {
     io.log(
       `cloudwatch: more than ${listing.streams.length} audit streams; filtering by stream name pattern instead of the stream index`,
     );
@@ -127,7 +127,7 @@ export async function openCloudWatchSource(
     ...(group.retentionInDays === undefined ? {} : { retentionInDays: group.retentionInDays }),
     // An incomplete list must not go into `filterIndex ... in [...]`: the streams left out would be
     // skipped silently. Without a list the source falls back to the pattern filter.
-    auditStreams: listing.complete ? listing.streams : [],
+    auditStreams: listing.truncated ? [] : listing.streams,
     ...(opts.maxConcurrent === undefined ? {} : { maxConcurrent: opts.maxConcurrent }),
     ...(opts.maxScanGb === undefined ? {} : { maxScanGb: opts.maxScanGb }),
     ...(opts.pricePerGb === undefined ? {} : { pricePerGb: opts.pricePerGb }),
@@ -205,28 +205,6 @@ function withTerminal(
     totals: () => source.totals(),
     runAll,
   };
-}
-
-/**
- * The audit streams with their first and last event times (needed to keep only the streams that
- * overlap a window); log-groups.ts's summary keeps names only.
- */
-async function listAuditStreamsWithTimes(
-  client: CloudWatchLogsClient,
-  logGroupName: string,
-  context: AwsErrorContext,
-): Promise<{ streams: AuditStream[]; complete: boolean }> {
-  const streams: AuditStream[] = [];
-  const complete = await forEachAuditStream(client, logGroupName, MAX_AUDIT_STREAM_PAGES, context, (s) => {
-    if (s.logStreamName === undefined) return;
-    streams.push({
-      name: s.logStreamName,
-      ...(s.firstEventTimestamp === undefined ? {} : { firstEventTimestamp: s.firstEventTimestamp }),
-      ...(s.lastEventTimestamp === undefined ? {} : { lastEventTimestamp: s.lastEventTimestamp }),
-      ...(s.lastIngestionTime === undefined ? {} : { lastIngestionTime: s.lastIngestionTime }),
-    });
-  });
-  return { streams, complete };
 }
 
 const DAY_MS = 86_400_000;

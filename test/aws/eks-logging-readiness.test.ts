@@ -25,6 +25,13 @@ function status(overrides: Partial<LoggingStatus> = {}): LoggingStatus {
     },
     auditStreams: {
       names: ['kube-apiserver-audit-a'],
+      streams: [
+        {
+          name: 'kube-apiserver-audit-a',
+          firstEventTimestamp: NOW - 3 * 86_400_000,
+          lastEventTimestamp: NOW - 2 * MIN,
+        },
+      ],
       newestEventMs: NOW - 2 * MIN,
       newestIngestionMs: undefined,
       oldestEventMs: NOW - 3 * 86_400_000,
@@ -112,6 +119,7 @@ describe('assessLoggingReadiness', () => {
         status({
           auditStreams: {
             names: [],
+            streams: [],
             newestEventMs: undefined,
             newestIngestionMs: undefined,
             oldestEventMs: undefined,

@@ -120,6 +120,7 @@ describe('getLoggingStatus', () => {
       },
       auditStreams: {
         names: ['kube-apiserver-audit-a'],
+        streams: [{ name: 'kube-apiserver-audit-a', firstEventTimestamp: 10, lastEventTimestamp: 20 }],
         newestEventMs: 20,
         newestIngestionMs: undefined,
         oldestEventMs: 10,

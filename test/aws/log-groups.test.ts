@@ -81,6 +81,21 @@ describe('listAuditStreams', () => {
     const streams = await listAuditStreams(client, '/aws/eks/prod/cluster');
     expect(streams).toEqual({
       names: [`${AUDIT_STREAM_PREFIX}a`, `${AUDIT_STREAM_PREFIX}b`, `${AUDIT_STREAM_PREFIX}c`],
+      streams: [
+        {
+          name: `${AUDIT_STREAM_PREFIX}a`,
+          firstEventTimestamp: 500,
+          lastEventTimestamp: 9_000,
+          lastIngestionTime: 9_100,
+        },
+        { name: `${AUDIT_STREAM_PREFIX}b`, firstEventTimestamp: 100, lastEventTimestamp: 2_000 },
+        {
+          name: `${AUDIT_STREAM_PREFIX}c`,
+          firstEventTimestamp: 300,
+          lastEventTimestamp: 12_000,
+          lastIngestionTime: 12_500,
+        },
+      ],
       newestEventMs: 12_000,
       newestIngestionMs: 12_500,
       oldestEventMs: 100,

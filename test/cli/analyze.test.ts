@@ -126,6 +126,46 @@ describe('analyze --cluster (fake AWS server)', () => {
     server = undefined;
   });
 
+  test('when the readiness check fails, the source lists the audit streams itself', async () => {
+    const endMs = Math.floor((Date.now() - 5 * 60_000) / 1000) * 1000;
+    const events: GeneratedEvent[] = [];
+    const t = generateIncident(
+      {
+        seed: 33,
+        start: new Date(endMs - 3_600_000).toISOString(),
+        durationMs: 3_600_000,
+        eventsPerMinute: 10,
+        shape: 'operator-flood',
+        outcome: 'ongoing',
+      },
+      (e) => events.push(e),
+    );
+    server = await createFakeAwsServer({
+      clusters: [{ name: 'prod', logging: [{ types: ['audit'], enabled: true }] }],
+      logGroups: [{ name: '/aws/eks/prod/cluster', records: records(events) }],
+      faults: { rules: [{ operation: 'DescribeCluster', kind: 'access-denied' }] },
+    });
+    const result = await runCli(
+      [
+        'analyze',
+        '--cluster',
+        'prod',
+        '--lookback',
+        '2h',
+        '--end',
+        new Date(endMs).toISOString(),
+        '--format',
+        'json',
+      ],
+      { env: dummyAwsEnv(server.url), timeoutMs: 120_000 },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as IncidentReport;
+    expect(report.readiness.notes.join(' ')).toMatch(/Could not read the logging status/);
+    expect(report.failures.count).toBe(t.failureCount);
+    expect(server.state.requestsFor('DescribeLogStreams')).toHaveLength(1);
+  });
+
   test('two clusters give one report each, written next to --output with the cluster name', async () => {
     const HOUR = 3_600_000;
     const endMs = Math.floor((Date.now() - 5 * 60_000) / 1000) * 1000;
@@ -210,6 +250,8 @@ describe('analyze --cluster (fake AWS server)', () => {
       readFileSync(path.join(dir, 'incident.prod.json'), 'utf8'),
     ) as IncidentReport;
     expect(prodReport.databaseSize?.source).toBe('cloudwatch');
+    // The readiness check lists each cluster's audit streams (one page), and the source takes that list.
+    expect(server.state.requestsFor('DescribeLogStreams')).toHaveLength(2);
     expect(prodReport.timeline.filter((e) => e.kind === 'size-threshold').map((e) => e.title)).toEqual([
       'etcd database at 50% of 8 GiB',
       'etcd database at 75% of 8 GiB',

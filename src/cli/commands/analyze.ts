@@ -17,6 +17,7 @@ import { emptyReadiness } from '../../analysis/assemble-report.js';
 import { ANALYSIS_QUERIES, IncompleteAnalysisError, analyzeIncident } from '../../analysis/incident.js';
 import { databaseSizeFromMetricsText } from '../../analysis/database-size.js';
 import type { DatabaseSize, IncidentReport, Readiness } from '../../analysis/incident-report.js';
+import type { AuditStreams } from '../../aws/log-groups.js';
 import { AppError, SourceError, UsageError } from '../../errors.js';
 import { loadQueryLibrary, renderQuery } from '../../queries/library.js';
 import type { LogSource, TimeRange } from '../../sources/source.js';
@@ -110,14 +111,18 @@ interface ClusterContext {
   window: TimeRange;
 }
 
-/** Readiness from `logging status` (best effort: a failure becomes a note, the queries decide). */
+/**
+ * Readiness from `logging status` (best effort: a failure becomes a note, the queries decide), and
+ * the audit streams it listed, which the CloudWatch source then takes instead of listing them again.
+ */
 async function clusterReadiness(
   opts: AnalyzeOptions,
   io: CommandIo,
   context: ClusterContext,
   now: number,
-): Promise<Readiness> {
+): Promise<{ readiness: Readiness; auditStreams: AuditStreams | undefined }> {
   const readiness: Readiness = emptyReadiness();
+  let auditStreams: AuditStreams | undefined;
   try {
     const { getLoggingStatus } = await import('../../aws/logging-status.js');
     const { createAwsClients } = await import('../../aws/clients.js');
@@ -145,6 +150,7 @@ async function clusterReadiness(
     } finally {
       clients.destroy();
     }
+    auditStreams = status.auditStreams;
     readiness.auditLoggingEnabled = status.auditEnabled;
     if (status.auditLastEnabled?.atMs !== undefined)
       readiness.enabledSince = new Date(status.auditLastEnabled.atMs).toISOString();
@@ -167,7 +173,7 @@ async function clusterReadiness(
       `Could not read the logging status: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  return readiness;
+  return { readiness, auditStreams };
 }
 
 /** Database size from CloudWatch metrics (best effort: most clusters before 1.28 publish none). */
@@ -293,7 +299,7 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
   let interrupted: AppError | null = null;
   for (const cluster of clusters) {
     const context = { cluster, window };
-    const readiness = await clusterReadiness(opts, io, context, now);
+    const { readiness, auditStreams } = await clusterReadiness(opts, io, context, now);
     const { openCloudWatchSource } = await import('../open-cloudwatch-source.js');
     let source: LogSource;
     try {
@@ -311,6 +317,7 @@ export async function analyzeCommand(opts: AnalyzeOptions, io: CommandIo): Promi
             ...(opts.verbose === undefined ? {} : { verbose: opts.verbose }),
             ...(opts.debug === undefined ? {} : { debug: opts.debug }),
             ...(opts.start !== undefined || opts.since !== undefined ? { requestedWindow: window } : {}),
+            ...(auditStreams === undefined ? {} : { auditStreams }),
           },
           io,
         ),

@@ -10,11 +10,11 @@
  * INFREQUENT_ACCESS (or an unknown class) we can only filter, not skip:
  * `filter @logStream like /kube-apiserver-audit/` still scans the whole window.
  */
+import type { AuditStream } from '../../aws/log-groups.js';
 import type { TimeRange } from '../source.js';
 import { queryShape } from './query-shape.js';
 
-/** Audit streams are named `kube-apiserver-audit-<32hex>` (EKS control-plane-logs docs). */
-export const AUDIT_STREAM_PREFIX = 'kube-apiserver-audit-';
+export type { AuditStream };
 
 /** Logs Insights rejects query strings over 10,000 characters (StartQuery `queryString`). */
 export const MAX_QUERY_LENGTH = 10_000;
@@ -24,14 +24,6 @@ export const MAX_QUERY_LENGTH = 10_000;
  * so a stream whose reported last event is up to this long before the window may still hold events in it.
  */
 const LAST_EVENT_LAG_MS = 2 * 3_600_000;
-
-/** An audit stream as DescribeLogStreams reports it (ms timestamps). */
-export interface AuditStream {
-  name: string;
-  firstEventTimestamp?: number;
-  lastEventTimestamp?: number;
-  lastIngestionTime?: number;
-}
 
 /** How a query was restricted to the audit streams. */
 export type StreamScopeKind = 'filterIndex' | 'filter' | 'none';
