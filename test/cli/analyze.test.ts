@@ -119,6 +119,25 @@ function records(events: GeneratedEvent[]): LogRecord[] {
   return events.map((e) => ({ timestamp: e.timestampMs, logStream: e.logStream, log: '', message: e.line }));
 }
 
+const HOUR = 3_600_000;
+
+/** An ongoing incident of `hours` ending at `endMs`: its events and its ground truth. */
+function incident(seed: number, shape: 'operator-flood' | 'user-flood', endMs: number, hours: number) {
+  const events: GeneratedEvent[] = [];
+  const t = generateIncident(
+    {
+      seed,
+      start: new Date(endMs - hours * HOUR).toISOString(),
+      durationMs: hours * HOUR,
+      eventsPerMinute: 10,
+      shape,
+      outcome: 'ongoing',
+    },
+    (e) => events.push(e),
+  );
+  return { events, truth: t };
+}
+
 describe('analyze --cluster (fake AWS server)', () => {
   let server: FakeAwsServer | undefined;
   afterEach(async () => {
@@ -128,18 +147,7 @@ describe('analyze --cluster (fake AWS server)', () => {
 
   test('when the readiness check fails, the source lists the audit streams itself', async () => {
     const endMs = Math.floor((Date.now() - 5 * 60_000) / 1000) * 1000;
-    const events: GeneratedEvent[] = [];
-    const t = generateIncident(
-      {
-        seed: 33,
-        start: new Date(endMs - 3_600_000).toISOString(),
-        durationMs: 3_600_000,
-        eventsPerMinute: 10,
-        shape: 'operator-flood',
-        outcome: 'ongoing',
-      },
-      (e) => events.push(e),
-    );
+    const { events, truth: t } = incident(33, 'operator-flood', endMs, 1);
     server = await createFakeAwsServer({
       clusters: [{ name: 'prod', logging: [{ types: ['audit'], enabled: true }] }],
       logGroups: [{ name: '/aws/eks/prod/cluster', records: records(events) }],
@@ -167,25 +175,9 @@ describe('analyze --cluster (fake AWS server)', () => {
   });
 
   test('two clusters give one report each, written next to --output with the cluster name', async () => {
-    const HOUR = 3_600_000;
     const endMs = Math.floor((Date.now() - 5 * 60_000) / 1000) * 1000;
-    const make = (seed: number, shape: 'operator-flood' | 'user-flood') => {
-      const events: GeneratedEvent[] = [];
-      const t = generateIncident(
-        {
-          seed,
-          start: new Date(endMs - 3 * HOUR).toISOString(),
-          durationMs: 3 * HOUR,
-          eventsPerMinute: 10,
-          shape,
-          outcome: 'ongoing',
-        },
-        (e) => events.push(e),
-      );
-      return { events, truth: t };
-    };
-    const prod = make(31, 'operator-flood');
-    const stage = make(32, 'user-flood');
+    const prod = incident(31, 'operator-flood', endMs, 3);
+    const stage = incident(32, 'user-flood', endMs, 3);
     server = await createFakeAwsServer({
       clusters: [
         { name: 'prod', logging: [{ types: ['audit'], enabled: true }] },
@@ -229,7 +221,7 @@ describe('analyze --cluster (fake AWS server)', () => {
     );
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-    for (const [name, incident] of [
+    for (const [name, expected] of [
       ['prod', prod],
       ['stage', stage],
     ] as const) {
@@ -238,9 +230,9 @@ describe('analyze --cluster (fake AWS server)', () => {
       ) as IncidentReport;
       expect(report.cluster).toBe(name);
       expect(report.source.kind).toBe('cloudwatch');
-      expect(report.firstFailure).toEqual(incident.truth.firstFailure);
-      expect(report.failures.count).toBe(incident.truth.failureCount);
-      expect(report.topWriters[0]?.user).toBe(incident.truth.topWriter.user);
+      expect(report.firstFailure).toEqual(expected.truth.firstFailure);
+      expect(report.failures.count).toBe(expected.truth.failureCount);
+      expect(report.topWriters[0]?.user).toBe(expected.truth.topWriter.user);
       expect(report.readiness.auditLoggingEnabled).toBe(true);
       expect(report.plan?.rounds).toBeLessThanOrEqual(4);
       expect(report.queries.every((q) => q.consoleUrl?.startsWith('https://') === true)).toBe(true);
