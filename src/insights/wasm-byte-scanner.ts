@@ -160,8 +160,9 @@ class WasmByteScanner implements JsonByteScanner {
     this.inJs = false;
     if (length <= 0) return false;
     if (length > this.lineCapacity && !this.growLine(length)) return this.scanInJs(buf, start, end);
-    // The line ends PADDING bytes before the end of memory: a read past the padding would trap
-    // (an error, never a silent misreading), and the tests see it.
+    // The line ends PADDING bytes before lineEnd: json-scan.c reads at most that far past a line, and
+    // whatever it finds there (the line area's old bytes, or the shape table after it) is cut off by
+    // its comparisons with the line's end (the tests put old bytes there on purpose).
     const at = this.lineEnd - PADDING - length;
     this.bytes.set(buf.subarray(start, end), at);
     if (this.exports.scan(at, length, start) === 0) return false;
