@@ -161,8 +161,8 @@ class WasmByteScanner implements JsonByteScanner {
     if (length <= 0) return false;
     if (length > this.lineCapacity && !this.growLine(length)) return this.scanInJs(buf, start, end);
     // The line ends PADDING bytes before lineEnd: json-scan.c reads at most that far past a line, and
-    // whatever it finds there (the line area's old bytes, or the shape table after it) is cut off by
-    // its comparisons with the line's end (the tests put old bytes there on purpose).
+    // what it finds there (old bytes of longer lines) is cut off by its comparisons with the line's
+    // end; the tests leave such bytes there on purpose.
     const at = this.lineEnd - PADDING - length;
     this.bytes.set(buf.subarray(start, end), at);
     if (this.exports.scan(at, length, start) === 0) return false;
