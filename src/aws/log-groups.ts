@@ -7,7 +7,6 @@ import {
   DescribeLogStreamsCommand,
   PutRetentionPolicyCommand,
   type CloudWatchLogsClient,
-  type LogStream,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { UsageError } from '../errors.js';
 import { callAws, type AwsErrorContext } from './aws-errors.js';
@@ -97,21 +96,31 @@ export interface AuditStreams {
 }
 
 /** DescribeLogStreams pages read at most (50 streams each); past that the stream list is incomplete. */
-export const MAX_AUDIT_STREAM_PAGES = 20;
+const MAX_AUDIT_STREAM_PAGES = 20;
 
 /**
- * Pages DescribeLogStreams over the audit-stream prefix, handing each stream to `visit`, for at most
- * `maxPages` pages; true when the listing ended within them. `orderBy=LastEventTime` cannot be
- * combined with `logStreamNamePrefix` (DescribeLogStreams API reference), so this pages by name (the
- * call is limited to 25 TPS, hence the bound).
+ * Lists the audit streams with their times, and works out the newest and oldest times from them.
+ * `orderBy=LastEventTime` cannot be combined with `logStreamNamePrefix` (DescribeLogStreams API
+ * reference), so this pages by name, at most `maxPages` pages (the call is limited to 25 TPS).
  */
-export async function forEachAuditStream(
+export async function listAuditStreams(
   client: CloudWatchLogsClient,
   logGroupName: string,
-  maxPages: number,
-  context: AwsErrorContext,
-  visit: (stream: LogStream) => void,
-): Promise<boolean> {
+  options: { maxPages?: number } & AwsErrorContext = {},
+): Promise<AuditStreams> {
+  const result: AuditStreams = {
+    names: [],
+    streams: [],
+    newestEventMs: undefined,
+    newestIngestionMs: undefined,
+    oldestEventMs: undefined,
+    truncated: true,
+  };
+  const max = (a: number | undefined, b: number | undefined): number | undefined =>
+    b === undefined ? a : a === undefined ? b : Math.max(a, b);
+  const min = (a: number | undefined, b: number | undefined): number | undefined =>
+    b === undefined ? a : a === undefined ? b : Math.min(a, b);
+  const { maxPages = MAX_AUDIT_STREAM_PAGES, ...context } = options;
   let nextToken: string | undefined;
   for (let page = 0; page < maxPages; page++) {
     const out = await callAws({ ...context, action: 'logs:DescribeLogStreams' }, () =>
@@ -124,49 +133,30 @@ export async function forEachAuditStream(
         }),
       ),
     );
-    for (const stream of out.logStreams ?? []) visit(stream);
-    nextToken = out.nextToken;
-    if (nextToken === undefined || nextToken === '') return true;
-  }
-  return false;
-}
-
-/** Lists the audit streams and works out the newest and oldest times from them. */
-export async function listAuditStreams(
-  client: CloudWatchLogsClient,
-  logGroupName: string,
-  options: { maxPages?: number } & AwsErrorContext = {},
-): Promise<AuditStreams> {
-  const result: AuditStreams = {
-    names: [],
-    streams: [],
-    newestEventMs: undefined,
-    newestIngestionMs: undefined,
-    oldestEventMs: undefined,
-    truncated: false,
-  };
-  const max = (a: number | undefined, b: number | undefined): number | undefined =>
-    b === undefined ? a : a === undefined ? b : Math.max(a, b);
-  const min = (a: number | undefined, b: number | undefined): number | undefined =>
-    b === undefined ? a : a === undefined ? b : Math.min(a, b);
-  const { maxPages = MAX_AUDIT_STREAM_PAGES, ...context } = options;
-  const complete = await forEachAuditStream(client, logGroupName, maxPages, context, (stream) => {
-    if (stream.logStreamName !== undefined) {
-      result.names.push(stream.logStreamName);
-      result.streams.push({
-        name: stream.logStreamName,
-        ...(stream.firstEventTimestamp === undefined
-          ? {}
-          : { firstEventTimestamp: stream.firstEventTimestamp }),
-        ...(stream.lastEventTimestamp === undefined ? {} : { lastEventTimestamp: stream.lastEventTimestamp }),
-        ...(stream.lastIngestionTime === undefined ? {} : { lastIngestionTime: stream.lastIngestionTime }),
-      });
+    for (const stream of out.logStreams ?? []) {
+      if (stream.logStreamName !== undefined) {
+        result.names.push(stream.logStreamName);
+        result.streams.push({
+          name: stream.logStreamName,
+          ...(stream.firstEventTimestamp === undefined
+            ? {}
+            : { firstEventTimestamp: stream.firstEventTimestamp }),
+          ...(stream.lastEventTimestamp === undefined
+            ? {}
+            : { lastEventTimestamp: stream.lastEventTimestamp }),
+          ...(stream.lastIngestionTime === undefined ? {} : { lastIngestionTime: stream.lastIngestionTime }),
+        });
+      }
+      result.newestEventMs = max(result.newestEventMs, stream.lastEventTimestamp);
+      result.newestIngestionMs = max(result.newestIngestionMs, stream.lastIngestionTime);
+      result.oldestEventMs = min(result.oldestEventMs, stream.firstEventTimestamp);
     }
-    result.newestEventMs = max(result.newestEventMs, stream.lastEventTimestamp);
-    result.newestIngestionMs = max(result.newestIngestionMs, stream.lastIngestionTime);
-    result.oldestEventMs = min(result.oldestEventMs, stream.firstEventTimestamp);
-  });
-  result.truncated = !complete;
+    nextToken = out.nextToken;
+    if (nextToken === undefined || nextToken === '') {
+      result.truncated = false;
+      break;
+    }
+  }
   return result;
 }
 
