@@ -266,14 +266,19 @@ static int32_t finish(const uint8_t *buf, int32_t i, int32_t end, int32_t delta)
   return 1;
 }
 
+/* Slot k's token length in the last accepted line, or -1 when absent. */
+static inline int32_t slot_length(int32_t k) {
+  int32_t s = slot_start[k];
+  return s < 0 ? -1 : slot_end[k] - s;
+}
+
 /* A hash of every slot of the line scan() last accepted (its bytes are still where scan() read them). */
 static uint32_t hash_tokens(void) {
   uint64_t h = 0x243f6a8885a308d3ull;
   for (int32_t k = 0; k < field_count; k++) {
-    int32_t s = slot_start[k];
-    int32_t length = s < 0 ? -1 : slot_end[k] - s;
+    int32_t length = slot_length(k);
     h = mix(h, ((uint64_t)(uint32_t)k << 32) | (uint32_t)length);
-    if (length > 0) h = mix_bytes(h, last_line, s - last_delta, length);
+    if (length > 0) h = mix_bytes(h, last_line, slot_start[k] - last_delta, length);
   }
   return (uint32_t)(h ^ (h >> 29));
 }
@@ -323,11 +328,6 @@ static inline uint32_t avalanche(uint32_t h) {
   h *= 0xc2b2ae35u;
   h ^= h >> 16;
   return h;
-}
-
-static inline int32_t slot_length(int32_t k) {
-  int32_t s = slot_start[k];
-  return s < 0 ? -1 : slot_end[k] - s;
 }
 
 /* Whether shape `id` has the last accepted line's tokens: the same lengths (or absences), then bytes. */
