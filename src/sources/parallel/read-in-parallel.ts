@@ -19,8 +19,15 @@ import type { SkippedLineSample } from '../source.js';
 import { SKIPPED_SAMPLES, type RangeJob, type RangeMessage, type RangeResult } from './range-protocol.js';
 import { readRangeRuns } from './range-reader.js';
 
-/** Below this size a file is read on one thread: starting workers costs more than it saves. */
-export const MIN_PARALLEL_BYTES = 32 * 1024 * 1024;
+/**
+ * Below this size a file is read on one thread: starting workers costs more than it saves. A worker
+ * thread boots its own Node runtime, loads and JIT-compiles the engine again and meets every shape
+ * anew, about 0.3 s of wall time on the 2-core bench machine. Measured there on the first 40 to 300 MB
+ * of the benchmark's raw audit log (whole processes, 5 alternating runs, medians): one thread was
+ * faster up to 150 MB (1.17 s against 1.47 s at 150 MB, 0.63 s against 0.77 s at 40 MB) and two were
+ * faster from 200 MB (1.44 s against 1.58 s). More threads would break even sooner; not measured.
+ */
+export const MIN_PARALLEL_BYTES = 192 * 1024 * 1024;
 
 /** What reading a file in parallel produced, merged in file order. */
 export interface ParallelRead {
