@@ -23,9 +23,9 @@ import { readRangeRuns } from './range-reader.js';
  * Below this size a file is read on one thread: starting workers costs more than it saves. A worker
  * thread boots its own Node runtime, loads and JIT-compiles the engine again and meets every shape
  * anew, about 0.3 s of wall time on the 2-core bench machine. Measured there on the first 40 to 300 MB
- * of the benchmark's raw audit log (whole processes, 5 alternating runs, medians): one thread was
- * faster up to 150 MB (1.17 s against 1.47 s at 150 MB, 0.63 s against 0.77 s at 40 MB) and two were
- * faster from 200 MB (1.44 s against 1.58 s). More threads would break even sooner; not measured.
+ * of the benchmark's raw audit log (whole processes, medians of 3 to 5 alternating runs): one thread
+ * was faster up to 150 MB (1.17 s against 1.47 s at 150 MB, 0.63 s against 0.77 s at 40 MB) and two
+ * were faster from 200 MB (1.44 s against 1.58 s). More threads would break even sooner; not measured.
  */
 export const MIN_PARALLEL_BYTES = 192 * 1024 * 1024;
 
