@@ -4,6 +4,7 @@
  * splitting, and every running query stopped on Ctrl-C. The pieces live in ./cloudwatch/.
  */
 import type { InsightsClient } from '../aws/insights-queries.js';
+import type { AuditStream } from '../aws/log-groups.js';
 import { UsageError } from '../errors.js';
 import { systemClock, type RunnerClock } from './cloudwatch/clock.js';
 import { BYTES_PER_GB, DEFAULT_PRICE_PER_GB, estimateUsd, formatBytes } from './cloudwatch/cost.js';
@@ -22,11 +23,9 @@ import {
   type PartialOutcomes,
 } from './cloudwatch/run-errors.js';
 import { estimateScanBytes as estimateFromGroup, ScanBudget } from './cloudwatch/scan-budget.js';
-import type { AuditStream } from './cloudwatch/stream-scope.js';
 import type { LogSource, QueryOutcome, QueryRequest, RunOptions, TimeRange } from './source.js';
 import { classifyAwsError } from '../aws/insights-queries.js';
 
-export type { AuditStream } from './cloudwatch/stream-scope.js';
 export type { RequestRecord } from './cloudwatch/request-runner.js';
 
 /** Everything the source needs, found beforehand by open-cloudwatch-source (or given by a test). */

@@ -8,7 +8,8 @@ import type { QueryOutcome, QueryRequest, QueryStatistics, TimeRange } from '../
 import type { QueryPool } from './query-pool.js';
 import { runWindowQuery, type PollerContext, type WindowResult } from './query-poller.js';
 import { queryShape } from './query-shape.js';
-import { scopeQueryToAuditStreams, type AuditStream, type StreamScopeKind } from './stream-scope.js';
+import type { AuditStream } from '../../aws/log-groups.js';
+import { scopeQueryToAuditStreams, type StreamScopeKind } from './stream-scope.js';
 import {
   DEFAULT_RESULT_LIMIT,
   hitResultCap,

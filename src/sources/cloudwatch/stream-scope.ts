@@ -14,8 +14,6 @@ import type { AuditStream } from '../../aws/log-groups.js';
 import type { TimeRange } from '../source.js';
 import { queryShape } from './query-shape.js';
 
-export type { AuditStream };
-
 /** Logs Insights rejects query strings over 10,000 characters (StartQuery `queryString`). */
 export const MAX_QUERY_LENGTH = 10_000;
 
