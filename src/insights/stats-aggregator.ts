@@ -3,6 +3,7 @@ import { AGGREGATE_FUNCTIONS, buildAggregate, type Accumulator, type AggregateSp
 import { compileExpr, type ExprContext } from './compile-expression.js';
 import { QueryError, QueryErrorCode } from './errors.js';
 import type { CompiledExpr, Getter, Row, Scope } from './row.js';
+import { mapGeneric } from './generic-array.js';
 import { detach, toNumber, type Value, type ValueKind } from './value-format.js';
 
 /** A compiled `stats` command: group keys, aggregate slots and the output columns. */
@@ -202,7 +203,7 @@ export class StatsAggregator {
       if (group === undefined || this.shapeTime[shape] !== v) {
         let keys = this.shapeKeys[shape];
         if (keys === undefined) {
-          keys = this.plan.keys.map((key) => detach(key.get(row)));
+          keys = mapGeneric(this.plan.keys, (key) => detach(key.get(row)));
           this.shapeKeys[shape] = keys;
         }
         keys[t] = detach(v);
@@ -221,7 +222,7 @@ export class StatsAggregator {
     }
     let inputs = this.shapeInputs[shape];
     if (inputs === undefined) {
-      inputs = this.plan.aggregates.map((spec) => spec.input(row));
+      inputs = mapGeneric(this.plan.aggregates, (spec) => spec.input(row));
       this.shapeInputs[shape] = inputs;
     }
     for (let i = 0; i < accumulators.length; i++) (accumulators[i] as Accumulator).addInput(inputs[i], row);
@@ -240,7 +241,9 @@ export class StatsAggregator {
 
   /** The group of a row, made when new. */
   private groupOf(row: Row): Group {
-    return this.find(row, undefined) ?? this.create(this.plan.keys.map((key) => detach(key.get(row))));
+    return (
+      this.find(row, undefined) ?? this.create(mapGeneric(this.plan.keys, (key) => detach(key.get(row))))
+    );
   }
 
   /** The group of a row (or of given key values), undefined when new. */

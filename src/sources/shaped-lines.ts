@@ -95,7 +95,10 @@ export function createShapedLines(
     const shape = table.intern(event, scanner);
     if (shape === -1) return undefined;
     // Shapes that hardly repeat (a query grouping by object name) only cost: go the ordinary way.
-    if (++lines === PROBATION_LINES && table.size > PROBATION_LINES / 2) gaveUp = true;
+    // The size is read on every line, not only on the judging one: code first reached after V8 has
+    // optimised this closure (here, line 4096) throws the optimised code away.
+    const crowded = table.size > PROBATION_LINES / 2;
+    if (++lines === PROBATION_LINES && crowded) gaveUp = true;
     record = undefined;
     let json = shapeJson[shape];
     if (json === undefined) {
