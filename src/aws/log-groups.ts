@@ -83,6 +83,7 @@ export interface AuditStream {
 
 /** The audit streams of a log group, summarised. Times are epoch ms. */
 export interface AuditStreams {
+  /** The names of `streams`, in the same order. */
   names: string[];
   /** Each stream with its times (analyze keeps its queries to the streams that overlap the window). */
   streams: AuditStream[];
@@ -135,7 +136,6 @@ export async function listAuditStreams(
     );
     for (const stream of out.logStreams ?? []) {
       if (stream.logStreamName !== undefined) {
-        result.names.push(stream.logStreamName);
         result.streams.push({
           name: stream.logStreamName,
           ...(stream.firstEventTimestamp === undefined
@@ -157,6 +157,7 @@ export async function listAuditStreams(
       break;
     }
   }
+  result.names = result.streams.map((stream) => stream.name);
   return result;
 }
 
