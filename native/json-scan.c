@@ -13,6 +13,9 @@
  * selected path and nesting past MAX_SCAN_DEPTH are refused. The selection tables (a trie of key
  * groupings in the resolver's order) are built in JS (json-scan-tables.ts) and copied in once.
  *
+ * While it scans, it also notes where the line's time keys' values start (time_value_start), for
+ * audit-lines.c, which takes a raw audit log's chunk a line at a time through scan() and intern_shape().
+ *
  * After an accepted line, `intern_shape()` finds its shape (every slot's token length or absence,
  * and bytes) in a table kept in this memory, the work of shape-table.ts: a hash of the slots, then
  * a byte-for-byte check of any hit, 16 bytes a step. It runs only when asked: the CloudWatch
@@ -24,6 +27,7 @@
  */
 #include <stdint.h>
 #include <wasm_simd128.h>
+#include "json-scan.h"
 
 #define MAX_SCAN_DEPTH 64
 #define QUOTE 34
@@ -384,6 +388,33 @@ __attribute__((export_name("intern_shape"))) int32_t intern_shape(void) {
   return id;
 }
 
+/*
+ * Where the value of the last `"<name>":"` in the line starts, per name of TIME_KEYS (json-scan.h), or -1:
+ * what audit-line.ts auditTimestampFromBytes finds by a backward search for those bytes. In a valid
+ * line the bytes `"name":"` can only be a key (raw, unescaped) whose colon and value's opening quote
+ * follow it at once, at any depth, so noting every such key in document order finds the same last one.
+ */
+int32_t time_value_start[3];
+
+static inline int same_literal(const uint8_t *a, const char *b, int32_t length) {
+  for (int32_t k = 0; k < length; k++)
+    if (a[k] != (uint8_t)b[k]) return 0;
+  return 1;
+}
+
+/* A key buf[from, to) (raw bytes between its quotes, `to` the closing quote) seen by scan(). */
+static inline void note_time_key(const uint8_t *buf, int32_t from, int32_t to, int32_t end) {
+  int32_t length = to - from;
+  int32_t which;
+  if (length == 14) which = 0;
+  else if (length == 24) which = 1;
+  else if (length == 9) which = 2;
+  else return;
+  if (to + 2 >= end || buf[to + 1] != ':' || buf[to + 2] != QUOTE) return;
+  static const char *const names[3] = {"stageTimestamp", "requestReceivedTimestamp", "timestamp"};
+  if (same_literal(buf + from, names[which], length)) time_value_start[which] = to + 3;
+}
+
 /**
  * Scans buf[0, end) (one line, no newline, 16 bytes of padding after it) as js-byte-scanner.ts scan()
  * does; 1 when accepted, and then the slots hold the token spans plus `delta` (the line's offset in
@@ -391,6 +422,7 @@ __attribute__((export_name("intern_shape"))) int32_t intern_shape(void) {
  */
 __attribute__((export_name("scan"))) int32_t scan(const uint8_t *buf, int32_t end, int32_t delta) {
   for (int32_t n = 0; n < node_count; n++) node_start[n] = -1;
+  time_value_start[0] = time_value_start[1] = time_value_start[2] = -1;
   if (end <= 0 || buf[0] != OPEN_OBJECT) return 0;
   int32_t depth = 1;
   stack_node[1] = 0;
@@ -418,10 +450,13 @@ __attribute__((export_name("scan"))) int32_t scan(const uint8_t *buf, int32_t en
           node = find_child(level, buf, key_start, i);
           /* JSON.parse keeps the last of duplicate keys; rather than follow, refuse. */
           if (node >= 0 && node_start[node] != -1) return 0;
+          note_time_key(buf, key_start, i, end);
           i++;
         } else {
+          int32_t key_start = i + 1;
           i = skip_string(buf, i, end);
           if (i < 0) return 0;
+          note_time_key(buf, key_start, i - 1, end);
         }
         i = skip_whitespace(buf, i, end);
         if (i >= end || buf[i] != ':') return 0;

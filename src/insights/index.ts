@@ -30,7 +30,7 @@ export type { Command, Expr, QueryAst } from './ast.js';
 export { QueryError, QueryErrorCode, type Span } from './errors.js';
 export { getField } from './field-resolver.js';
 export { createJsonProjector, parseJsonObject, type JsonProjector } from './json-projection.js';
-export { createJsonByteScanner, type JsonByteScanner } from './json-byte-scanner.js';
+export { createJsonByteScanner, type AuditLineRun, type JsonByteScanner } from './json-byte-scanner.js';
 export { ShapeTable } from './shape-table.js';
 export { unescapeJsonString } from './json-string-bytes.js';
 export { MAX_QUERY_LENGTH, parseQuery } from './parser.js';

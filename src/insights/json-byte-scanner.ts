@@ -43,6 +43,37 @@ export interface JsonByteScanner {
    * JS fallback). The first call sets the limits; scanners without it leave interning to ShapeTable.
    */
   internShape?(limits: ShapeLimits): number | undefined;
+  /**
+   * The shaped fast path over the lines of a raw audit log's chunk, from `from` on (the WebAssembly
+   * scanner: native/audit-lines.c): each line is split off as the reader would, its time found as
+   * audit-line.ts auditTimestampFromBytes finds it, scanned and interned (internShape), until a line
+   * it leaves to the reader. `serial` names the chunk's contents (the same serial: the same bytes).
+   * The answer is the scanner's and valid until its next call. Scanners without it take lines one by one.
+   */
+  scanAuditLines?(
+    chunk: Uint8Array,
+    serial: number,
+    from: number,
+    maxLineBytes: number,
+    limits: ShapeLimits,
+  ): AuditLineRun | undefined;
+}
+
+/** The lines one scanAuditLines call took: entry i of each array is the i-th line taken. */
+export interface AuditLineRun {
+  /** Lines taken. */
+  count: number;
+  /** Where the run stopped: the start of the line it left to the reader, or of the line after the last it passed. */
+  stop: number;
+  /** Newlines passed: the lines taken and the blank lines skipped. */
+  lines: number;
+  /** It stopped at a line it would not take (rather than at the chunk's end or a full output). */
+  refused: boolean;
+  /** Per line: its shape id, its bounds in the chunk (CR dropped) and its time in ms. */
+  readonly shapes: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly times: Float64Array;
 }
 
 /** A shape table's limits (shape-table.ts). */

@@ -7,7 +7,7 @@
  * that keeps a table of its own (the WebAssembly one, json-scan.c), that table does the same work
  * next to the line's bytes, and this one only stands for it.
  */
-import type { JsonByteScanner, ShapeLimits } from './json-byte-scanner.js';
+import type { AuditLineRun, JsonByteScanner, ShapeLimits } from './json-byte-scanner.js';
 
 /** Limits and test hooks of a ShapeTable. */
 export interface ShapeTableOptions {
@@ -115,6 +115,36 @@ export class ShapeTable {
     }
     if (this.count >= this.capacity) return -1;
     return this.add(b, h, buf, starts, ends);
+  }
+
+  /**
+   * intern() for every line of a run of a raw audit log's chunk (JsonByteScanner.scanAuditLines), when
+   * this table stands for the scanner's own; undefined when it does not (the caller then takes the
+   * lines one by one). Line i of the run has shape id `shapes[i]`.
+   */
+  internAuditLines(
+    chunk: Uint8Array,
+    serial: number,
+    from: number,
+    maxLineBytes: number,
+    scanner: JsonByteScanner,
+  ): AuditLineRun | undefined {
+    if (
+      !this.everySlot ||
+      this.slots.length !== scanner.slotStart.length ||
+      scanner.scanAuditLines === undefined
+    )
+      return undefined;
+    if (this.owner === undefined) this.owner = scanner;
+    else if (this.owner !== scanner) throw new Error('a ShapeTable takes its lines from one scanner');
+    const run = scanner.scanAuditLines(chunk, serial, from, maxLineBytes, this.limits);
+    if (run === undefined) return undefined;
+    // New shapes have the next ids in order: the count is one past the largest.
+    const shapes = run.shapes;
+    let count = this.count;
+    for (let i = 0; i < run.count; i++) if ((shapes[i] as number) >= count) count = (shapes[i] as number) + 1;
+    this.count = count;
+    return run;
   }
 
   /** Shapes held. */

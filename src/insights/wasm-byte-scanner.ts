@@ -5,7 +5,7 @@
  * caller's buffer, so callers see exactly the JS scanner's interface and results.
  */
 
-import type { JsonByteScanner, ShapeLimits } from './json-byte-scanner.js';
+import type { AuditLineRun, JsonByteScanner, ShapeLimits } from './json-byte-scanner.js';
 import { JsByteScanner } from './js-byte-scanner.js';
 import { JSON_SCAN_WASM } from './json-scan-wasm.js';
 import { keyFound, MAX_SCAN_DEPTH, type ScanTables } from './json-scan-tables.js';
@@ -23,6 +23,11 @@ interface WasmExports {
   scan(line: number, end: number, delta: number): number;
   configure_shapes(header: number): void;
   intern_shape(): number;
+  configure_runs(header: number): void;
+  scan_audit_lines(chunk: number, from: number, to: number, maxLine: number): number;
+  run_stop(): number;
+  run_lines(): number;
+  run_refused(): number;
 }
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
@@ -42,6 +47,9 @@ const PADDING = 16;
 /** Words in configure()'s header, and in configure_shapes()'s (json-scan.c). */
 const HEADER_WORDS = 15;
 const SHAPE_HEADER_WORDS = 9;
+/** Words in configure_runs()'s header (audit-lines.c), and the most lines one scan_audit_lines() takes. */
+const RUN_HEADER_WORDS = 5;
+const RUN_CAPACITY = 1024;
 
 /** The runtime's WebAssembly, if it has one. */
 const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -94,6 +102,13 @@ class WasmByteScanner implements JsonByteScanner {
   private lineCapacity = 0;
   /** Where the shape table's region ends; 0 until internShape is first called. */
   private shapesEnd = 0;
+  /** Where the last region placed after the line area (shapes, runs, chunk) ends: a grown line area goes past it. */
+  private placedEnd = 0;
+  /** scanAuditLines: its output (made on first use), the chunk area, and the serial of the chunk in it. */
+  private run: WasmAuditLineRun | undefined;
+  private chunkAt = 0;
+  private chunkCapacity = 0;
+  private chunkSerial = -1;
   private bytes: Uint8Array;
   private words: Int32Array;
   /** For lines past MAX_LINE_CAPACITY, made on first need. */
@@ -184,6 +199,35 @@ class WasmByteScanner implements JsonByteScanner {
     return this.exports.intern_shape();
   }
 
+  scanAuditLines(
+    chunk: Uint8Array,
+    serial: number,
+    from: number,
+    maxLineBytes: number,
+    limits: ShapeLimits,
+  ): AuditLineRun | undefined {
+    if (this.shapesEnd === 0) this.reserveShapes(limits);
+    const run = this.run ?? this.reserveRun();
+    if (serial !== this.chunkSerial) {
+      // Copied once per chunk, however many runs the reader asks of it (one after each line it reads itself).
+      if (chunk.length > this.chunkCapacity) this.reserveChunk(chunk.length);
+      this.bytes.set(chunk, this.chunkAt);
+      this.chunkSerial = serial;
+    }
+    const exports = this.exports;
+    const count = exports.scan_audit_lines(
+      this.chunkAt,
+      from,
+      chunk.length,
+      Math.min(maxLineBytes, 0x7fffffff),
+    );
+    run.count = count;
+    run.stop = exports.run_stop();
+    run.lines = exports.run_lines();
+    run.refused = exports.run_refused() === 1;
+    return run;
+  }
+
   found(k: number): boolean {
     if (this.inJs) return (this.fallback as JsByteScanner).found(k);
     return keyFound(this.tables, this.words, this.nodeStartWord, k);
@@ -193,7 +237,7 @@ class WasmByteScanner implements JsonByteScanner {
   private growLine(length: number): boolean {
     if (length > MAX_LINE_CAPACITY) return false;
     const size = Math.max(length, this.lineCapacity * 2) + PADDING;
-    this.lineStart = Math.max(this.lineStart, this.shapesEnd);
+    this.lineStart = Math.max(this.lineStart, this.placedEnd);
     this.reserve(this.lineStart + size);
     this.takeLineArea();
     return true;
@@ -230,6 +274,7 @@ class WasmByteScanner implements JsonByteScanner {
     const arena = at;
     at += limits.maxSignatureBytes + PADDING;
     this.shapesEnd = align(at, 16);
+    this.placedEnd = this.shapesEnd;
     this.reserve(this.shapesEnd);
     this.words.set(
       [
@@ -248,6 +293,37 @@ class WasmByteScanner implements JsonByteScanner {
     this.exports.configure_shapes(header);
   }
 
+  /**
+   * Lays out scanAuditLines' output after everything else: the header, then per line its shape, start
+   * and end (int32) and time (float64).
+   */
+  private reserveRun(): WasmAuditLineRun {
+    let at = align(this.bytes.length, 16);
+    const header = at;
+    at += RUN_HEADER_WORDS * 4;
+    const shapes = align(at, 8);
+    const starts = shapes + RUN_CAPACITY * 4;
+    const ends = starts + RUN_CAPACITY * 4;
+    const times = ends + RUN_CAPACITY * 4;
+    this.placedEnd = align(times + RUN_CAPACITY * 8, 16);
+    this.reserve(this.placedEnd);
+    this.words.set([shapes, starts, ends, times, RUN_CAPACITY], header / 4);
+    this.exports.configure_runs(header);
+    const run = new WasmAuditLineRun(this.exports.memory, shapes, starts, ends, times, RUN_CAPACITY);
+    this.run = run;
+    return run;
+  }
+
+  /** A chunk area of at least `length` bytes (and the padding the scan reads past it) after everything else. */
+  private reserveChunk(length: number): void {
+    const capacity = Math.max(length, 64 * 1024);
+    this.chunkAt = align(this.bytes.length, 16);
+    this.chunkCapacity = capacity;
+    this.placedEnd = align(this.chunkAt + capacity + PADDING, 16);
+    this.reserve(this.placedEnd);
+    this.chunkSerial = -1;
+  }
+
   /** Grows the memory to at least `bytes` and remakes the views (growing detaches the old buffer). */
   private reserve(bytes: number): void {
     const memory = this.exports.memory;
@@ -264,6 +340,58 @@ class WasmByteScanner implements JsonByteScanner {
     this.slotStart.set(this.fallback.slotStart);
     this.slotEnd.set(this.fallback.slotEnd);
     return true;
+  }
+}
+
+/** scanAuditLines' answer: views of the output in wasm memory, remade when the memory has grown. */
+class WasmAuditLineRun implements AuditLineRun {
+  count = 0;
+  stop = 0;
+  lines = 0;
+  refused = false;
+  private buffer: ArrayBuffer | undefined;
+  private shapeView = new Int32Array(0);
+  private startView = new Int32Array(0);
+  private endView = new Int32Array(0);
+  private timeView = new Float64Array(0);
+
+  constructor(
+    private readonly memory: WasmMemory,
+    private readonly shapesAt: number,
+    private readonly startsAt: number,
+    private readonly endsAt: number,
+    private readonly timesAt: number,
+    private readonly capacity: number,
+  ) {}
+
+  get shapes(): Int32Array {
+    this.refresh();
+    return this.shapeView;
+  }
+
+  get starts(): Int32Array {
+    this.refresh();
+    return this.startView;
+  }
+
+  get ends(): Int32Array {
+    this.refresh();
+    return this.endView;
+  }
+
+  get times(): Float64Array {
+    this.refresh();
+    return this.timeView;
+  }
+
+  private refresh(): void {
+    const buffer = this.memory.buffer;
+    if (buffer === this.buffer) return;
+    this.buffer = buffer;
+    this.shapeView = new Int32Array(buffer, this.shapesAt, this.capacity);
+    this.startView = new Int32Array(buffer, this.startsAt, this.capacity);
+    this.endView = new Int32Array(buffer, this.endsAt, this.capacity);
+    this.timeView = new Float64Array(buffer, this.timesAt, this.capacity);
   }
 }
 

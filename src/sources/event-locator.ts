@@ -77,6 +77,11 @@ export class EventLocator {
     return this.locateCloudWatch(buffer, start, end);
   }
 
+  /** Takes a raw audit line whose time is already known (the run of a chunk, shaped-lines.ts). */
+  takeAuditLine(buffer: Buffer, start: number, end: number, timestamp: number): void {
+    this.inPlace(buffer, start, end, timestamp, AUDIT_FRAME);
+  }
+
   private inPlace(buffer: Buffer, from: number, to: number, timestamp: number, frame: RecordFrame): void {
     this.event = buffer;
     this.from = from;

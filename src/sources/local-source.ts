@@ -114,7 +114,7 @@ async function readAndAnswer(
   const { sink, tally } = createTallyingSink(
     (record, bytes) => feed.offer(record, bytes),
     SKIPPED_SAMPLES,
-    feed.offerShapedLine,
+    feed.shapedLines,
     feed.chunkDone,
   );
   const summaries: InputSummary[] = [];

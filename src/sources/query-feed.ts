@@ -10,7 +10,7 @@ import {
   type LogRecord,
   type QueryRun,
 } from '../insights/index.js';
-import type { ShapedLineOffer } from './readers/record-sink.js';
+import type { ShapedLines } from './readers/record-sink.js';
 import { createShapedLines } from './shaped-lines.js';
 import type { QueryRequest } from './source.js';
 
@@ -40,11 +40,10 @@ export interface QueryFeed {
   /** A fresh run of query `index` (the same options as its first), for merging partial runs into. */
   freshRun(index: number): QueryRun;
   /**
-   * The shaped fast path for one line of a raw audit log, a CloudWatch JSON-lines export or an S3
-   * export (shaped-lines.ts): the line's time when it was offered to every query, undefined when the
-   * caller must read it the ordinary way. Absent when no query gains from it.
+   * The shaped fast path (shaped-lines.ts) for one line of a raw audit log, a CloudWatch JSON-lines
+   * export or an S3 export, and for a chunk's run of raw audit lines. Absent when no query gains from it.
    */
-  offerShapedLine: ShapedLineOffer | undefined;
+  shapedLines: ShapedLines | undefined;
   /**
    * The reader is done with a chunk: rows still waiting on its bytes copy them (QueryRun.settle), so
    * that the chunk's memory can be freed or reused.
@@ -121,7 +120,7 @@ export function createQueryFeed(
     queries,
     offer,
     freshRun: (index) => (factories[index] as () => QueryRun)(),
-    offerShapedLine: options.shapes === false ? undefined : createShapedLines(queries, project, offerOne),
+    shapedLines: options.shapes === false ? undefined : createShapedLines(queries, project, offerOne),
     chunkDone() {
       for (const query of queries) query.run.settle();
     },

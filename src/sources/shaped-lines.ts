@@ -7,6 +7,8 @@
  * takes it through QueryRun.addShaped, which evaluates what depends only on those fields once per
  * shape. A line the fast path is not sure about (invalid JSON, escaped or dotted keys, a time it
  * cannot read) goes the ordinary way, so the results are exactly the straightforward engine's.
+ * A raw audit log's lines can also come a chunk at a time (the run offer): the WebAssembly scanner
+ * then splits, times, scans and interns them in one call, and only the queries' part is left here.
  */
 import {
   createJsonByteScanner,
@@ -19,13 +21,20 @@ import {
 } from '../insights/index.js';
 import { AUDIT_FRAME, EventLocator, type RecordFrame } from './event-locator.js';
 import { AUDIT_LOG_STREAM } from './readers/audit-line.js';
-import type { ShapedLineOffer } from './readers/record-sink.js';
+import type { ShapedLineOffer, ShapedLines, ShapedRun, ShapedRunOffer } from './readers/record-sink.js';
 import type { QueryState } from './query-feed.js';
 
 /** Most shapes one reader keeps (each holds its signature, JSON and per-query results). */
 const SHAPE_CAPACITY = 20_000;
 /** Lines read before the fast path judges whether shapes repeat at all. */
 const PROBATION_LINES = 4096;
+/**
+ * After a run stops at a line it leaves to the reader, the next runs are skipped for this many lines,
+ * doubling while runs keep stopping at once: an input whose lines the run never takes (times in
+ * another layout) is not scanned twice per line.
+ */
+const FIRST_RUN_BACKOFF = 1;
+const MOST_RUN_BACKOFF = 1024;
 
 /**
  * The fast path over `queries` (their runs are fed directly), or undefined when none of them gains
@@ -35,7 +44,7 @@ export function createShapedLines(
   queries: readonly (QueryState & { shapeFields: readonly string[]; memoises: boolean })[],
   project: JsonProjector,
   offerRecord: (record: LogRecord, bytes: number, query: QueryState) => void,
-): ShapedLineOffer | undefined {
+): ShapedLines | undefined {
   if (!queries.some((query) => query.memoises)) return undefined;
   const fields = [...new Set(queries.flatMap((query) => (query.memoises ? query.shapeFields : [])))];
   const scanner = createJsonByteScanner(fields);
@@ -87,13 +96,8 @@ export function createShapedLines(
       ),
   };
 
-  return (layout, buffer, start, end, label, logStream) => {
-    if (gaveUp) return undefined;
-    if (!located.locate(layout, buffer, start, end, logStream)) return undefined;
-    const { event, from, to, timestamp } = located;
-    if (!scanner.scan(event, from, to)) return undefined;
-    const shape = table.intern(event, scanner);
-    if (shape === -1) return undefined;
+  /** Offers the line `located` holds, of shape `shape` and `bytes` bytes, to every query. */
+  const offerShape = (shape: number, bytes: number, label: string): void => {
     // Shapes that hardly repeat (a query grouping by object name) only cost: go the ordinary way.
     // The size is read on every line, not only on the judging one: code first reached after V8 has
     // optimised this closure (here, line 4096) throws the optimised code away.
@@ -102,15 +106,15 @@ export function createShapedLines(
     record = undefined;
     let json = shapeJson[shape];
     if (json === undefined) {
-      json = projectShape(event.toString('utf8', from, to));
+      json = projectShape(located.event.toString('utf8', located.from, located.to));
       shapeJson[shape] = json;
     }
+    const timestamp = located.timestamp;
     shaped.shape = shape;
     shaped.timestamp = timestamp;
     shaped.logStream = located.frame.logStream;
     shaped.log = label;
     shaped.json = json;
-    const bytes = end - start;
     for (const query of queries) {
       // Both ends inclusive, as StartQuery's startTime/endTime are.
       if (timestamp < query.startMs || timestamp > query.endMs) continue;
@@ -122,8 +126,68 @@ export function createShapedLines(
       query.bytesScanned += bytes;
       query.run.addShaped(shaped);
     }
-    return timestamp;
   };
+
+  const line: ShapedLineOffer = (layout, buffer, start, end, label, logStream) => {
+    if (gaveUp) return undefined;
+    if (!located.locate(layout, buffer, start, end, logStream)) return undefined;
+    const { event, from, to } = located;
+    if (!scanner.scan(event, from, to)) return undefined;
+    const shape = table.intern(event, scanner);
+    if (shape === -1) return undefined;
+    offerShape(shape, end - start, label);
+    return located.timestamp;
+  };
+
+  const taken: ShapedRun = { stop: 0, lines: 0, records: 0, minMs: Infinity, maxMs: -Infinity };
+  /** Lines to leave to the reader before the next run, and the next such pause (FIRST_RUN_BACKOFF). */
+  let pause = 0;
+  let backoff = FIRST_RUN_BACKOFF;
+  /** The scanner takes runs (the WebAssembly one); the JS one leaves every line to the reader. */
+  let runs = true;
+  const run: ShapedRunOffer = (buffer, serial, from, maxLineBytes, label) => {
+    taken.stop = from;
+    taken.lines = 0;
+    taken.records = 0;
+    taken.minMs = Infinity;
+    taken.maxMs = -Infinity;
+    if (gaveUp || !runs) return taken;
+    if (pause > 0) {
+      pause--;
+      return taken;
+    }
+    for (;;) {
+      const lines = table.internAuditLines(buffer, serial, taken.stop, maxLineBytes, scanner);
+      if (lines === undefined) {
+        runs = false;
+        return taken;
+      }
+      const { count, shapes, starts, ends, times } = lines;
+      for (let i = 0; i < count; i++) {
+        const start = starts[i] as number;
+        const end = ends[i] as number;
+        const timestamp = times[i] as number;
+        located.takeAuditLine(buffer, start, end, timestamp);
+        offerShape(shapes[i] as number, end - start, label);
+        if (timestamp < taken.minMs) taken.minMs = timestamp;
+        if (timestamp > taken.maxMs) taken.maxMs = timestamp;
+      }
+      taken.stop = lines.stop;
+      taken.lines += lines.lines;
+      taken.records += count;
+      if (lines.refused) {
+        // Stopped at once: the reader's own lines for a while, longer each time this repeats.
+        if (count === 0) {
+          pause = backoff;
+          backoff = Math.min(backoff * 2, MOST_RUN_BACKOFF);
+        } else backoff = FIRST_RUN_BACKOFF;
+        return taken;
+      }
+      backoff = FIRST_RUN_BACKOFF;
+      if (count === 0 || gaveUp) return taken;
+    }
+  };
+  return { line, run };
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -50,10 +50,29 @@ describe('the shaped fast path gives what the ordinary path gives', () => {
       auditEvent({ annotations: { stageTimestamp: '2024-06-14T05:00:00Z' } }),
       auditEvent({ requestObject: { a: [1, { b: '\u0000'.repeat(0) }], c: '\\"x' } }),
       '{"stageTimestamp":"2024-06-14T00:00:04Z","verb":"get",}',
+      // Blank lines between, and times the chunk runs (native/audit-lines.c) must read as the reader does.
+      '',
+      ' \t',
+      '\r',
+      auditEvent({ stageTimestamp: '2024-02-30T23:59:60.5Z' }),
+      auditEvent({ stageTimestamp: '0050-01-01T00:00:00Z' }),
+      auditEvent({ stageTimestamp: '2024-06-14T00:00:05.123456789Z' }),
+      auditEvent({ stageTimestamp: '2024-06-14T00:00:06+00:00' }),
+      auditEvent({
+        stageTimestamp: undefined,
+        requestReceivedTimestamp: undefined,
+        timestamp: '2024-06-14T00:00:07Z',
+      }),
+      auditEvent({}).replace('"stageTimestamp":', '"stageTimestamp" :'),
+      auditEvent({ requestObject: { stageTimestamp: '2024-06-14T07:00:00Z' } }),
     ];
     const file = path.join(dir, 'odd.log');
     writeFileSync(file, `${[...lines, ...lines, ...lines].join('\n')}\n`);
     await bothWays([file]);
+    // Over several of the reader's 1 MiB chunks: lines cut by a chunk's end, runs resumed in the next.
+    const many = path.join(dir, 'many.log');
+    writeFileSync(many, `${Array.from({ length: 300 }, () => lines.join('\n')).join('\n')}\n`);
+    await bothWays([many]);
   });
 });
 

@@ -28,7 +28,7 @@ export async function readRangeRuns(
   const { sink, tally } = createTallyingSink(
     (record, bytes) => feed.offer(record, bytes),
     SKIPPED_SAMPLES,
-    feed.offerShapedLine,
+    feed.shapedLines,
     feed.chunkDone,
   );
   const summary = await readLogInput(

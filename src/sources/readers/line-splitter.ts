@@ -5,9 +5,20 @@ export interface LineHandler {
   /** One line, without its `\n` or `\r\n`, as bytes `buffer[start, end)`. Blank lines are not delivered. */
   line(buffer: Buffer, start: number, end: number, lineNumber: number): void;
   skip(sample: SkippedLineSample): void;
+  /**
+   * Takes whole lines of `buffer` from `from` on itself, as many as it wants, before the splitter
+   * cuts the next one (the shaped fast path a chunk at a time). `serial` changes with the chunk's
+   * contents. Answers where the splitter goes on and how many newlines it passed. Optional.
+   */
+  run?(buffer: Buffer, serial: number, from: number): { stop: number; lines: number };
 }
 
 const NEWLINE = 10;
+/**
+ * Chunks pushed into any splitter of this thread: names a chunk's contents for the run hook (readers
+ * reuse their buffers, and one hook may serve the splitters of several inputs).
+ */
+let chunksPushed = 0;
 const CARRIAGE_RETURN = 13;
 
 /**
@@ -38,7 +49,14 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     let pos = 0;
+    const serial = ++chunksPushed;
+    const run = this.handler.run;
     for (;;) {
+      if (run !== undefined && this.parts.length === 0 && !this.oversized) {
+        const taken = run(chunk, serial, pos);
+        this.lineNumber += taken.lines;
+        pos = taken.stop;
+      }
       const newline = chunk.indexOf(NEWLINE, pos);
       if (newline === -1) break;
       this.lineNumber += 1;

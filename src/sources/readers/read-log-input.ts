@@ -6,7 +6,7 @@ import { invalidJsonReason, recordFromAuditLine } from './audit-line.js';
 import { recordFromCloudWatchEvent, recordFromCloudWatchJsonLine } from './cloudwatch-event.js';
 import { DETECTION_BYTES, detectFormat } from './detect-format.js';
 import { EventsArrayScanner } from './events-array-scanner.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter, type LineHandler } from './line-splitter.js';
 import {
   DEFAULT_MAX_LINE_BYTES,
   type InputSummary,
@@ -63,6 +63,14 @@ export async function readLogInput(
       if (!shapedLine(layout, buffer, start, end, label, logStream)) return false;
       summary.records++;
       return true;
+    };
+  }
+  const shapedRun = sink.shapedRun;
+  if (shapedRun !== undefined) {
+    counting.shapedRun = (buffer, serial, from, max, label) => {
+      const run = shapedRun(buffer, serial, from, max, label);
+      summary.records += run.records;
+      return run;
     };
   }
 
@@ -150,7 +158,7 @@ function lineConsumer(
   // Lines may skip the record altogether (the shaped fast path, sources/shaped-lines.ts).
   const layout = lineLayout(format);
   const fast = layout === undefined ? undefined : sink.shapedLine?.bind(sink);
-  const splitter = new LineSplitter(label, maxLineBytes, {
+  const handler: LineHandler = {
     line(buffer, start, end, lineNumber) {
       if (fast !== undefined && fast(layout as LineLayout, buffer, start, end, label, stream)) return;
       let text = buffer.toString('utf8', start, end);
@@ -161,7 +169,12 @@ function lineConsumer(
       else sink.record(result, end - start);
     },
     skip: (sample) => sink.skip(sample),
-  });
+  };
+  // Raw audit lines can also be taken a chunk at a time (shaped-lines.ts).
+  const run = layout === 'audit' ? sink.shapedRun : undefined;
+  if (run !== undefined)
+    handler.run = (buffer, serial, from) => run(buffer, serial, from, maxLineBytes, label);
+  const splitter = new LineSplitter(label, maxLineBytes, handler);
   const chunkDone = sink.chunkDone?.bind(sink);
   return {
     push(chunk) {

@@ -12,6 +12,11 @@ export interface RecordSink {
    * the stream of an S3 export's lines (its folder). Optional.
    */
   shapedLine?(...line: ShapedLine): boolean;
+  /**
+   * Takes the lines of a raw audit log's chunk from `from` on without records, until a line it leaves
+   * to the reader (the shaped fast path a chunk at a time, see sources/shaped-lines.ts). Optional.
+   */
+  shapedRun?: ShapedRunOffer;
   /** The reader is done with the chunk the last lines came from (its memory may be reused). Optional. */
   chunkDone?(): void;
 }
@@ -35,6 +40,38 @@ export type ShapedLine = [
 
 /** Offers one line of `layout` to the queries without a record: its time when taken, else undefined. */
 export type ShapedLineOffer = (...line: ShapedLine) => number | undefined;
+
+/**
+ * Offers the lines of a raw audit log's chunk `buffer` (its contents named by `serial`), from byte
+ * `from` on, to the queries without records, up to a line it leaves to the reader. `maxLineBytes`:
+ * longer lines are the reader's to report. The answer is shared, valid until the next call.
+ */
+export type ShapedRunOffer = (
+  buffer: Buffer,
+  serial: number,
+  from: number,
+  maxLineBytes: number,
+  label: string,
+) => ShapedRun;
+
+/** What a ShapedRunOffer took. */
+export interface ShapedRun {
+  /** Where the reader goes on: the start of the line it is left, or of the next line. */
+  stop: number;
+  /** Newlines passed: lines taken and blank lines. */
+  lines: number;
+  /** Lines taken, each offered to the queries. */
+  records: number;
+  /** The earliest and latest time of the lines taken (infinite when none). */
+  minMs: number;
+  maxMs: number;
+}
+
+/** The shaped fast path of a query feed: one line at a time, and a chunk's run of raw audit lines. */
+export interface ShapedLines {
+  line: ShapedLineOffer;
+  run: ShapedRunOffer;
+}
 
 /** What reading one input produced. */
 export interface InputSummary {
@@ -60,13 +97,13 @@ export interface ReadTally {
 }
 
 /**
- * A RecordSink that hands each record to `offer` (and lines to `offerShapedLine`, which answers the
- * line's time or undefined) and keeps the tally, with at most `maxSamples` samples.
+ * A RecordSink that hands each record to `offer` (and lines to the shaped fast path `shaped`, which
+ * answers a line's time or undefined) and keeps the tally, with at most `maxSamples` samples.
  */
 export function createTallyingSink(
   offer: (record: LogRecord, bytes: number) => void,
   maxSamples: number,
-  offerShapedLine?: ShapedLineOffer,
+  shaped?: ShapedLines,
   chunkDone?: () => void,
 ): { sink: RecordSink; tally: ReadTally } {
   const tally: ReadTally = {
@@ -87,13 +124,21 @@ export function createTallyingSink(
       if (tally.samples.length < maxSamples) tally.samples.push(sample);
     },
   };
-  if (offerShapedLine !== undefined) {
+  if (shaped !== undefined) {
+    const offerLine = shaped.line;
+    const offerRun = shaped.run;
     sink.shapedLine = (layout, buffer, start, end, label, logStream) => {
-      const ts = offerShapedLine(layout, buffer, start, end, label, logStream);
+      const ts = offerLine(layout, buffer, start, end, label, logStream);
       if (ts === undefined) return false;
       if (ts < tally.minMs) tally.minMs = ts;
       if (ts > tally.maxMs) tally.maxMs = ts;
       return true;
+    };
+    sink.shapedRun = (buffer, serial, from, maxLineBytes, label) => {
+      const run = offerRun(buffer, serial, from, maxLineBytes, label);
+      if (run.minMs < tally.minMs) tally.minMs = run.minMs;
+      if (run.maxMs > tally.maxMs) tally.maxMs = run.maxMs;
+      return run;
     };
   }
   if (chunkDone !== undefined) sink.chunkDone = chunkDone;
