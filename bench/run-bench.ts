@@ -38,6 +38,7 @@ const CHILD_ENV = { ...process.env, NO_COLOR: '1' };
 interface BenchOptions {
   runs: string;
   skipBig?: boolean;
+  linearityRuns: string;
   sizeGib: string;
   cacheDir: string;
   resultsDir: string;
@@ -194,6 +195,11 @@ async function main(argv: string[]): Promise<void> {
     .description('Benchmark analyze on local files against jq and grep; write bench/results/.')
     .option('--runs <n>', 'runs per measurement (median reported)', '3')
     .option('--skip-big', 'skip the 2 GiB and 4 GiB linearity/RSS inputs')
+    .option(
+      '--linearity-runs <n>',
+      'rounds of the 1, 2 and 4 GiB inputs timed in turn (median reported)',
+      '5',
+    )
     .option('--skip-jq', 'skip the jq baseline (slow)')
     .option(
       '--size-gib <n>',
@@ -381,32 +387,76 @@ async function main(argv: string[]): Promise<void> {
     };
   }
 
-  let linearity: LinearityRow[] | null = null;
-  const base = datasets[0]?.tools[0];
-  if (opts.skipBig !== true && base?.medianMs != null) {
-    linearity = [
-      {
-        sizeGiB: baseGiB,
-        medianMs: base.medianMs,
-        secondsPerGiB: base.medianMs / 1000 / baseGiB,
-        peakRssMiB: base.peakRssMiB,
-      },
-    ];
-    for (const factor of [2, 4]) {
-      const input = await dataset(baseGiB * factor, 'audit-jsonl', false);
-      const result = await withPinned(input.file, () =>
-        timeTool('analyze', analyze.argv(input.file), analyze.label, input, runs),
-      );
-      if (result.medianMs !== null)
-        linearity.push({
-          sizeGiB: baseGiB * factor,
-          medianMs: result.medianMs,
-          secondsPerGiB: result.medianMs / 1000 / (baseGiB * factor),
-          peakRssMiB: result.peakRssMiB,
-        });
-      results.linearity = linearity;
-      save(false);
+  if (opts.skipBig !== true) {
+    const sizes = [baseGiB, 2 * baseGiB, 4 * baseGiB];
+    const big: Dataset[] = [];
+    for (const size of sizes) big.push(await dataset(size, 'audit-jsonl', false));
+    const linearityRuns = Math.max(1, Number.parseInt(opts.linearityRuns, 10) || 5);
+    results.linearity = await withAllPinned(
+      big.map((input) => input.file),
+      () => timeInRotation(big, linearityRuns),
+    ).catch((error: unknown) => {
+      results.notes.push(`Linearity not measured: ${(error as Error).message}`);
+      return null;
+    });
+    save(false);
+  }
+
+  /**
+   * Holds every file in memory at once while `work` runs (falling back, per file, to the untimed read
+   * before each run when a file cannot be held), then lets them all go.
+   */
+  async function withAllPinned<T>(files: string[], work: () => Promise<T>): Promise<T> {
+    const held: { release(): Promise<void> }[] = [];
+    try {
+      for (const file of files) {
+        const pinned = await pinFile(file);
+        if (typeof pinned === 'string') {
+          const note = `${path.basename(file)} was NOT held in memory while timed (${pinned}).`;
+          if (!results.notes.includes(note)) results.notes.push(note);
+          log(`  not held in memory: ${pinned}`);
+        } else {
+          held.push(pinned);
+          log(`  ${path.basename(file)} held in memory`);
+        }
+      }
+      return await work();
+    } finally {
+      for (const pinned of held) await pinned.release();
     }
+  }
+
+  /**
+   * Times analyze on each input once per round, the inputs in turn (1, 2, 4, 1, 2, 4, ... GiB): this
+   * machine's speed drifts by a third over minutes, and timing each size's runs back to back put that
+   * drift on one size rather than spreading it over all.
+   */
+  async function timeInRotation(inputs: Dataset[], rounds: number): Promise<LinearityRow[]> {
+    const times = inputs.map((): number[] => []);
+    const peaks = inputs.map((): number | null => null);
+    for (let round = 0; round < rounds; round++)
+      for (const [i, input] of inputs.entries()) {
+        log(`${input.label}: analyze, round ${round + 1}/${rounds}`);
+        const m = await measure(`analyze ${input.label}`, analyze.argv(input.file), {
+          cwd: projectRoot,
+          runs: 1,
+          env: CHILD_ENV,
+          log,
+          warm: input.file,
+        });
+        (times[i] as number[]).push(...m.runsMs);
+        if (m.peakRssKiB !== null) peaks[i] = Math.max(peaks[i] ?? 0, m.peakRssKiB / 1024);
+      }
+    return inputs.map((input, i) => {
+      const medianMs = median(times[i] as number[]);
+      return {
+        sizeGiB: input.sizeGiB,
+        medianMs,
+        runsMs: times[i] as number[],
+        secondsPerGiB: medianMs / 1000 / input.sizeGiB,
+        peakRssMiB: peaks[i] ?? null,
+      };
+    });
   }
 
   const cloudWatch = await runCloudWatchHalf(opts);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GNU_TIME, measure, median, runOnce } from '../../bench/local/measure.js';
 import {
   evaluateTargets,
+  secondsPerAddedGiB,
   renderMarkdown,
   withCloudWatchResults,
   type BenchResults,
@@ -106,6 +107,27 @@ describe('benchmark targets', () => {
     expect(met(r, /linearly/)).toBe(false);
   });
 
+  it('judges linearity by what each added GiB costs, a start-up cost aside', () => {
+    const row = (sizeGiB: number, seconds: number) => ({
+      sizeGiB,
+      medianMs: seconds * 1000,
+      secondsPerGiB: seconds / sizeGiB,
+      peakRssMiB: 150,
+    });
+    // 0.8 s of start-up, then 1.2 s per GiB: linear, though the 1 GiB file is dearest per GiB.
+    const linear = results({ linearity: [row(1, 2), row(2, 3.2), row(4, 5.6)] });
+    const added = secondsPerAddedGiB(linear.linearity ?? []);
+    expect(added).toHaveLength(2);
+    for (const seconds of added) expect(seconds).toBeCloseTo(1.2, 9);
+    expect(met(linear, /linearly/)).toBe(true);
+    // The GiBs from 2 to 4 cost 1.6 s each against 1.2 s from 1 to 2: faster than the input grows.
+    expect(met(results({ linearity: [row(1, 2), row(2, 3.2), row(4, 6.4)] }), /linearly/)).toBe(false);
+    // Added GiBs dearer than the whole first one (start-up and all).
+    expect(met(results({ linearity: [row(1, 2), row(2, 4.6), row(4, 9.8)] }), /linearly/)).toBe(false);
+    // Time that falls as the input grows is no measurement of growth.
+    expect(met(results({ linearity: [row(1, 2), row(2, 1.9), row(4, 2)] }), /linearly/)).toBe(false);
+  });
+
   it('takes the CloudWatch half through the hook', () => {
     const cw: CloudWatchBenchResults = {
       analyzeBytesScanned: 120,
@@ -132,7 +154,7 @@ describe('benchmark targets', () => {
     const md = renderMarkdown(r);
     expect(md).toContain('| 1 GiB audit-jsonl | 1000 MB | jq | 30.00 | 33 | 3 | 7.50x faster |');
     expect(md).toContain('| --help wall time (median of 10) | < 150 ms | 160 ms | **no** |');
-    expect(md).toContain('| 4 GiB | 16.80 | 4.20 | 130 |');
+    expect(md).toContain('| 4 GiB | 16.80 |  | 4.20 | 4.30 | 130 |');
     expect(md).toContain('jq: jq-1.6');
     expect(md).toContain('- a note');
     expect(renderMarkdown(results({ jqVersion: null }))).toContain('NOT INSTALLED (apt-get install jq)');
