@@ -1,10 +1,11 @@
 /**
  * Reads one big plain log file with several worker threads (issue 5: "worker threads over byte ranges
- * split at newlines"). Each worker runs the same reader and query loop over its range; the main
- * thread merges their saved runs in file order, which gives exactly the single pass's result (group
- * order, ties, top-k rows: query-run.ts merge()). Whenever that cannot be promised (gzip, the JSON
- * array export, a float sum, a range whose lines read as another format), it answers undefined and
- * the caller reads the file on one thread instead.
+ * split at newlines", cut where about equally many lines lie on each side: split-at-lines.ts). Each
+ * worker runs the same reader and query loop over its range; the main thread merges their saved runs
+ * in file order, which gives exactly the single pass's result (group order, ties, top-k rows:
+ * query-run.ts merge()). Whenever that cannot be promised (gzip, the JSON array export, a float sum,
+ * a range whose lines read as another format), it answers undefined and the caller reads the file on
+ * one thread instead.
  */
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -12,12 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { QueryRun } from '../../insights/index.js';
 import type { QueryFeed } from '../query-feed.js';
-import { DETECTION_BYTES, detectFormat } from '../readers/detect-format.js';
 import type { InputSummary } from '../readers/record-sink.js';
 import type { ResolvedInput } from '../readers/log-inputs.js';
 import type { SkippedLineSample } from '../source.js';
 import { SKIPPED_SAMPLES, type RangeJob, type RangeMessage, type RangeResult } from './range-protocol.js';
 import { readRangeRuns } from './range-reader.js';
+import { splitAtLines } from './split-at-lines.js';
 
 /**
  * Below this size a file is read on one thread: starting workers costs more than it saves. A worker
@@ -145,48 +146,6 @@ export async function readInParallel(
     skippedCount: sum(results.map((r) => r.skippedCount)),
     samples: await fileSamples(file, bounds, results),
   };
-}
-
-/**
- * Cuts [0, size) into `parts` ranges that each start at a line start. Undefined when the file does
- * not look like a line format we read (gzip, the JSON array export, unknown) or a cut would start
- * a range with a byte-order mark (only the file's first line may carry one).
- */
-async function splitAtLines(
-  file: string,
-  size: number,
-  parts: number,
-): Promise<[number, number][] | undefined> {
-  const handle = await open(file, 'r');
-  try {
-    const head = Buffer.alloc(Math.min(size, DETECTION_BYTES));
-    await handle.read(head, 0, head.length, 0);
-    if (head[0] === 0x1f && head[1] === 0x8b) return undefined;
-    const format = detectFormat(head);
-    if (format !== 'audit' && format !== 'cloudwatch-jsonl' && format !== 's3-export') return undefined;
-    const starts = [0];
-    const probe = Buffer.alloc(64 * 1024);
-    for (let k = 1; k < parts; k++) {
-      let at = Math.max(Math.floor((size * k) / parts), (starts[starts.length - 1] as number) + 1);
-      let next = -1;
-      while (next === -1 && at < size) {
-        const { bytesRead } = await handle.read(probe, 0, probe.length, at);
-        if (bytesRead === 0) break;
-        const newline = probe.subarray(0, bytesRead).indexOf(10);
-        if (newline !== -1) next = at + newline + 1;
-        else at += bytesRead;
-      }
-      if (next === -1 || next >= size) break;
-      const bom = Buffer.alloc(3);
-      await handle.read(bom, 0, 3, next);
-      if (bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) return undefined;
-      starts.push(next);
-    }
-    if (starts.length < 2) return undefined;
-    return starts.map((start, i) => [start, (starts[i + 1] ?? size) - 1]);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Starts one worker per job; `stop` ends them all (done, failed, or no longer wanted). */
