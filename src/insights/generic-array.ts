@@ -15,3 +15,14 @@ export function mapGeneric<T, U>(items: readonly T[], f: (item: T) => U): U[] {
   for (let i = 0; i < items.length; i++) out[i] = f(items[i] as T);
   return out;
 }
+
+/**
+ * An empty array of the generic element kind, for arrays that start empty and fill up later in a hot
+ * loop shared by several owners: `[]` starts as small integers and changes hidden class at its first
+ * object, so owners that had and had not pushed yet gave the loop two hidden classes.
+ */
+export function emptyGeneric<T>(): T[] {
+  const out = new Array<T>(1).fill(undefined as T);
+  out.length = 0;
+  return out;
+}

@@ -3,6 +3,7 @@ import type { LogRecord } from './record.js';
 import type { Row } from './row.js';
 import type { ShapePlan } from './shape-plan.js';
 import type { CapturedRecord, ShapedRecord } from './shaped-record.js';
+import { emptyGeneric } from './generic-array.js';
 import { StatsAggregator, type StatsPartial } from './stats-aggregator.js';
 import { formatValue, type Value } from './value-format.js';
 
@@ -75,7 +76,7 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions, shapes: Sha
     if (second?.kind === 'limit') topK = { compare: first.compare, k: second.count };
     else if (second === undefined && Number.isFinite(cap)) topK = { compare: first.compare, k: cap };
   }
-  const collected: Row[] = [];
+  const collected: Row[] = emptyGeneric();
   // Stats keeps no rows, so one row object serves every record.
   const shared: Row = { record: null, values: null };
   // Shaped rows carry a shape's memoised values, which the stages of add() must never write into.
@@ -98,7 +99,7 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions, shapes: Sha
    * an incident's failures keeps every failure as a stub for a moment, and fresh objects for each
    * (hundreds of thousands) lived just long enough to be promoted, doubling the heap.
    */
-  const spare: StubRow[] = [];
+  const spare: StubRow[] = emptyGeneric();
 
   /** A row cut from `collected`: a stub still waiting for its record is kept for reuse. */
   const release = (row: Row): void => {

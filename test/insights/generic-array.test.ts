@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { mapGeneric } from '../../src/insights/generic-array.js';
+import { emptyGeneric, mapGeneric } from '../../src/insights/generic-array.js';
 
 // V8's own test hook tells whether two objects share a hidden class (map). Parsing `%` calls needs
 // the flag at the time the function below is compiled; it changes nothing else in this test file.
@@ -36,5 +36,43 @@ describe('mapGeneric', () => {
     a[1] = 'x';
     expect(haveSameMap(a, c)).toBe(true);
     expect(haveSameMap(c, c.slice())).toBe(true);
+  });
+
+  it('gives objects one hidden class however many there are (accumulators, one per aggregate)', () => {
+    const objects = [{}, {}, {}];
+    expect(
+      haveSameMap(
+        mapGeneric(objects, (o) => o),
+        mapGeneric(objects.slice(1), (o) => o),
+      ),
+    ).toBe(true);
+    expect(
+      haveSameMap(
+        mapGeneric(objects, (o) => o),
+        mapGeneric([1], (n) => n),
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('emptyGeneric', () => {
+  it('keeps one hidden class from empty to filled, where [] changes at its first object', () => {
+    const empty = emptyGeneric<object>();
+    const filled = emptyGeneric<object>();
+    filled.push({}, {});
+    expect(empty).toEqual([]);
+    expect(filled).toHaveLength(2);
+    expect(haveSameMap(empty, filled)).toBe(true);
+    expect(
+      haveSameMap(
+        empty,
+        mapGeneric([1], (n) => n),
+      ),
+    ).toBe(true);
+    // The check is meaningful: a literal [] is not the same before and after.
+    const literal: object[] = [];
+    const pushed: object[] = [];
+    pushed.push({});
+    expect(haveSameMap(literal, pushed)).toBe(false);
   });
 });
