@@ -45,7 +45,7 @@ export interface LocalSourceOptions {
    * thread only. Results are the same either way.
    */
   workers?: number;
-  /** Files smaller than this are read on one thread (default MIN_PARALLEL_BYTES, 192 MiB). */
+  /** Files smaller than this are read on one thread (default MIN_PARALLEL_BYTES, 384 MiB). */
   minParallelBytes?: number;
   /**
    * Line layouts may take the shaped fast path (sources/shaped-lines.ts; default true).

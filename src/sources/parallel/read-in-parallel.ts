@@ -23,12 +23,14 @@ import { splitAtLines } from './split-at-lines.js';
 /**
  * Below this size a file is read on one thread: starting workers costs more than it saves. A worker
  * thread boots its own Node runtime, loads and JIT-compiles the engine again and meets every shape
- * anew, about 0.3 s of wall time on the 2-core bench machine. Measured there on the first 40 to 300 MB
- * of the benchmark's raw audit log (whole processes, medians of 3 to 5 alternating runs): one thread
- * was faster up to 150 MB (1.17 s against 1.47 s at 150 MB, 0.63 s against 0.77 s at 40 MB) and two
- * were faster from 200 MB (1.44 s against 1.58 s). More threads would break even sooner; not measured.
+ * anew, about 0.3 s of wall time on the 2-core bench machine. Measured there on the first 200 to
+ * 400 MB of the benchmark's raw audit log, once raw audit lines were read a chunk at a time (whole
+ * processes, medians of 5 alternating runs): one thread was faster at 200 MB (0.71 s against 0.83 s),
+ * 250 MB (0.78 against 0.83 s) and 300 MB (0.84 against 0.87 s), the two even at 400 MB (0.98 against
+ * 0.96 s, 3 runs), and two threads well ahead on the whole 1 GiB file (1.46 against 1.97 s, 3 runs).
+ * Before that change the break-even was near 200 MB. More threads would break even sooner; not measured.
  */
-export const MIN_PARALLEL_BYTES = 192 * 1024 * 1024;
+export const MIN_PARALLEL_BYTES = 384 * 1024 * 1024;
 
 /** What reading a file in parallel produced, merged in file order. */
 export interface ParallelRead {
