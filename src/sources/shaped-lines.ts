@@ -163,6 +163,8 @@ export function createShapedLines(
         return taken;
       }
       const { count, shapes, starts, ends, times } = lines;
+      // Should the probation give up inside this run, the run's later lines still go this way: the
+      // fast path answers exactly either way, and giving up only saves work from the next run on.
       for (let i = 0; i < count; i++) {
         const start = starts[i] as number;
         const end = ends[i] as number;
