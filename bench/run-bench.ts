@@ -324,29 +324,9 @@ async function main(argv: string[]): Promise<void> {
     await dataset(baseGiB, 'cw-jsonl', false),
     await dataset(baseGiB, 'audit-jsonl', true),
   ];
-  /** Runs `work` with `file` held in memory when it can be (pin-file.ts), and says so in the notes once. */
-  const withPinned = async <T>(file: string, work: () => Promise<T>): Promise<T> => {
-    const pinned = await pinFile(file);
-    const note =
-      typeof pinned === 'string'
-        ? `Inputs were NOT held in memory while timed (${pinned}); each run only followed an untimed read, and a page cache that gives pages back mid-run times the disk.`
-        : 'Each input was held in memory with `vmtouch -l` while it was timed (bench/local/pin-file.ts says why), after an untimed read before each run.';
-    if (!results.notes.includes(note)) results.notes.push(note);
-    log(
-      typeof pinned === 'string'
-        ? `  not held in memory: ${pinned}`
-        : `  ${path.basename(file)} held in memory`,
-    );
-    try {
-      return await work();
-    } finally {
-      if (typeof pinned !== 'string') await pinned.release();
-    }
-  };
-
   const datasets: DatasetResult[] = results.datasets;
   for (const input of inputs) {
-    const tools: ToolResult[] = await withPinned(input.file, () => timeTools(input));
+    const tools: ToolResult[] = await withPinned([input.file], () => timeTools(input));
     datasets.push(datasetResult(input, tools));
     save(false);
   }
@@ -392,7 +372,7 @@ async function main(argv: string[]): Promise<void> {
     const big: Dataset[] = [];
     for (const size of sizes) big.push(await dataset(size, 'audit-jsonl', false));
     const linearityRuns = Math.max(1, Number.parseInt(opts.linearityRuns, 10) || 5);
-    results.linearity = await withAllPinned(
+    results.linearity = await withPinned(
       big.map((input) => input.file),
       () => timeInRotation(big, linearityRuns),
     ).catch((error: unknown) => {
@@ -403,19 +383,21 @@ async function main(argv: string[]): Promise<void> {
   }
 
   /**
-   * Holds every file in memory at once while `work` runs (falling back, per file, to the untimed read
-   * before each run when a file cannot be held), then lets them all go.
+   * Runs `work` with `files` held in memory together when they can be (pin-file.ts), else after the
+   * untimed read before each run, and says which in the notes once; then lets them all go.
    */
-  async function withAllPinned<T>(files: string[], work: () => Promise<T>): Promise<T> {
+  async function withPinned<T>(files: string[], work: () => Promise<T>): Promise<T> {
     const held: { release(): Promise<void> }[] = [];
     try {
       for (const file of files) {
         const pinned = await pinFile(file);
-        if (typeof pinned === 'string') {
-          const note = `${path.basename(file)} was NOT held in memory while timed (${pinned}).`;
-          if (!results.notes.includes(note)) results.notes.push(note);
-          log(`  not held in memory: ${pinned}`);
-        } else {
+        const note =
+          typeof pinned === 'string'
+            ? `Inputs were NOT held in memory while timed (${pinned}); each run only followed an untimed read, and a page cache that gives pages back mid-run times the disk.`
+            : 'Each input was held in memory with `vmtouch -l` while it was timed (bench/local/pin-file.ts says why), after an untimed read before each run.';
+        if (!results.notes.includes(note)) results.notes.push(note);
+        if (typeof pinned === 'string') log(`  not held in memory: ${pinned}`);
+        else {
           held.push(pinned);
           log(`  ${path.basename(file)} held in memory`);
         }

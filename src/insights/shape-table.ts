@@ -74,11 +74,10 @@ export class ShapeTable {
     const starts = scanner.slotStart;
     const ends = scanner.slotEnd;
     const n = slots.length;
-    if (this.everySlot && n === starts.length && scanner.internShape !== undefined) {
+    if (this.standsFor(scanner) && scanner.internShape !== undefined) {
       // The scanner keeps the table in its own memory, where a hit is verified 16 bytes a step. A line
       // it cannot intern is refused like a full table's: a JS id for it could give one shape two ids.
-      if (this.owner === undefined) this.owner = scanner;
-      else if (this.owner !== scanner) throw new Error('a ShapeTable takes its lines from one scanner');
+      this.adopt(scanner);
       const id = scanner.internShape(this.limits);
       if (id === undefined || id < 0) return -1;
       if (id === this.count) this.count = id + 1;
@@ -129,14 +128,8 @@ export class ShapeTable {
     maxLineBytes: number,
     scanner: JsonByteScanner,
   ): AuditLineRun | undefined {
-    if (
-      !this.everySlot ||
-      this.slots.length !== scanner.slotStart.length ||
-      scanner.scanAuditLines === undefined
-    )
-      return undefined;
-    if (this.owner === undefined) this.owner = scanner;
-    else if (this.owner !== scanner) throw new Error('a ShapeTable takes its lines from one scanner');
+    if (!this.standsFor(scanner) || scanner.scanAuditLines === undefined) return undefined;
+    this.adopt(scanner);
     const run = scanner.scanAuditLines(chunk, serial, from, maxLineBytes, this.limits);
     if (run === undefined) return undefined;
     // New shapes have the next ids in order: the count is one past the largest.
@@ -145,6 +138,17 @@ export class ShapeTable {
     for (let i = 0; i < run.count; i++) if ((shapes[i] as number) >= count) count = (shapes[i] as number) + 1;
     this.count = count;
     return run;
+  }
+
+  /** The shape is every slot of `scanner`, in order: a table the scanner keeps can stand for this one. */
+  private standsFor(scanner: JsonByteScanner): boolean {
+    return this.everySlot && this.slots.length === scanner.slotStart.length;
+  }
+
+  /** Takes `scanner` as the one this table stands for; a table takes its lines from one scanner. */
+  private adopt(scanner: JsonByteScanner): void {
+    if (this.owner === undefined) this.owner = scanner;
+    else if (this.owner !== scanner) throw new Error('a ShapeTable takes its lines from one scanner');
   }
 
   /** Shapes held. */

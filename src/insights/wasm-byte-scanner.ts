@@ -225,6 +225,7 @@ class WasmByteScanner implements JsonByteScanner {
     run.stop = exports.run_stop();
     run.lines = exports.run_lines();
     run.refused = exports.run_refused() === 1;
+    run.refresh();
     return run;
   }
 
@@ -343,17 +344,17 @@ class WasmByteScanner implements JsonByteScanner {
   }
 }
 
-/** scanAuditLines' answer: views of the output in wasm memory, remade when the memory has grown. */
+/** scanAuditLines' answer: views of the output in wasm memory, valid until the scanner's next call. */
 class WasmAuditLineRun implements AuditLineRun {
   count = 0;
   stop = 0;
   lines = 0;
   refused = false;
+  shapes = new Int32Array(0);
+  starts = new Int32Array(0);
+  ends = new Int32Array(0);
+  times = new Float64Array(0);
   private buffer: ArrayBuffer | undefined;
-  private shapeView = new Int32Array(0);
-  private startView = new Int32Array(0);
-  private endView = new Int32Array(0);
-  private timeView = new Float64Array(0);
 
   constructor(
     private readonly memory: WasmMemory,
@@ -364,34 +365,15 @@ class WasmAuditLineRun implements AuditLineRun {
     private readonly capacity: number,
   ) {}
 
-  get shapes(): Int32Array {
-    this.refresh();
-    return this.shapeView;
-  }
-
-  get starts(): Int32Array {
-    this.refresh();
-    return this.startView;
-  }
-
-  get ends(): Int32Array {
-    this.refresh();
-    return this.endView;
-  }
-
-  get times(): Float64Array {
-    this.refresh();
-    return this.timeView;
-  }
-
-  private refresh(): void {
+  /** Remakes the views when the memory has grown (only the scanner's own calls grow it). */
+  refresh(): void {
     const buffer = this.memory.buffer;
     if (buffer === this.buffer) return;
     this.buffer = buffer;
-    this.shapeView = new Int32Array(buffer, this.shapesAt, this.capacity);
-    this.startView = new Int32Array(buffer, this.startsAt, this.capacity);
-    this.endView = new Int32Array(buffer, this.endsAt, this.capacity);
-    this.timeView = new Float64Array(buffer, this.timesAt, this.capacity);
+    this.shapes = new Int32Array(buffer, this.shapesAt, this.capacity);
+    this.starts = new Int32Array(buffer, this.startsAt, this.capacity);
+    this.ends = new Int32Array(buffer, this.endsAt, this.capacity);
+    this.times = new Float64Array(buffer, this.timesAt, this.capacity);
   }
 }
 

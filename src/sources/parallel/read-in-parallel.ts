@@ -18,7 +18,7 @@ import type { ResolvedInput } from '../readers/log-inputs.js';
 import type { SkippedLineSample } from '../source.js';
 import { SKIPPED_SAMPLES, type RangeJob, type RangeMessage, type RangeResult } from './range-protocol.js';
 import { readRangeRuns } from './range-reader.js';
-import { splitAtLines } from './split-at-lines.js';
+import { countNewlines, splitAtLines } from './split-at-lines.js';
 
 /**
  * Below this size a file is read on one thread: starting workers costs more than it saves. A worker
@@ -210,7 +210,7 @@ async function countLines(file: string, end: number): Promise<number> {
     for (let at = 0; at < end;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - at), at);
       if (bytesRead === 0) break;
-      for (let i = buffer.indexOf(10, 0); i !== -1 && i < bytesRead; i = buffer.indexOf(10, i + 1)) lines++;
+      lines += countNewlines(buffer, bytesRead);
       at += bytesRead;
     }
     return lines;

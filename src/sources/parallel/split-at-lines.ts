@@ -79,9 +79,7 @@ async function probeLineDensity(handle: FileHandle, size: number): Promise<LineD
     const buffer = Buffer.allocUnsafe(Math.min(PROBE_BYTES, to - from));
     reads.push(
       handle.read(buffer, 0, buffer.length, from).then(({ bytesRead }) => {
-        let newlines = 0;
-        for (let at = buffer.indexOf(10); at !== -1 && at < bytesRead; at = buffer.indexOf(10, at + 1))
-          newlines++;
+        const newlines = countNewlines(buffer, bytesRead);
         return { from, to, newlinesPerByte: bytesRead === 0 ? 0 : newlines / bytesRead };
       }),
     );
@@ -108,4 +106,11 @@ export function lineShareOffset(stretches: readonly LineDensity[], share: number
     wanted -= lines;
   }
   return last.to;
+}
+
+/** The newlines in buffer[0, end). */
+export function countNewlines(buffer: Buffer, end: number): number {
+  let newlines = 0;
+  for (let at = buffer.indexOf(10); at !== -1 && at < end; at = buffer.indexOf(10, at + 1)) newlines++;
+  return newlines;
 }
