@@ -18,7 +18,6 @@
 
 #define NEWLINE 10
 #define CARRIAGE_RETURN 13
-#define QUOTE 34
 /* audit-line.ts MAX_TIMESTAMP_CHARS: longer values go the ordinary way. */
 #define MAX_TIMESTAMP_CHARS 64
 

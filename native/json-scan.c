@@ -30,7 +30,6 @@
 #include "json-scan.h"
 
 #define MAX_SCAN_DEPTH 64
-#define QUOTE 34
 #define BACKSLASH 92
 #define OPEN_OBJECT 123
 #define CLOSE_OBJECT 125

@@ -5,6 +5,9 @@
 #define JSON_SCAN_H
 #include <stdint.h>
 
+/* The byte of a JSON string's quotes, which both files look for. */
+#define QUOTE 34
+
 /* Scans buf[0, end) as one line (16 bytes of padding after it); 1 when accepted (json-scan.c). */
 int32_t scan(const uint8_t *buf, int32_t end, int32_t delta);
 
