@@ -4,7 +4,8 @@ import type { Row } from './row.js';
 import type { ShapePlan } from './shape-plan.js';
 import type { CapturedRecord, ShapedRecord } from './shaped-record.js';
 import { emptyGeneric } from './generic-array.js';
-import { StatsAggregator, type StatsPartial } from './stats-aggregator.js';
+import type { Accumulator } from './aggregates.js';
+import { StatsAggregator, type ColumnSource, type StatsPartial } from './stats-aggregator.js';
 import { formatValue, type Value } from './value-format.js';
 
 /**
@@ -255,18 +256,19 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions, shapes: Sha
       // many a count) repeats from one row to the next and is formatted once.
       const lastValue: Value[] = output.map(() => undefined);
       const lastText: (string | undefined)[] = output.map(() => undefined);
+      /** Column c's text for value v (undefined: the column is left out of the row). */
+      const text = (c: number, v: Value): string | undefined => {
+        if (v === lastValue[c] && v !== undefined) return lastText[c];
+        const s = formatValue(v, (output[c] as (typeof output)[number]).kind);
+        lastValue[c] = v;
+        lastText[c] = s;
+        return s;
+      };
       const format = (row: Row): Record<string, string> => {
         const o: Record<string, string> = {};
         for (let c = 0; c < output.length; c++) {
           const col = output[c] as (typeof output)[number];
-          const v = col.get(row);
-          let s: string | undefined;
-          if (v === lastValue[c] && v !== undefined) s = lastText[c];
-          else {
-            s = formatValue(v, col.kind);
-            lastValue[c] = v;
-            lastText[c] = s;
-          }
+          const s = text(c, col.get(row));
           if (s !== undefined) o[col.name] = s;
         }
         return o;
@@ -275,10 +277,30 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions, shapes: Sha
       if (aggregator && plan.post.length === 0) {
         // Groups straight to text: no row object per group (see StatsAggregator.eachRow).
         const out: Record<string, string>[] = [];
-        aggregator.eachRow((row) => {
-          out.push(format(row));
-          return out.length < cap;
-        });
+        const sources = aggregator.columnSources(fields);
+        if (sources === undefined) {
+          aggregator.eachRow((row) => {
+            out.push(format(row));
+            return out.length < cap;
+          });
+        } else {
+          // Every column a key or a lone aggregate: read them off the group, no Map per row (the
+          // actors query's tens of thousands of groups, formatted while the report waits).
+          aggregator.eachGroup((keyValues, accumulators) => {
+            const o: Record<string, string> = {};
+            for (let c = 0; c < sources.length; c++) {
+              const source = sources[c] as ColumnSource;
+              const v =
+                source.key === undefined
+                  ? (accumulators[source.slot] as Accumulator).result()
+                  : keyValues[source.key];
+              const s = text(c, v);
+              if (s !== undefined) o[(output[c] as (typeof output)[number]).name] = s;
+            }
+            out.push(o);
+            return out.length < cap;
+          });
+        }
         return { fields, rows: out, recordsMatched: matched };
       }
       let rows = aggregator ? aggregator.rows() : collected;

@@ -4,13 +4,20 @@ import { compileExpr, type ExprContext } from './compile-expression.js';
 import { QueryError, QueryErrorCode } from './errors.js';
 import type { CompiledExpr, Getter, Row, Scope } from './row.js';
 import { mapGeneric } from './generic-array.js';
+import { fixedPeriodMs } from './time-units.js';
 import { detach, toNumber, type Value, type ValueKind } from './value-format.js';
 
 /** A compiled `stats` command: group keys, aggregate slots and the output columns. */
 export interface StatsPlan {
-  keys: { name: string; get: Getter; kind: ValueKind }[];
+  /**
+   * `period`: the key is bin() of a fixed period (ms to w) over the record's own time, so a record
+   * whose time is a whole number of ms in [v, v + period) has the key value v (addShaped then skips
+   * reading it).
+   */
+  keys: { name: string; get: Getter; kind: ValueKind; period?: number }[];
   aggregates: AggregateSpec[];
-  items: { name: string; get: Getter; kind: ValueKind }[];
+  /** `slot`: the item is one aggregate alone, its value that accumulator's result. */
+  items: { name: string; get: Getter; kind: ValueKind; slot?: number }[];
   /** Index of the first key made by bin()/datefloor(): groups are ordered by it, ascending. */
   binKey: number;
   /** The scope after this stats: only its columns exist. */
@@ -34,9 +41,14 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
       );
     },
   };
+  // bin() reads @timestamp as the scope has it: the record's own time unless a command created one.
+  const ownTime = !scope.afterStats && !scope.derived.has('@timestamp');
   const keys = cmd.groupBy.map((p) => {
     const c = compileExpr(p.expr, keyCtx);
-    return { name: p.name, get: c.get, kind: c.kind };
+    const duration = p.expr.kind === 'call' && p.expr.name === 'bin' ? p.expr.args[0] : undefined;
+    const period =
+      ownTime && duration?.kind === 'duration' ? fixedPeriodMs(duration.amount, duration.unit) : undefined;
+    return { name: p.name, get: c.get, kind: c.kind, ...(period === undefined ? {} : { period }) };
   });
   const binKey = cmd.groupBy.findIndex(
     (p) => p.expr.kind === 'call' && (p.expr.name === 'bin' || p.expr.name === 'datefloor'),
@@ -60,6 +72,7 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
       );
     }
     let found = 0;
+    let last: { compiled: CompiledExpr; slot: number } | undefined;
     const ctx: ExprContext = {
       query,
       scope: slotScope,
@@ -91,8 +104,10 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
         if (typeof spec === 'string')
           throw new QueryError(QueryErrorCode.BadArgument, spec, node.span, query);
         const key = SLOT_PREFIX + String(aggregates.length);
+        const compiled: CompiledExpr = { kind: spec.kind, get: (row: Row) => row.values?.get(key) };
+        last = { compiled, slot: aggregates.length };
         aggregates.push(spec);
-        return { kind: spec.kind, get: (row: Row) => row.values?.get(key) };
+        return compiled;
       },
     };
     const c = compileExpr(p.expr, ctx);
@@ -104,7 +119,9 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
         query,
       );
     }
-    return { name: p.name, get: c.get, kind: c.kind };
+    // An item that is one aggregate alone compiles to that aggregate's own slot reader.
+    const slot = found === 1 && last?.compiled === c ? last.slot : undefined;
+    return { name: p.name, get: c.get, kind: c.kind, ...(slot === undefined ? {} : { slot }) };
   });
   const derived = new Map<string, ValueKind>();
   for (const k of keys) derived.set(k.name, k.kind);
@@ -133,6 +150,9 @@ interface Group {
   keyValues: Value[];
   accumulators: Accumulator[];
 }
+
+/** Where an output column's value comes from in a group: a key's value or an accumulator's result. */
+export type ColumnSource = { key: number; slot?: undefined } | { slot: number; key?: undefined };
 
 /** A StatsAggregator's groups as plain data, in first-seen order: [key values, accumulator states]. */
 export type StatsPartial = [Value[], unknown[]][];
@@ -197,20 +217,15 @@ export class StatsAggregator {
         this.shapeGroups[shape] = group;
       }
     } else if (timeKeys.length === 1) {
-      const t = timeKeys[0] as number;
-      const v = (this.plan.keys[t] as { get: Getter }).get(row);
+      const time = (row.record as { timestamp: number }).timestamp;
       group = this.shapeGroups[shape];
-      if (group === undefined || this.shapeTime[shape] !== v) {
-        let keys = this.shapeKeys[shape];
-        if (keys === undefined) {
-          keys = mapGeneric(this.plan.keys, (key) => detach(key.get(row)));
-          this.shapeKeys[shape] = keys;
-        }
-        keys[t] = detach(v);
-        group = this.find(row, keys) ?? this.create(keys.slice());
-        this.shapeGroups[shape] = group;
-        this.shapeTime[shape] = v;
-      }
+      // Inside the shape's current bin (never true before one is known: comparisons with undefined
+      // are false), the group is the same: bin() is not read, nor its boxed double made, per row.
+      if (
+        group === undefined ||
+        !(time >= (this.binLo[shape] as number) && time <= (this.binLast[shape] as number))
+      )
+        group = this.timeGroup(row, shape, timeKeys[0] as number);
     } else {
       this.add(row);
       return;
@@ -231,12 +246,53 @@ export class StatsAggregator {
   /** Per shape: what each aggregate reads from its rows (when no aggregate reads @timestamp). */
   private readonly shapeInputs: (unknown[] | undefined)[] = [];
 
+  /**
+   * Per shape whose time key is a fixed bin() (StatsPlan `period`): times in [lo, last] have the key
+   * value of shapeGroups[shape] (timeGroup says why).
+   */
+  private readonly binLo: number[] = [];
+  private readonly binLast: number[] = [];
+
+  /** The group of a shape's row whose time is outside the shape's known bin: its time key is read. */
+  private timeGroup(row: Row, shape: number, t: number): Group {
+    const key = this.plan.keys[t] as StatsPlan['keys'][number];
+    const v = key.get(row);
+    let group = this.shapeGroups[shape];
+    if (group === undefined || this.shapeTime[shape] !== v) {
+      let keys = this.shapeKeys[shape];
+      if (keys === undefined) {
+        keys = mapGeneric(this.plan.keys, (k) => detach(k.get(row)));
+        this.shapeKeys[shape] = keys;
+      }
+      keys[t] = detach(v);
+      group = this.find(row, keys) ?? this.create(keys.slice());
+      this.shapeGroups[shape] = group;
+      this.shapeTime[shape] = v;
+    }
+    // bin() is Math.floor(time / p) * p, and v = k * p. A time in [v, v + p - 1] floors to v:
+    // time / p >= k, and a correctly rounded division is monotonic, so it is not below k; and
+    // time / p <= k + 1 - 1/p, which rounds up to k + 1 only if 1/p is at most half a unit in the last
+    // place of k + 1, that is, only if (k + 1) * p reaches 2^53. Safe integers v and v + p rule that out.
+    // Times in (v + p - 1, v + p), fractions of the bin's last ms, read the key as before.
+    const period = key.period;
+    const bounded =
+      period !== undefined &&
+      typeof v === 'number' &&
+      Number.isSafeInteger(v) &&
+      Number.isSafeInteger(v + period);
+    this.binLo[shape] = bounded ? v : Number.NaN;
+    this.binLast[shape] = bounded ? v + (period as number) - 1 : Number.NaN;
+    return group;
+  }
+
   /** Drops the per-shape group cache (the shapes of another numbering follow). */
   forgetShapes(): void {
     this.shapeGroups.length = 0;
     this.shapeTime.length = 0;
     this.shapeKeys.length = 0;
     this.shapeInputs.length = 0;
+    this.binLo.length = 0;
+    this.binLast.length = 0;
   }
 
   /** The group of a row, made when new. */
@@ -361,6 +417,31 @@ export class StatsAggregator {
       for (const item of items) values.set(item.name, item.get(slotRow));
       if (!visit(row)) return;
     }
+  }
+
+  /**
+   * Where each of `names` (the output columns) comes from in a group, when each is a key or an item
+   * that is one aggregate alone: then eachGroup() gives rows without the per-row Maps of eachRow(),
+   * the same values by the same names (an item hides a key of its name, as eachRow sets items last).
+   * Undefined when some name is anything else.
+   */
+  columnSources(names: readonly string[]): ColumnSource[] | undefined {
+    const byName = new Map<string, ColumnSource | undefined>();
+    this.plan.keys.forEach((key, i) => byName.set(key.name, { key: i }));
+    for (const item of this.plan.items)
+      byName.set(item.name, item.slot === undefined ? undefined : { slot: item.slot });
+    const sources: ColumnSource[] = [];
+    for (const name of names) {
+      const source = byName.get(name);
+      if (source === undefined) return undefined;
+      sources.push(source);
+    }
+    return sources;
+  }
+
+  /** The groups in eachRow()'s order: `visit` reads them and returns false to stop. */
+  eachGroup(visit: (keyValues: readonly Value[], accumulators: readonly Accumulator[]) => boolean): void {
+    for (const group of this.ordered()) if (!visit(group.keyValues, group.accumulators)) return;
   }
 
   /** The groups in row order: first seen, or stably ascending by the bin() key. */

@@ -24,6 +24,17 @@ export interface Period {
   ceil(ms: number): number;
 }
 
+/**
+ * The length in milliseconds of a valid fixed period (ms to w), whose floor is a multiple of it;
+ * undefined for calendar periods (mo, q, y) and invalid ones.
+ */
+export function fixedPeriodMs(amount: number, unit: string): number | undefined {
+  const fixed = FIXED_MS[unit];
+  if (fixed === undefined || !Number.isFinite(amount) || amount <= 0) return undefined;
+  const p = amount * fixed;
+  return Number.isInteger(p) && p >= 1 ? p : undefined;
+}
+
 /** Builds a period, or returns a reason it is invalid. */
 export function makePeriod(amount: number, unit: string): Period | string {
   if (!Number.isFinite(amount) || amount <= 0) return 'the period must be greater than zero';

@@ -162,6 +162,71 @@ describe('the shaped path of a run', () => {
   });
 });
 
+describe("the shaped path's bin window (a shape's rows inside its current bin skip bin())", () => {
+  // Periods as bin() spells them, with their length in ms.
+  const periods: [string, number][] = [
+    ['1ms', 1],
+    ['1s', 1000],
+    ['5m', 300_000],
+    ['1w', 604_800_000],
+  ];
+  // Around bin edges: the last whole ms of a bin, fractions of it, the next bin's first ms, before zero.
+  const offsets = [0, 1, 0.5, -1, -0.5, -0.25, -0.0001, -1.5, 1e-9];
+  const edgeTimes = (p: number): fc.Arbitrary<number[]> =>
+    fc
+      .array(
+        fc.tuple(
+          fc.oneof(
+            fc.integer({ min: -5, max: 5 }),
+            fc.integer({ min: 5_727_000, max: 5_728_000 }),
+            // Bins whose end nears 2^53: the window must not be trusted there.
+            fc.constantFrom(
+              Math.floor(2 ** 53 / p) - 2,
+              Math.floor(2 ** 53 / p) - 1,
+              Math.floor(2 ** 53 / p),
+            ),
+          ),
+          fc.constantFrom(...offsets),
+        ),
+        { minLength: 1, maxLength: 40 },
+      )
+      .map((pairs) => pairs.map(([k, offset]) => k * p + (offset < 0 ? p : 0) + offset));
+
+  it('puts every time in the group bin() gives it, at the edges of fixed periods', () => {
+    for (const [unit, ms] of periods) {
+      fc.assert(
+        fc.property(
+          edgeTimes(ms),
+          fc.array(fc.constantFrom('get', 'create'), { minLength: 40, maxLength: 40 }),
+          (times, verbs) => {
+            const input: LogRecord[] = times.map((timestamp, i) => ({
+              timestamp,
+              message: JSON.stringify({ verb: verbs[i] }),
+              logStream: 's',
+              log: 'l',
+            }));
+            const q = `stats count(*) as n by bin(${unit}), verb`;
+            const [shaped, plain] = bothWays(q, input);
+            expect(shaped, `${q} ${times.join(' ')}`).toEqual(plain);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    }
+  });
+
+  it('gives the groups add() gives when @timestamp is a value the query made', () => {
+    const input: LogRecord[] = [0, 59_999, 60_000, 60_001, 119_999.5].map((timestamp) => ({
+      timestamp,
+      message: JSON.stringify({ verb: 'get', t: 1_000_000 }),
+      logStream: 's',
+      log: 'l',
+    }));
+    const [shaped, plain] = bothWays('fields t as @timestamp | stats count(*) as n by bin(1m)', input);
+    expect(shaped).toEqual(plain);
+  });
+});
+
 describe('the shape plan', () => {
   const plan = (q: string) => planShapes(compilePlan(parseQuery(q), q));
 
