@@ -26,11 +26,21 @@ export interface Accumulator {
    * the merged result might differ from feeding the rows in order (then discard this accumulator).
    */
   merge(state: unknown): boolean;
+  /**
+   * save() appended to `parts` as the spec's `stateParts` values, false when save() is undefined.
+   * Flat: a worker's tens of thousands of groups cross to the main thread as one array of parts
+   * rather than one small array per accumulator.
+   */
+  saveTo(parts: unknown[]): boolean;
+  /** merge() of the state saveTo() appended at parts[at, at + stateParts). */
+  mergeFrom(parts: readonly unknown[], at: number): boolean;
 }
 
 /** A compiled aggregate: a factory of fresh accumulators plus the result's column kind. */
 export interface AggregateSpec {
   create(): Accumulator;
+  /** How many values an accumulator's saveTo() appends. */
+  stateParts: number;
   kind: ValueKind;
   /** What an accumulator's add() reads from a row's values, for addInput(); never @timestamp. */
   input(row: Row): unknown;
@@ -68,38 +78,58 @@ export function buildAggregate(
   const number = (row: Row): number | undefined => toNumber((g as Getter)(row));
   switch (name) {
     case 'count':
-      if (g === undefined) return { kind: 'plain', create: () => new CountAll(), input: () => true };
-      return { kind: 'plain', create: () => new CountAll(g), input: (row) => g(row) !== undefined };
+      if (g === undefined)
+        return { kind: 'plain', stateParts: 1, create: () => new CountAll(), input: () => true };
+      return {
+        kind: 'plain',
+        stateParts: 1,
+        create: () => new CountAll(g),
+        input: (row) => g(row) !== undefined,
+      };
     case 'count_distinct':
       // CloudWatch approximates at high cardinality; we count exactly.
       return g
-        ? { kind: 'plain', create: () => new CountDistinct(g), input: (row) => toText(g(row)) }
+        ? { kind: 'plain', stateParts: 1, create: () => new CountDistinct(g), input: (row) => toText(g(row)) }
         : 'count_distinct needs a field';
     case 'sum':
-      return g ? { kind: 'plain', create: () => new Sum(g, false), input: number } : 'sum needs a field';
+      return g
+        ? { kind: 'plain', stateParts: 2, create: () => new Sum(g, false), input: number }
+        : 'sum needs a field';
     case 'avg':
-      return g ? { kind: 'plain', create: () => new Sum(g, true), input: number } : 'avg needs a field';
+      return g
+        ? { kind: 'plain', stateParts: 2, create: () => new Sum(g, true), input: number }
+        : 'avg needs a field';
     case 'min':
     case 'max':
       return g
-        ? { kind: argKind, create: () => new Extreme(g, name === 'max' ? 1 : -1, false), input: value }
+        ? {
+            kind: argKind,
+            stateParts: 1,
+            create: () => new Extreme(g, name === 'max' ? 1 : -1, false),
+            input: value,
+          }
         : `${name} needs a field`;
     case 'sortsfirst':
     case 'sortslast':
       return g
-        ? { kind: argKind, create: () => new Extreme(g, name === 'sortslast' ? 1 : -1, true), input: value }
+        ? {
+            kind: argKind,
+            stateParts: 1,
+            create: () => new Extreme(g, name === 'sortslast' ? 1 : -1, true),
+            input: value,
+          }
         : `${name} needs a field`;
     case 'earliest':
     case 'latest':
       return g
-        ? { kind: argKind, create: () => new ByTime(g, name === 'latest'), input: value }
+        ? { kind: argKind, stateParts: 1, create: () => new ByTime(g, name === 'latest'), input: value }
         : `${name} needs a field`;
     case 'pct': {
       const p = extra[0];
       if (!g || p?.kind !== 'number' || p.value < 0 || p.value > 100)
         return 'pct needs a field and a percentile between 0 and 100, e.g. pct(latency, 99)';
       const percentile = p.value;
-      return { kind: argKind, create: () => new Percentile(g, percentile), input: number };
+      return { kind: argKind, stateParts: 1, create: () => new Percentile(g, percentile), input: number };
     }
     default:
       return `unknown aggregate ${name}`;
@@ -126,6 +156,12 @@ class CountAll implements Accumulator {
     this.n += state as number;
     return true;
   }
+  saveTo(parts: unknown[]): boolean {
+    return saveOne(parts, this.save());
+  }
+  mergeFrom(parts: readonly unknown[], at: number): boolean {
+    return this.merge(parts[at]);
+  }
 }
 
 class CountDistinct implements Accumulator {
@@ -147,6 +183,12 @@ class CountDistinct implements Accumulator {
   merge(state: unknown): boolean {
     for (const t of state as string[]) this.seen.add(t);
     return true;
+  }
+  saveTo(parts: unknown[]): boolean {
+    return saveOne(parts, this.save());
+  }
+  mergeFrom(parts: readonly unknown[], at: number): boolean {
+    return this.merge(parts[at]);
   }
 }
 
@@ -183,6 +225,17 @@ class Sum implements Accumulator {
   }
   merge(state: unknown): boolean {
     const [total, n] = state as [number, number];
+    return this.mergeTotals(total, n);
+  }
+  saveTo(parts: unknown[]): boolean {
+    if (!this.integral) return false;
+    parts.push(this.total, this.n);
+    return true;
+  }
+  mergeFrom(parts: readonly unknown[], at: number): boolean {
+    return this.mergeTotals(parts[at] as number, parts[at + 1] as number);
+  }
+  private mergeTotals(total: number, n: number): boolean {
     this.total += total;
     this.n += n;
     if (!Number.isSafeInteger(this.total)) this.integral = false;
@@ -237,6 +290,12 @@ class Extreme implements Accumulator {
     if (best !== undefined) this.offer(best);
     return !this.mixed;
   }
+  saveTo(parts: unknown[]): boolean {
+    return saveOne(parts, this.save());
+  }
+  mergeFrom(parts: readonly unknown[], at: number): boolean {
+    return this.merge(parts[at]);
+  }
 }
 
 function textCompare(a: Value, b: Value): number {
@@ -288,6 +347,12 @@ class ByTime implements Accumulator {
     }
     return true;
   }
+  saveTo(parts: unknown[]): boolean {
+    return saveOne(parts, this.save());
+  }
+  mergeFrom(parts: readonly unknown[], at: number): boolean {
+    return this.merge(parts[at]);
+  }
 }
 
 /** pct(f, p): nearest-rank percentile over numeric values (CloudWatch's is approximate). */
@@ -318,4 +383,17 @@ class Percentile implements Accumulator {
     for (const x of state as number[]) this.values.push(x);
     return true;
   }
+  saveTo(parts: unknown[]): boolean {
+    return saveOne(parts, this.save());
+  }
+  mergeFrom(parts: readonly unknown[], at: number): boolean {
+    return this.merge(parts[at]);
+  }
+}
+
+/** Appends a one-part state (Accumulator.saveTo); false when there is none to merge. */
+function saveOne(parts: unknown[], state: unknown): boolean {
+  if (state === undefined) return false;
+  parts.push(state);
+  return true;
 }
