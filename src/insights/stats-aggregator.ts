@@ -278,7 +278,7 @@ export class StatsAggregator {
         this.shapeKeys[shape] = keys;
       }
       keys[t] = detach(v);
-      group = this.find(row, keys) ?? this.create(keys.slice());
+      group = this.findOfShape(shape, keys, t) ?? this.create(keys.slice());
       this.shapeGroups[shape] = group;
       this.shapeTime[shape] = v;
     }
@@ -298,6 +298,36 @@ export class StatsAggregator {
     return group;
   }
 
+  /**
+   * Per shape with several keys: the group id string (create()) around its time key's id, once every
+   * other key's value has an id. A shape's rows move to a new bin thousands of times in an incident,
+   * and each move looked up all eight keys of the actors query again.
+   */
+  private readonly shapeIdsAround: ([string, string] | undefined)[] = [];
+
+  /** find(keys) for a shape's key values whose time key is at `t`, the other keys read once per shape. */
+  private findOfShape(shape: number, keys: Value[], t: number): Group | undefined {
+    const n = keys.length;
+    if (n < 2) return this.find(NO_ROW, keys);
+    let around = this.shapeIdsAround[shape];
+    if (around === undefined) {
+      let before = '';
+      let after = '';
+      for (let i = 0; i < n; i++) {
+        if (i === t) continue;
+        const id = (this.ids[i] as Map<unknown, number>).get(mapKey(keys[i]));
+        // A value not seen at this position yet: no group has it; ask again next time.
+        if (id === undefined) return undefined;
+        if (i < t) before = `${before}${id},`;
+        else after = `${after},${id}`;
+      }
+      around = [before, after];
+      this.shapeIdsAround[shape] = around;
+    }
+    const time = (this.ids[t] as Map<unknown, number>).get(mapKey(keys[t]));
+    return time === undefined ? undefined : this.groups.get(around[0] + String(time) + around[1]);
+  }
+
   /** Drops the per-shape group cache (the shapes of another numbering follow). */
   forgetShapes(): void {
     this.shapeGroups.length = 0;
@@ -306,6 +336,7 @@ export class StatsAggregator {
     this.shapeInputs.length = 0;
     this.binLo.length = 0;
     this.binLast.length = 0;
+    this.shapeIdsAround.length = 0;
   }
 
   /** The group of a row, made when new. */
@@ -396,7 +427,6 @@ export class StatsAggregator {
    */
   merge(partial: StatsPartial): boolean {
     let exact = true;
-    const empty: Row = { record: null, values: null };
     const width = this.plan.keys.length;
     const parts = this.plan.aggregates.map((spec) => spec.stateParts);
     const { values, keyIds, states } = partial;
@@ -404,7 +434,7 @@ export class StatsAggregator {
     for (let g = 0; g < partial.groups; g++) {
       const keyValues: Value[] = [];
       for (let i = 0; i < width; i++) keyValues.push((values[i] as Value[])[keyIds[g * width + i] as number]);
-      const group = this.find(empty, keyValues) ?? this.create(keyValues);
+      const group = this.find(NO_ROW, keyValues) ?? this.create(keyValues);
       const accumulators = group.accumulators;
       for (let i = 0; i < accumulators.length; i++) {
         if (!(accumulators[i] as Accumulator).mergeFrom(states, at)) exact = false;
@@ -492,6 +522,9 @@ export class StatsAggregator {
     return order.map((i) => groups[i] as Group);
   }
 }
+
+/** The row find() is given when it is given key values (it reads none). */
+const NO_ROW: Row = { record: null, values: null };
 
 /** A key value as a Map key: booleans are grouped with their text (see StatsAggregator). */
 function mapKey(v: unknown): unknown {
