@@ -14,7 +14,15 @@ export type StreamStage = (row: Row) => boolean;
 
 /** A step over all rows at the end (after the first sort, limit, dedup or stats). */
 export type PostStage =
-  | { kind: 'sort'; compare: (a: Row, b: Row) => number }
+  | {
+      kind: 'sort';
+      compare: (a: Row, b: Row) => number;
+      /**
+       * The order is the record's own @timestamp alone, ascending (1) or descending (-1): for two rows
+       * whose records' times are finite, compare() is the numeric order of those times.
+       */
+      byOwnTime?: 1 | -1;
+    }
   | { kind: 'limit'; count: number }
   | { kind: 'map'; apply: (rows: Row[]) => Row[] };
 
@@ -192,6 +200,12 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
           firstSortReads = new Set<string>();
           for (const k of cmd.keys) expressionReads(k.expr, firstSortReads);
         }
+        const only = cmd.keys.length === 1 ? cmd.keys[0] : undefined;
+        const ownTime =
+          only?.expr.kind === 'field' &&
+          only.expr.name === '@timestamp' &&
+          !scope.afterStats &&
+          !scope.derived.has('@timestamp');
         post.push({
           kind: 'sort',
           compare: (a, b) => {
@@ -201,6 +215,7 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
             }
             return 0;
           },
+          ...(ownTime ? { byOwnTime: only?.descending === true ? -1 : 1 } : {}),
         });
         sorted = true;
         break;

@@ -72,10 +72,12 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions, shapes: Sha
   // Raw rows that a sort then a limit (or the default cap) will cut: keep only about 2k of them.
   const first = plan.post[0];
   const second = plan.post[1];
-  let topK: { compare: (a: Row, b: Row) => number; k: number } | undefined;
+  let topK: { compare: (a: Row, b: Row) => number; k: number; byOwnTime: 1 | -1 | undefined } | undefined;
   if (!aggregator && first?.kind === 'sort') {
-    if (second?.kind === 'limit') topK = { compare: first.compare, k: second.count };
-    else if (second === undefined && Number.isFinite(cap)) topK = { compare: first.compare, k: cap };
+    const byOwnTime = first.byOwnTime;
+    if (second?.kind === 'limit') topK = { compare: first.compare, k: second.count, byOwnTime };
+    else if (second === undefined && Number.isFinite(cap))
+      topK = { compare: first.compare, k: cap, byOwnTime };
   }
   const collected: Row[] = emptyGeneric();
   // Stats keeps no rows, so one row object serves every record.
@@ -205,10 +207,18 @@ export function createQueryRun(plan: QueryPlan, options: RunOptions, shapes: Sha
       matched++;
       const values = outcome === EMPTY_VALUES ? null : outcome;
       if (topK && threshold !== undefined) {
-        // Most rows of a `sort @timestamp asc | limit 1` lose to the one kept: judge them unallocated.
-        fillStub(probeRow.record as LogRecord, record);
-        probeRow.values = values;
-        if (topK.compare(threshold, probeRow) <= 0) return;
+        // Most rows of a `sort @timestamp asc | limit 1` lose to the one kept: judge them unallocated,
+        // by their times alone when the order is the record's time (no getter, no boxed time per row).
+        const kept = topK.byOwnTime === undefined ? Number.NaN : (threshold.record as LogRecord).timestamp;
+        const time = record.timestamp;
+        if (Number.isFinite(kept) && Number.isFinite(time)) {
+          // compare(threshold, row) <= 0: the row does not sort before the k-th kept (ties: arrival).
+          if ((topK.byOwnTime as number) > 0 ? time >= kept : time <= kept) return;
+        } else {
+          fillStub(probeRow.record as LogRecord, record);
+          probeRow.values = values;
+          if (topK.compare(threshold, probeRow) <= 0) return;
+        }
       }
       // A top 1 holding only the row it is judged against: the new row takes its place at once. A
       // `sort @timestamp desc | limit 1` over time-ordered failures beats it on every line, and

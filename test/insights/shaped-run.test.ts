@@ -162,6 +162,43 @@ describe('the shaped path of a run', () => {
   });
 });
 
+describe("the shaped path's top k by the record's time (rows judged by their times alone)", () => {
+  it('keeps what add() keeps, ties and all, once a compaction has set the k-th row', () => {
+    // Many rows (compactions start past 2k + 64 stubs), drawn from five times: ties everywhere.
+    const input = fc.array(
+      fc.tuple(
+        fc.constantFrom('get', 'create', 'delete'),
+        fc.integer({ min: 0, max: 4 }),
+        fc.string({ maxLength: 4 }),
+      ),
+      { minLength: 150, maxLength: 400 },
+    );
+    fc.assert(
+      fc.property(
+        input,
+        fc.constantFrom('asc', 'desc'),
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        (items, dir, k, made) => {
+          const records: LogRecord[] = items.map(([verb, second, uri]) => ({
+            timestamp: 1_718_334_000_000 + second * 1000,
+            message: JSON.stringify({ verb, requestURI: uri }),
+            logStream: 's',
+            log: 'l',
+          }));
+          // A made @timestamp is not the record's: those rows are compared the general way.
+          const q = made
+            ? `fields requestURI as @timestamp, verb as x | sort @timestamp ${dir} | limit ${k}`
+            : `fields @timestamp, verb as x, requestURI | sort @timestamp ${dir} | limit ${k}`;
+          const [shaped, plain] = bothWays(q, records);
+          expect(shaped, q).toEqual(plain);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("the shaped path's bin window (a shape's rows inside its current bin skip bin())", () => {
   // Periods as bin() spells them, with their length in ms.
   const periods: [string, number][] = [
