@@ -299,33 +299,41 @@ export class StatsAggregator {
   }
 
   /**
-   * Per shape with several keys: the group id string (create()) around its time key's id, once every
-   * other key's value has an id. A shape's rows move to a new bin thousands of times in an incident,
-   * and each move looked up all eight keys of the actors query again.
+   * With several keys, one of them bin(): per value combination of the other keys (their ids joined),
+   * the groups by the bin key's id. Every group is entered here when made, so a miss means a new
+   * group. A shape's rows move to a new bin thousands of times in an incident; each move looked up
+   * the eight keys of the actors query, joined as a string, most often to find nothing.
    */
-  private readonly shapeIdsAround: ([string, string] | undefined)[] = [];
+  private readonly families = new Map<string, Map<number, Group>>();
+  /** Per shape: its family, once one exists (shapes of one family share it). */
+  private readonly shapeFamily: (Map<number, Group> | undefined)[] = [];
 
-  /** find(keys) for a shape's key values whose time key is at `t`, the other keys read once per shape. */
+  /** find(keys) for a shape's key values whose time key is at `t`. */
   private findOfShape(shape: number, keys: Value[], t: number): Group | undefined {
-    const n = keys.length;
-    if (n < 2) return this.find(NO_ROW, keys);
-    let around = this.shapeIdsAround[shape];
-    if (around === undefined) {
-      let before = '';
-      let after = '';
-      for (let i = 0; i < n; i++) {
-        if (i === t) continue;
-        const id = (this.ids[i] as Map<unknown, number>).get(mapKey(keys[i]));
-        // A value not seen at this position yet: no group has it; ask again next time.
-        if (id === undefined) return undefined;
-        if (i < t) before = `${before}${id},`;
-        else after = `${after},${id}`;
-      }
-      around = [before, after];
-      this.shapeIdsAround[shape] = around;
+    if (t !== this.plan.binKey || keys.length < 2) return this.find(NO_ROW, keys);
+    let family = this.shapeFamily[shape];
+    if (family === undefined) {
+      const name = this.familyName(keys, undefined);
+      // A value never seen at its position, or a combination never grouped: no group has it yet.
+      family = name === undefined ? undefined : this.families.get(name);
+      if (family === undefined) return undefined;
+      this.shapeFamily[shape] = family;
     }
     const time = (this.ids[t] as Map<unknown, number>).get(mapKey(keys[t]));
-    return time === undefined ? undefined : this.groups.get(around[0] + String(time) + around[1]);
+    return time === undefined ? undefined : family.get(time);
+  }
+
+  /** The family name of key values (their ids but the bin key's, joined), undefined when some value has no id. */
+  private familyName(keys: readonly Value[], ids: readonly number[] | undefined): string | undefined {
+    const binKey = this.plan.binKey;
+    let name = '';
+    for (let i = 0; i < keys.length; i++) {
+      if (i === binKey) continue;
+      const id = ids === undefined ? (this.ids[i] as Map<unknown, number>).get(mapKey(keys[i])) : ids[i];
+      if (id === undefined) return undefined;
+      name = `${name}${id},`;
+    }
+    return name;
   }
 
   /** Drops the per-shape group cache (the shapes of another numbering follow). */
@@ -336,7 +344,7 @@ export class StatsAggregator {
     this.shapeInputs.length = 0;
     this.binLo.length = 0;
     this.binLast.length = 0;
-    this.shapeIdsAround.length = 0;
+    this.shapeFamily.length = 0;
   }
 
   /** The group of a row, made when new. */
@@ -388,6 +396,16 @@ export class StatsAggregator {
       }
       // join() makes one flat string; the concatenation find() uses would keep a rope per group.
       this.groups.set(idList.join(','), group);
+      const binKey = this.plan.binKey;
+      if (binKey >= 0) {
+        const name = this.familyName(keyValues, idList) as string;
+        let family = this.families.get(name);
+        if (family === undefined) {
+          family = new Map();
+          this.families.set(name, family);
+        }
+        family.set(idList[binKey] as number, group);
+      }
     }
     this.order.push(group);
     return group;
