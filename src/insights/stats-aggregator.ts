@@ -174,7 +174,8 @@ export interface StatsPartial {
  * Groups rows and feeds each group's accumulators; `rows()` returns one row per group.
  *
  * A group of several keys is found by the ids its key values have at their positions, joined into
- * one short string: one small Map per key position (value -> id) and one Map of groups. Nested Maps,
+ * one short string: one small Map per key position (value -> id) and one Map of groups; with a bin
+ * key, the other keys' ids name a family and the bin key's id finds the group in it. Nested Maps,
  * one level per key, cost up to a Map per key per group, and the actors query has eight keys and
  * tens of thousands of groups (about 1.5 KB a group, most of the heap that grew with the input).
  * The grouping is the same as comparing the keys' texts tagged with their type: Map keys
@@ -189,6 +190,7 @@ export class StatsAggregator {
   private readonly ids: Map<unknown, number>[];
   /** Per position, id -> the value first seen (key texts are shared by all groups that have them). */
   private readonly canon: Value[][];
+  /** Several keys, none made by bin(): the ids joined with commas -> group. */
   private readonly groups = new Map<string, Group>();
   /** Groups in first-seen order. */
   private readonly order: Group[] = [];
@@ -278,7 +280,9 @@ export class StatsAggregator {
         this.shapeKeys[shape] = keys;
       }
       keys[t] = detach(v);
-      group = this.findOfShape(shape, keys, t) ?? this.create(keys.slice());
+      group =
+        this.findOfShape(shape, keys, t) ??
+        this.create(keys.slice(), t === this.plan.binKey ? this.shapeFamily[shape] : undefined);
       this.shapeGroups[shape] = group;
       this.shapeTime[shape] = v;
     }
@@ -299,10 +303,10 @@ export class StatsAggregator {
   }
 
   /**
-   * With several keys, one of them bin(): per value combination of the other keys (their ids joined),
-   * the groups by the bin key's id. Every group is entered here when made, so a miss means a new
-   * group. A shape's rows move to a new bin thousands of times in an incident; each move looked up
-   * the eight keys of the actors query, joined as a string, most often to find nothing.
+   * Several keys, one of them made by bin() or datefloor() (plan.binKey): per family, the value
+   * combination of the other keys (their ids, each followed by a comma), the groups by the bin key's
+   * id. A shape's rows move to a new bin thousands of times in an incident: the shape's family is
+   * found once, and each move is then one number lookup (findOfShape).
    */
   private readonly families = new Map<string, Map<number, Group>>();
   /** Per shape: its family, once one exists (shapes of one family share it). */
@@ -362,18 +366,23 @@ export class StatsAggregator {
     if (n === 1)
       return this.root.get(values === undefined ? (keys[0] as { get: Getter }).get(row) : values[0]);
     const ids = this.ids;
+    const binKey = this.plan.binKey;
     let joined = '';
+    let binId = -1;
     for (let i = 0; i < n; i++) {
       const v = values === undefined ? (keys[i] as { get: Getter }).get(row) : values[i];
       // A value never seen at this position: no group can have it.
       const id = (ids[i] as Map<unknown, number>).get(mapKey(v));
       if (id === undefined) return undefined;
-      joined = i === 0 ? String(id) : `${joined},${id}`;
+      if (binKey < 0) joined = i === 0 ? String(id) : `${joined},${id}`;
+      else if (i === binKey) binId = id;
+      else joined = `${joined}${id},`;
     }
-    return this.groups.get(joined);
+    return binKey < 0 ? this.groups.get(joined) : this.families.get(joined)?.get(binId);
   }
 
-  private create(keyValues: Value[]): Group {
+  /** Makes a group; `family`, when known, is the family its key values belong to (families). */
+  private create(keyValues: Value[], family?: Map<number, Group>): Group {
     // mapGeneric: Array.prototype.map gives packed arrays once V8 has optimised the caller and holey
     // ones before, and addShaped's loop over them met both (generic-array.ts says what that costs).
     const group: Group = { keyValues, accumulators: mapGeneric(this.plan.aggregates, (a) => a.create()) };
@@ -394,17 +403,20 @@ export class StatsAggregator {
         } else if (typeof v === 'string' && typeof canon[id] === 'string') keyValues[i] = canon[id] as Value;
         idList.push(id);
       }
-      // join() makes one flat string; the concatenation find() uses would keep a rope per group.
-      this.groups.set(idList.join(','), group);
       const binKey = this.plan.binKey;
-      if (binKey >= 0) {
-        const name = this.familyName(keyValues, idList) as string;
-        let family = this.families.get(name);
-        if (family === undefined) {
-          family = new Map();
-          this.families.set(name, family);
+      // join() makes one flat string; the concatenation find() uses would keep a rope per group.
+      if (binKey < 0) this.groups.set(idList.join(','), group);
+      else {
+        let members = family;
+        if (members === undefined) {
+          const name = this.familyName(keyValues, idList) as string;
+          members = this.families.get(name);
+          if (members === undefined) {
+            members = new Map();
+            this.families.set(name, members);
+          }
         }
-        family.set(idList[binKey] as number, group);
+        members.set(idList[binKey] as number, group);
       }
     }
     this.order.push(group);
