@@ -16,23 +16,18 @@ export interface Accumulator {
   addInput(input: unknown, row: Row): void;
   result(): Value;
   /**
-   * The state as plain data (it crosses worker threads), or undefined when merging it could give a
-   * different result than one accumulator fed every row in order (a float sum, min/max over values
-   * that do not order consistently).
-   */
-  save(): unknown;
-  /**
-   * Folds in the saved state of an accumulator fed the rows that come AFTER this one's; false when
-   * the merged result might differ from feeding the rows in order (then discard this accumulator).
-   */
-  merge(state: unknown): boolean;
-  /**
-   * save() appended to `parts` as the spec's `stateParts` values, false when save() is undefined.
-   * Flat: a worker's tens of thousands of groups cross to the main thread as one array of parts
-   * rather than one small array per accumulator.
+   * Appends the state as plain data (it crosses worker threads) to `parts`, as the spec's
+   * `stateParts` values; false, appending nothing, when merging it could give a different result
+   * than one accumulator fed every row in order (a float sum, min/max over values that do not order
+   * consistently). Flat: a worker's tens of thousands of groups cross to the main thread as one
+   * array of parts rather than one small array per accumulator.
    */
   saveTo(parts: unknown[]): boolean;
-  /** merge() of the state saveTo() appended at parts[at, at + stateParts). */
+  /**
+   * Folds in the state saveTo() appended at parts[at, at + stateParts) by an accumulator fed the rows
+   * that come AFTER this one's; false when the merged result might differ from feeding the rows in
+   * order (then discard this accumulator).
+   */
   mergeFrom(parts: readonly unknown[], at: number): boolean;
 }
 
@@ -149,18 +144,13 @@ class CountAll implements Accumulator {
   result(): Value {
     return this.n;
   }
-  save(): unknown {
-    return this.n;
-  }
-  merge(state: unknown): boolean {
-    this.n += state as number;
+  saveTo(parts: unknown[]): boolean {
+    parts.push(this.n);
     return true;
   }
-  saveTo(parts: unknown[]): boolean {
-    return saveOne(parts, this.save());
-  }
   mergeFrom(parts: readonly unknown[], at: number): boolean {
-    return this.merge(parts[at]);
+    this.n += parts[at] as number;
+    return true;
   }
 }
 
@@ -177,18 +167,13 @@ class CountDistinct implements Accumulator {
   result(): Value {
     return this.seen.size;
   }
-  save(): unknown {
-    return [...this.seen];
-  }
-  merge(state: unknown): boolean {
-    for (const t of state as string[]) this.seen.add(t);
+  saveTo(parts: unknown[]): boolean {
+    parts.push([...this.seen]);
     return true;
   }
-  saveTo(parts: unknown[]): boolean {
-    return saveOne(parts, this.save());
-  }
   mergeFrom(parts: readonly unknown[], at: number): boolean {
-    return this.merge(parts[at]);
+    for (const t of parts[at] as string[]) this.seen.add(t);
+    return true;
   }
 }
 
@@ -218,26 +203,16 @@ class Sum implements Accumulator {
     const r = this.average ? this.total / this.n : this.total;
     return Number.isFinite(r) ? r : undefined;
   }
-  save(): unknown {
+  saveTo(parts: unknown[]): boolean {
     // Float addition is not associative: partial sums add up to the running sum's exact value only
     // when every addition on both sides was exact, i.e. integers within 2^53.
-    return this.integral ? [this.total, this.n] : undefined;
-  }
-  merge(state: unknown): boolean {
-    const [total, n] = state as [number, number];
-    return this.mergeTotals(total, n);
-  }
-  saveTo(parts: unknown[]): boolean {
     if (!this.integral) return false;
     parts.push(this.total, this.n);
     return true;
   }
   mergeFrom(parts: readonly unknown[], at: number): boolean {
-    return this.mergeTotals(parts[at] as number, parts[at + 1] as number);
-  }
-  private mergeTotals(total: number, n: number): boolean {
-    this.total += total;
-    this.n += n;
+    this.total += parts[at] as number;
+    this.n += parts[at + 1] as number;
     if (!Number.isSafeInteger(this.total)) this.integral = false;
     return this.integral;
   }
@@ -282,19 +257,15 @@ class Extreme implements Accumulator {
   result(): Value {
     return this.best;
   }
-  save(): unknown {
-    return this.mixed ? undefined : { best: this.best };
-  }
-  merge(state: unknown): boolean {
-    const best = (state as { best: Value }).best;
-    if (best !== undefined) this.offer(best);
-    return !this.mixed;
-  }
   saveTo(parts: unknown[]): boolean {
-    return saveOne(parts, this.save());
+    if (this.mixed) return false;
+    parts.push(this.best);
+    return true;
   }
   mergeFrom(parts: readonly unknown[], at: number): boolean {
-    return this.merge(parts[at]);
+    const best = parts[at] as Value;
+    if (best !== undefined) this.offer(best);
+    return !this.mixed;
   }
 }
 
@@ -333,10 +304,12 @@ class ByTime implements Accumulator {
   result(): Value {
     return this.value;
   }
-  save(): unknown {
-    return this.has ? { ts: this.ts, value: this.value } : null;
+  saveTo(parts: unknown[]): boolean {
+    parts.push(this.has ? { ts: this.ts, value: this.value } : null);
+    return true;
   }
-  merge(state: unknown): boolean {
+  mergeFrom(parts: readonly unknown[], at: number): boolean {
+    const state = parts[at];
     if (state === null) return true;
     const { ts, value } = state as { ts: number; value: Value };
     // The same rule as add(): later rows win ties for latest, earlier ones for earliest.
@@ -346,12 +319,6 @@ class ByTime implements Accumulator {
       this.has = true;
     }
     return true;
-  }
-  saveTo(parts: unknown[]): boolean {
-    return saveOne(parts, this.save());
-  }
-  mergeFrom(parts: readonly unknown[], at: number): boolean {
-    return this.merge(parts[at]);
   }
 }
 
@@ -376,24 +343,12 @@ class Percentile implements Accumulator {
     const rank = Math.min(n, Math.max(1, Math.ceil((this.p / 100) * n)));
     return sorted[rank - 1];
   }
-  save(): unknown {
-    return this.values;
-  }
-  merge(state: unknown): boolean {
-    for (const x of state as number[]) this.values.push(x);
+  saveTo(parts: unknown[]): boolean {
+    parts.push(this.values);
     return true;
   }
-  saveTo(parts: unknown[]): boolean {
-    return saveOne(parts, this.save());
-  }
   mergeFrom(parts: readonly unknown[], at: number): boolean {
-    return this.merge(parts[at]);
+    for (const x of parts[at] as number[]) this.values.push(x);
+    return true;
   }
-}
-
-/** Appends a one-part state (Accumulator.saveTo); false when there is none to merge. */
-function saveOne(parts: unknown[], state: unknown): boolean {
-  if (state === undefined) return false;
-  parts.push(state);
-  return true;
 }

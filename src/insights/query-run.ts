@@ -55,7 +55,7 @@ export interface QueryRun {
    */
   settle(): void;
   finish(): QueryResult;
-  /** The state so far, or undefined when merging it could change the result (see Accumulator.save). */
+  /** The state so far, or undefined when merging it could change the result (see Accumulator.saveTo). */
   save(): RunPartial | undefined;
   /**
    * Folds in the saved state of a run of the same query over the records that come AFTER this

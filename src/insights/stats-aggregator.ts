@@ -11,7 +11,7 @@ import { detach, toNumber, type Value, type ValueKind } from './value-format.js'
 export interface StatsPlan {
   /**
    * `period`: the key is bin() of a fixed period (ms to w) over the record's own time, so a record
-   * whose time is a whole number of ms in [v, v + period) has the key value v (addShaped then skips
+   * whose time is in [v, v + period - 1] has the key value v (timeGroup says why; addShaped then skips
    * reading it).
    */
   keys: { name: string; get: Getter; kind: ValueKind; period?: number }[];
