@@ -4,7 +4,7 @@ import { QueryError, QueryErrorCode } from './errors.js';
 import { expressionReads } from './expression-reads.js';
 import { compileParse } from './parse-command.js';
 import { collectRequirements, type Requirement } from './prefilter.js';
-import type { Getter, Row, Scope } from './row.js';
+import { isOwnTime, type Getter, type Row, type Scope } from './row.js';
 import { compareForSort } from './sort-order.js';
 import { compileStats, StatsAggregator, type StatsPlan } from './stats-aggregator.js';
 import { toText, type Value, type ValueKind } from './value-format.js';
@@ -201,11 +201,7 @@ export function compileQuery(ast: QueryAst, query: string): QueryPlan {
           for (const k of cmd.keys) expressionReads(k.expr, firstSortReads);
         }
         const only = cmd.keys.length === 1 ? cmd.keys[0] : undefined;
-        const ownTime =
-          only?.expr.kind === 'field' &&
-          only.expr.name === '@timestamp' &&
-          !scope.afterStats &&
-          !scope.derived.has('@timestamp');
+        const ownTime = only?.expr.kind === 'field' && only.expr.name === '@timestamp' && isOwnTime(scope);
         post.push({
           kind: 'sort',
           compare: (a, b) => {

@@ -26,3 +26,11 @@ export interface Scope {
   /** Names created by earlier fields/parse/stats commands, with their kind. */
   derived: Map<string, ValueKind>;
 }
+
+/**
+ * Whether @timestamp in `scope` is the record's own time: no earlier command made a value of that
+ * name, and stats has not replaced the records. Only then may a record's time stand for it.
+ */
+export function isOwnTime(scope: Scope): boolean {
+  return !scope.afterStats && !scope.derived.has('@timestamp');
+}

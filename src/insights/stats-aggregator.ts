@@ -2,7 +2,7 @@ import type { CallExpr, Expr, StatsCommand } from './ast.js';
 import { AGGREGATE_FUNCTIONS, buildAggregate, type Accumulator, type AggregateSpec } from './aggregates.js';
 import { compileExpr, type ExprContext } from './compile-expression.js';
 import { QueryError, QueryErrorCode } from './errors.js';
-import type { CompiledExpr, Getter, Row, Scope } from './row.js';
+import { isOwnTime, type CompiledExpr, type Getter, type Row, type Scope } from './row.js';
 import { mapGeneric } from './generic-array.js';
 import { fixedPeriodMs } from './time-units.js';
 import { detach, toNumber, type Value, type ValueKind } from './value-format.js';
@@ -42,7 +42,7 @@ export function compileStats(cmd: StatsCommand, query: string, scope: Scope): St
     },
   };
   // bin() reads @timestamp as the scope has it: the record's own time unless a command created one.
-  const ownTime = !scope.afterStats && !scope.derived.has('@timestamp');
+  const ownTime = isOwnTime(scope);
   const keys = cmd.groupBy.map((p) => {
     const c = compileExpr(p.expr, keyCtx);
     const duration = p.expr.kind === 'call' && p.expr.name === 'bin' ? p.expr.args[0] : undefined;
