@@ -38,10 +38,9 @@ export function fixedPeriodMs(amount: number, unit: string): number | undefined 
 /** Builds a period, or returns a reason it is invalid. */
 export function makePeriod(amount: number, unit: string): Period | string {
   if (!Number.isFinite(amount) || amount <= 0) return 'the period must be greater than zero';
-  const fixed = FIXED_MS[unit];
-  if (fixed !== undefined) {
-    const p = amount * fixed;
-    if (!Number.isInteger(p) || p < 1) return 'the period must be a whole number of milliseconds';
+  if (FIXED_MS[unit] !== undefined) {
+    const p = fixedPeriodMs(amount, unit);
+    if (p === undefined) return 'the period must be a whole number of milliseconds';
     return {
       floor: (ms) => Math.floor(ms / p) * p,
       ceil: (ms) => Math.ceil(ms / p) * p,
