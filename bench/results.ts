@@ -17,6 +17,8 @@ export interface ToolResult {
   rssMethod: string;
   /** Why there is no figure (tool missing, command failed). */
   error?: string;
+  /** grep: the count it printed on its last run, which shows it read the whole input (baselines.ts). */
+  linesCounted?: number;
 }
 
 export interface DatasetResult {
@@ -270,6 +272,14 @@ export function renderMarkdown(results: BenchResults): string {
       );
     }
   }
+  const counted = results.datasets.flatMap((d) =>
+    d.tools.filter((t) => t.linesCounted !== undefined).map((t) => `${t.linesCounted} lines in ${d.label}`),
+  );
+  if (counted.length > 0)
+    lines.push(
+      '',
+      `\`grep -c\` counted ${counted.join(', ')}. Its count goes to a file: with its output on /dev/null, GNU grep stops at the first match (bench/local/baselines.ts).`,
+    );
   if (results.linearity !== null) {
     lines.push(
       '',

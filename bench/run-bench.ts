@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { baselineCommands } from './local/baselines.js';
 import { densityFor1GiB, ensureDataset, type Dataset } from './local/datasets.js';
 import { measure, median, runOnce } from './local/measure.js';
 import { pinFile } from './local/pin-file.js';
@@ -30,9 +31,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 const cliEntry = path.join(projectRoot, 'dist/src/cli/main.js');
 
-/** jq's one pass over the writes, as issue 5 spells it. */
-const JQ_WRITERS =
-  'select(.verb == "create" or .verb == "update" or .verb == "patch" or .verb == "delete" or .verb == "deletecollection") | .user.username';
 const CHILD_ENV = { ...process.env, NO_COLOR: '1' };
 
 interface BenchOptions {
@@ -49,7 +47,6 @@ interface BenchOptions {
   cloudwatchDelayMs: string;
 }
 
-const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** Picks what to time as "analyze": the analyze verb once it works, else `queries run top-writers-by-user`. */
@@ -112,17 +109,6 @@ function gitCommit(): string | null {
 function toolVersion(command: string): string | null {
   const result = spawnSync(command, ['--version'], { encoding: 'utf8' });
   return result.status === 0 ? result.stdout.trim() : null;
-}
-
-function baselineCommands(dataset: Dataset): { jq: string; grep: string } {
-  const file = quote(dataset.file);
-  const source = dataset.gzip ? `gzip -dc ${file} | ` : '';
-  const input = dataset.gzip ? '' : ` ${file}`;
-  const filter = dataset.format === 'audit-jsonl' ? JQ_WRITERS : `.message | fromjson | ${JQ_WRITERS}`;
-  return {
-    jq: `set -o pipefail; ${source}jq -r ${quote(filter)}${input} | sort | uniq -c > /dev/null`,
-    grep: `set -o pipefail; ${source}grep -c 'database space exceeded'${input} > /dev/null`,
-  };
 }
 
 async function timeTool(
@@ -342,10 +328,17 @@ async function main(argv: string[]): Promise<void> {
         runs,
       ),
     );
-    const baselines = baselineCommands(input);
+    const output = {
+      jq: path.join(opts.cacheDir, 'baseline-jq.txt'),
+      grep: path.join(opts.cacheDir, 'baseline-grep.txt'),
+    };
+    const baselines = baselineCommands(input, output);
     if (jqVersion !== null)
       tools.push(await timeTool('jq', ['bash', '-c', baselines.jq], baselines.jq, input, runs));
-    tools.push(await timeTool('grep', ['bash', '-c', baselines.grep], baselines.grep, input, runs));
+    const grep = await timeTool('grep', ['bash', '-c', baselines.grep], baselines.grep, input, runs);
+    if (grep.error === undefined) grep.linesCounted = Number(readFileSync(output.grep, 'utf8').trim());
+    tools.push(grep);
+    for (const file of Object.values(output)) rmSync(file, { force: true });
     return tools;
   }
 
