@@ -159,6 +159,14 @@ describe('benchmark targets', () => {
     expect(md).toContain('- a note');
     expect(renderMarkdown(results({ jqVersion: null }))).toContain('NOT INSTALLED (apt-get install jq)');
   });
+
+  it('says what grep counted, and nothing when no count was recorded', () => {
+    const r = results();
+    expect(renderMarkdown(r)).not.toContain('counted');
+    const grep = r.datasets[0]!.tools.find((t) => t.tool === 'grep')!;
+    grep.linesCounted = 385712;
+    expect(renderMarkdown(r)).toContain('`grep -c` counted 385712 lines in 1 GiB audit-jsonl.');
+  });
 });
 
 describe('process measurement', () => {
