@@ -317,9 +317,9 @@ export class StatsAggregator {
     if (t !== this.plan.binKey || keys.length < 2) return this.find(NO_ROW, keys);
     let family = this.shapeFamily[shape];
     if (family === undefined) {
-      const name = this.familyName(keys, undefined);
       // A value never seen at its position, or a combination never grouped: no group has it yet.
-      family = name === undefined ? undefined : this.families.get(name);
+      if (!this.lookUpIds(NO_ROW, keys)) return undefined;
+      family = this.families.get(this.familyName(this.keyIds));
       if (family === undefined) return undefined;
       this.shapeFamily[shape] = family;
     }
@@ -327,17 +327,31 @@ export class StatsAggregator {
     return time === undefined ? undefined : family.get(time);
   }
 
-  /** The family name of key values (their ids but the bin key's, joined), undefined when some value has no id. */
-  private familyName(keys: readonly Value[], ids: readonly number[] | undefined): string | undefined {
+  /** The family name of a group's key ids: all but the bin key's, each followed by a comma. */
+  private familyName(ids: readonly number[]): string {
     const binKey = this.plan.binKey;
     let name = '';
-    for (let i = 0; i < keys.length; i++) {
-      if (i === binKey) continue;
-      const id = ids === undefined ? (this.ids[i] as Map<unknown, number>).get(mapKey(keys[i])) : ids[i];
-      if (id === undefined) return undefined;
-      name = `${name}${id},`;
-    }
+    for (let i = 0; i < ids.length; i++) if (i !== binKey) name = `${name}${ids[i] as number},`;
     return name;
+  }
+
+  /** lookUpIds() puts each key position's id here. */
+  private readonly keyIds: number[] = [];
+
+  /**
+   * Puts the ids of a row's key values (or of given values) in keyIds; false when some value has
+   * none, and then no group can have it.
+   */
+  private lookUpIds(row: Row, values: readonly Value[] | undefined): boolean {
+    const keys = this.plan.keys;
+    const keyIds = this.keyIds;
+    for (let i = 0; i < keys.length; i++) {
+      const v = values === undefined ? (keys[i] as { get: Getter }).get(row) : values[i];
+      const id = (this.ids[i] as Map<unknown, number>).get(mapKey(v));
+      if (id === undefined) return false;
+      keyIds[i] = id;
+    }
+    return true;
   }
 
   /** Drops the per-shape group cache (the shapes of another numbering follow). */
@@ -365,20 +379,11 @@ export class StatsAggregator {
     if (n === 0) return this.order[0];
     if (n === 1)
       return this.root.get(values === undefined ? (keys[0] as { get: Getter }).get(row) : values[0]);
-    const ids = this.ids;
+    if (!this.lookUpIds(row, values)) return undefined;
+    const keyIds = this.keyIds;
     const binKey = this.plan.binKey;
-    let joined = '';
-    let binId = -1;
-    for (let i = 0; i < n; i++) {
-      const v = values === undefined ? (keys[i] as { get: Getter }).get(row) : values[i];
-      // A value never seen at this position: no group can have it.
-      const id = (ids[i] as Map<unknown, number>).get(mapKey(v));
-      if (id === undefined) return undefined;
-      if (binKey < 0) joined = i === 0 ? String(id) : `${joined},${id}`;
-      else if (i === binKey) binId = id;
-      else joined = `${joined}${id},`;
-    }
-    return binKey < 0 ? this.groups.get(joined) : this.families.get(joined)?.get(binId);
+    if (binKey < 0) return this.groups.get(keyIds.join(','));
+    return this.families.get(this.familyName(keyIds))?.get(keyIds[binKey] as number);
   }
 
   /** Makes a group; `family`, when known, is the family its key values belong to (families). */
@@ -404,12 +409,12 @@ export class StatsAggregator {
         idList.push(id);
       }
       const binKey = this.plan.binKey;
-      // join() makes one flat string; the concatenation find() uses would keep a rope per group.
+      // join() makes one flat string; concatenation would keep a rope per group.
       if (binKey < 0) this.groups.set(idList.join(','), group);
       else {
         let members = family;
         if (members === undefined) {
-          const name = this.familyName(keyValues, idList) as string;
+          const name = this.familyName(idList);
           members = this.families.get(name);
           if (members === undefined) {
             members = new Map();
