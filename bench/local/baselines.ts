@@ -8,6 +8,7 @@
  * /dev/null (the benchmark ran its children that way until the fix) timed 43% of the file: 0.13 s
  * against 0.25 s for the whole file, and 4,714 read() calls against 10,895 (strace).
  */
+import { shellQuote } from '../../src/analysis/shell-quote.js';
 import type { Dataset } from './datasets.js';
 
 /** jq's one pass over the writes, as issue 5 spells it. */
@@ -22,9 +23,6 @@ export interface BaselineCommands {
   jq: string;
   grep: string;
 }
-
-/** A value quoted for bash. */
-export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The two baselines over `dataset` (gunzipped through a pipe first when it is gzipped), printing to

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { baselineCommands, GREP_PATTERN, shellQuote } from '../../bench/local/baselines.js';
+import { baselineCommands, GREP_PATTERN } from '../../bench/local/baselines.js';
+import { shellQuote } from '../../src/analysis/shell-quote.js';
 import { runOnce } from '../../bench/local/measure.js';
 
 const hasJq = spawnSync('jq', ['--version']).status === 0;
