@@ -16,7 +16,7 @@ export const JQ_WRITERS =
   'select(.verb == "create" or .verb == "update" or .verb == "patch" or .verb == "delete" or .verb == "deletecollection") | .user.username';
 
 /** What grep counts: the lines of failed writes once etcd is full. */
-export const GREP_PATTERN = 'database space exceeded';
+const GREP_PATTERN = 'database space exceeded';
 
 export interface BaselineCommands {
   /** `bash -c` scripts; each writes what the tool prints to its output file. */

@@ -4,20 +4,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { baselineCommands, GREP_PATTERN } from '../../bench/local/baselines.js';
+import { baselineCommands } from '../../bench/local/baselines.js';
 import { shellQuote } from '../../src/analysis/shell-quote.js';
+import { auditEventLine } from '../support/audit-event-line.js';
 import { runOnce } from '../../bench/local/measure.js';
 
 const hasJq = spawnSync('jq', ['--version']).status === 0;
 
+let ms = Date.UTC(2024, 5, 14);
+
 /** One audit line; `failed` makes it a write refused with etcd's NOSPACE message. */
 function auditLine(verb: string, user: string, failed = false): string {
-  return JSON.stringify({
-    kind: 'Event',
-    verb,
-    user: { username: user },
-    responseStatus: failed ? { code: 500, message: `etcdserver: mvcc: ${GREP_PATTERN}` } : { code: 200 },
-  });
+  ms += 10;
+  return auditEventLine({ ms, user, agent: 'bench-test', verb, namespace: 'ns', resource: 'pods', failed });
 }
 
 describe('baseline commands', () => {
